@@ -1,0 +1,58 @@
+#pragma once
+// The typed, validated configuration. Every default lives here, in one place. Only config/
+// knows about YAML; everything else sees this struct.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace learnhttpd::config {
+
+using Duration = std::chrono::milliseconds;
+
+struct ListenAddress {
+  std::string host = "0.0.0.0";  // IPv4 dotted quad or IPv6 literal without brackets
+  std::uint16_t port = 8080;     // 0 = any free port (tests)
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+enum class WorkerModel { Event, ThreadPool };
+
+struct LogConfig {
+  std::string level = "info";         // trace|debug|info|warn|error|critical|off
+  std::string error_log = "stderr";   // "stderr", "stdout" or a file path
+  std::string access_log = "stdout";  // "stdout", "stderr", "off" or a file path
+  bool quiet = false;                 // no per-request logging at all
+};
+
+struct Config {
+  std::vector<ListenAddress> listen{ListenAddress{}};
+  std::string document_root = "/var/www/learnhttpd";
+  std::string index = "index.html";
+  int missing_index_status = 404;  // 404 or 403
+  unsigned workers = 0;            // 0 = auto (number of CPUs)
+  WorkerModel worker_model = WorkerModel::Event;
+  unsigned threads = 8;
+  unsigned max_connections = 10000;  // per worker
+  Duration keepalive_timeout{75'000};
+  unsigned keepalive_requests = 1000;
+  Duration header_timeout{10'000};
+  Duration send_timeout{60'000};
+  std::size_t max_header_bytes = 16384;
+  Duration shutdown_timeout{30'000};
+  Duration worker_timeout{30'000};
+  std::string user = "www-data";  // empty: never drop privileges
+  std::string pid_file = "/run/learnhttpd.pid";
+  LogConfig log;
+  std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
+
+  std::string source = "<built-in defaults>";  // the file it was read from, for messages
+};
+
+// The number of workers to start: `workers`, or the CPU count when it is 0 (auto).
+unsigned effectiveWorkers(const Config& config);
+
+}  // namespace learnhttpd::config

@@ -1,0 +1,38 @@
+#pragma once
+// Loading a Config from YAML. The only place (with cli.*) that throws: ConfigError's what()
+// is one line naming file, line and key, e.g.
+//   "etc/x.yaml:7: keepalive_timeout: expected a duration like 75s or 500ms, got 'soon'"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace learnhttpd::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Default location of the config file when -c is not given.
+inline constexpr std::string_view kDefaultConfigPath = "/etc/learnhttpd/learnhttpd.yaml";
+
+// Reads and validates `path`. Throws ConfigError (file missing/unreadable, YAML syntax error,
+// unknown key, wrong type, value out of range), always naming the file and, where known, the
+// line and key.
+Config loadConfigFile(const std::string& path);
+
+// The same, from YAML text; `source_name` is used in messages and stored in Config::source.
+Config loadConfigString(std::string_view yaml, const std::string& source_name);
+
+// "75s", "500ms", "2m", "1h", "30" (seconds) -> milliseconds; throws std::invalid_argument.
+Duration parseDuration(std::string_view text);
+// "16384", "16k", "1m", "1g" (binary multiples) -> bytes; throws std::invalid_argument.
+std::size_t parseSize(std::string_view text);
+// "0.0.0.0:8080", "127.0.0.1:0", "[::1]:8080", "8080" (all IPv4 addresses), "[::]:80";
+// throws std::invalid_argument.
+ListenAddress parseListenAddress(std::string_view text);
+
+}  // namespace learnhttpd::config

@@ -1,0 +1,39 @@
+#pragma once
+// Builds a response head (status line + fields + empty line) into a caller-owned buffer, and
+// the pure decisions beside it (keep-alive). No I/O.
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include "http/request.hpp"
+#include "http/status.hpp"
+
+namespace learnhttpd::http {
+
+inline constexpr std::string_view kServerName = "learnhttpd";
+
+struct ResponseHead {
+  Status status = Status::Ok;
+  int version_minor = 1;               // answer in the request's minor version
+  std::string_view date;               // formatted IMF-fixdate (from a DateCache)
+  bool keep_alive = true;              // -> "Connection: keep-alive" / "close"
+  std::uint64_t content_length = 0;
+  std::string_view content_type;       // omitted when empty
+  std::time_t last_modified = -1;      // omitted when < 0
+  std::string_view location;           // omitted when empty
+  bool allow_get_head = false;         // adds "Allow: GET, HEAD" (405)
+};
+
+// Appends the serialized head to `out` (not cleared, so pipelined heads can be batched).
+void appendResponseHead(const ResponseHead& head, std::string& out);
+
+// Whether the connection stays open after answering `req` (RFC 9112 section 9.3):
+// HTTP/1.1 persists unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
+bool wantsKeepAlive(const Request& req) noexcept;
+
+// A small HTML body for an error status, e.g. "<html>...404 Not Found...</html>".
+std::string_view errorBody(Status s) noexcept;
+
+}  // namespace learnhttpd::http

@@ -1,0 +1,32 @@
+#pragma once
+// HTTP status codes the server emits, and their reason phrases (RFC 9110 section 15).
+
+#include <string_view>
+
+namespace learnhttpd::http {
+
+enum class Status : int {
+  Ok = 200,
+  MovedPermanently = 301,
+  NotModified = 304,
+  BadRequest = 400,
+  Forbidden = 403,
+  NotFound = 404,
+  MethodNotAllowed = 405,
+  RequestTimeout = 408,
+  LengthRequired = 411,
+  PayloadTooLarge = 413,
+  UriTooLong = 414,
+  RequestHeaderFieldsTooLarge = 431,
+  InternalServerError = 500,
+  NotImplemented = 501,
+  ServiceUnavailable = 503,
+  HttpVersionNotSupported = 505,
+};
+
+constexpr int code(Status s) noexcept { return static_cast<int>(s); }
+
+// The reason phrase, e.g. "Not Found". Never empty.
+std::string_view reasonPhrase(Status s) noexcept;
+
+}  // namespace learnhttpd::http
