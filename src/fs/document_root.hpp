@@ -1,0 +1,51 @@
+#pragma once
+// Safe mapping of a decoded URL path to a file under the document root.
+//
+// Every lookup is relative to a directory fd opened once and uses openat2(RESOLVE_BENEATH), so
+// no "..", absolute symlink or symlink chain can reach outside the root, whatever the path says.
+// The object is immutable after open(); resolve() is safe to call from several threads at once.
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include "net/unique_fd.hpp"
+
+namespace learnhttpd::fs {
+
+enum class Outcome {
+  File,           // fd + stat describe a regular file to serve
+  AddSlash,       // a directory named without the trailing slash: redirect to path + "/"
+  NotFound,       // no such file; also "file.html/" and a directory without an index
+  Forbidden,      // permission denied, a symlink that leaves the root, a non-regular file
+  NoIndex,        // a directory whose index file is missing (caller picks 403 or 404)
+  ServerError,    // anything else (EMFILE, EIO, ...)
+};
+
+struct Resolved {
+  Outcome outcome = Outcome::NotFound;
+  net::UniqueFd fd;            // valid for Outcome::File
+  struct stat st {};           // valid for Outcome::File
+  bool is_index = false;       // the file is the directory's index (MIME by index name)
+};
+
+class DocumentRoot {
+ public:
+  // Opens `path` as the root. Returns an invalid root (see valid()) and sets `error` to a
+  // readable reason when it is not an accessible directory.
+  static DocumentRoot open(const std::string& path, std::string& error);
+
+  bool valid() const noexcept { return static_cast<bool>(dir_); }
+  const std::string& path() const noexcept { return path_; }
+
+  // `decoded_path` is an absolute, normalised path (http::decodeTarget's output, starting with
+  // '/'); `trailing_slash` says whether it named a directory; `index` is the index file name.
+  Resolved resolve(const std::string& decoded_path, bool trailing_slash,
+                   const std::string& index) const;
+
+ private:
+  net::UniqueFd dir_;
+  std::string path_;
+};
+
+}  // namespace learnhttpd::fs

@@ -1,0 +1,232 @@
+#include "worker/http_session.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <variant>
+
+#include "http/conditional.hpp"
+#include "http/http_date.hpp"
+#include "http/request_parser.hpp"
+#include "http/response_head.hpp"
+#include "http/target.hpp"
+#include "net/socket.hpp"
+
+namespace learnhttpd::worker {
+namespace {
+
+// Bodies up to this size are copied behind the head, so head and body leave in one send()
+// (and pipelined answers in one send() together); larger ones go by sendfile().
+constexpr std::size_t kInlineBodyMax = 16 * 1024;
+// process() stops queueing pipelined answers past this much unsent output.
+constexpr std::size_t kOutputHighWater = 64 * 1024;
+constexpr std::size_t kInitialInput = 4096;
+
+std::string_view currentDate(std::time_t now) {
+  thread_local http::DateCache cache;
+  return cache.get(now);
+}
+
+}  // namespace
+
+struct HttpSession::Reply {
+  http::Status status = http::Status::Ok;
+  bool keep_alive = true;
+  net::UniqueFd file;
+  std::uint64_t length = 0;
+  std::time_t mtime = -1;
+  std::string_view type;
+  bool allow = false;
+  bool redirect = false;
+};
+
+HttpSession::HttpSession(const ServeContext& context, std::string peer)
+    : ctx_(context), peer_(std::move(peer)) {}
+
+std::span<char> HttpSession::inputSpace() {
+  if (end_ == in_.size()) compactInput();
+  if (end_ == in_.size() && in_.size() < ctx_.input_buffer_limit) {
+    in_.resize(std::clamp(in_.size() * 2, kInitialInput, ctx_.input_buffer_limit));
+  }
+  return {in_.data() + end_, in_.size() - end_};
+}
+
+void HttpSession::compactInput() {
+  if (start_ == 0) return;
+  std::memmove(in_.data(), in_.data() + start_, end_ - start_);
+  end_ -= start_;
+  start_ = 0;
+}
+
+void HttpSession::consume(std::size_t n) noexcept {
+  start_ += n;
+  if (start_ == end_) start_ = end_ = 0;
+}
+
+void HttpSession::process(std::time_t now) {
+  while (!close_after_ && file_remaining_ == 0 && out_.size() - sent_ < kOutputHighWater) {
+    if (discard_ > 0) {
+      std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, end_ - start_));
+      consume(skip);
+      discard_ -= skip;
+      if (discard_ > 0) return;
+    }
+    if (start_ == end_) return;
+    auto result = http::parse({in_.data() + start_, end_ - start_}, ctx_.limits);
+    if (std::holds_alternative<http::NeedMore>(result)) return;
+    if (auto* error = std::get_if<http::ParseError>(&result)) {
+      failWith(error->status, now);
+      return;
+    }
+    auto& complete = std::get<http::Complete>(result);
+    handle(complete.request, now);
+    consume(complete.consumed);
+    discard_ = complete.request.content_length;
+  }
+}
+
+void HttpSession::failWith(http::Status status, std::time_t now) {
+  // The stream can no longer be trusted (or is being cut off): answer, then close.
+  http::Request unknown;
+  unknown.method_text = "-";
+  unknown.target = "-";
+  Reply reply;
+  reply.status = status;
+  reply.keep_alive = false;
+  respond(unknown, reply, now);
+  start_ = end_ = 0;
+  discard_ = 0;
+}
+
+void HttpSession::handle(const http::Request& request, std::time_t now) {
+  ++requests_;
+  Reply reply;
+  reply.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled && !draining_ &&
+                     requests_ < ctx_.keepalive_requests;
+  if (request.method == http::Method::Other) {
+    reply.status = http::Status::MethodNotAllowed;
+    reply.allow = true;
+  } else {
+    http::TargetPath target = http::decodeTarget(request.target, path_);
+    if (!target.ok) {
+      reply.status = target.error;
+      reply.keep_alive = false;
+    } else {
+      fs::Resolved resolved = ctx_.root.resolve(path_, target.trailing_slash, ctx_.index);
+      switch (resolved.outcome) {
+        case fs::Outcome::File:
+          reply.file = std::move(resolved.fd);
+          reply.length = static_cast<std::uint64_t>(resolved.st.st_size);
+          reply.mtime = resolved.st.st_mtime;
+          reply.type = ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_);
+          if (http::notModifiedSince(request.if_modified_since, reply.mtime)) {
+            reply.status = http::Status::NotModified;
+            reply.file.reset();
+          }
+          break;
+        case fs::Outcome::AddSlash:
+          setRedirect(request.target, reply);
+          break;
+        case fs::Outcome::NotFound: reply.status = http::Status::NotFound; break;
+        case fs::Outcome::NoIndex: reply.status = ctx_.missing_index_status; break;
+        case fs::Outcome::Forbidden: reply.status = http::Status::Forbidden; break;
+        case fs::Outcome::ServerError: reply.status = http::Status::InternalServerError; break;
+      }
+    }
+  }
+  respond(request, reply, now);
+}
+
+void HttpSession::setRedirect(std::string_view target, Reply& reply) {
+  // Location is the path as the client sent it (still percent-encoded) plus '/', and its query.
+  if (!target.empty() && target.front() != '/') {
+    std::size_t scheme_end = target.find("://");
+    std::size_t path_start =
+        scheme_end == std::string_view::npos ? target.size() : target.find('/', scheme_end + 3);
+    target.remove_prefix(std::min(path_start, target.size()));
+  }
+  std::size_t query = target.find_first_of("?#");
+  std::string_view path = target.substr(0, query);
+  location_.assign(path.empty() ? "/" : path);
+  location_.push_back('/');
+  if (query != std::string_view::npos && target[query] == '?') {
+    location_.append(target.substr(query, target.find('#', query) - query));
+  }
+  reply.status = http::Status::MovedPermanently;
+  reply.redirect = true;
+}
+
+void HttpSession::respond(const http::Request& request, Reply& reply, std::time_t now) {
+  bool ok = reply.status == http::Status::Ok;
+  std::string_view error_body = ok ? std::string_view{} : http::errorBody(reply.status);
+  if (reply.status == http::Status::NotModified) error_body = {};
+  http::ResponseHead head;
+  head.status = reply.status;
+  head.version_minor = request.version_minor;
+  head.date = currentDate(now);
+  head.keep_alive = reply.keep_alive;
+  head.content_length = ok ? reply.length : error_body.size();
+  head.content_type = ok || reply.status == http::Status::NotModified ? reply.type : "text/html";
+  if (reply.status == http::Status::NotModified) head.content_type = {};
+  head.last_modified = ok || reply.status == http::Status::NotModified ? reply.mtime : -1;
+  if (reply.redirect) head.location = location_;
+  head.allow_get_head = reply.allow;
+  if (sent_ == out_.size()) {
+    out_.clear();
+    sent_ = 0;
+  }
+  http::appendResponseHead(head, out_);
+
+  bool with_body = request.method != http::Method::Head;
+  std::uint64_t body_bytes = with_body ? head.content_length : 0;
+  if (with_body && ok && reply.length > 0) {
+    if (reply.length <= kInlineBodyMax) {
+      std::size_t at = out_.size();
+      out_.resize(at + reply.length);
+      ssize_t n = ::pread(reply.file.get(), out_.data() + at, reply.length, 0);
+      if (n != static_cast<ssize_t>(reply.length)) {
+        // The file shrank or failed under us after the head promised its length: the only
+        // honest thing left is to close so the client sees a short body, not a wrong one.
+        out_.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        reply.keep_alive = false;
+      }
+    } else {
+      file_ = std::move(reply.file);
+      file_offset_ = 0;
+      file_remaining_ = static_cast<std::size_t>(reply.length);
+    }
+  } else if (with_body) {
+    out_.append(error_body);
+  }
+  if (!reply.keep_alive) close_after_ = true;
+
+  if (ctx_.access_log != nullptr) {
+    ctx_.access_log->record({peer_, request.method_text, request.target, request.version_minor,
+                             http::code(reply.status), body_bytes, request.referer,
+                             request.user_agent, now});
+  }
+}
+
+FlushResult HttpSession::writeTo(int fd) {
+  while (sent_ < out_.size()) {
+    net::IoResult r = net::sendSome(fd, out_.data() + sent_, out_.size() - sent_,
+                                    /*more=*/file_remaining_ > 0);
+    if (r.error == EAGAIN) return FlushResult::WouldBlock;
+    if (r.error != 0) return FlushResult::Error;
+    sent_ += r.bytes;
+  }
+  out_.clear();
+  sent_ = 0;
+  while (file_remaining_ > 0) {
+    net::IoResult r = net::sendFileSome(fd, file_.get(), file_offset_, file_remaining_);
+    if (r.error == EAGAIN) return FlushResult::WouldBlock;
+    if (r.error != 0) return FlushResult::Error;
+    if (r.bytes == 0) return FlushResult::Error;  // the file was truncated under us
+    file_remaining_ -= r.bytes;
+  }
+  file_.reset();
+  return FlushResult::Done;
+}
+
+}  // namespace learnhttpd::worker

@@ -1,0 +1,84 @@
+#pragma once
+// HttpSession: the protocol side of one connection — buffered input, parsing, answering,
+// buffered output and the pending file body — with no event loop and no threads in it, so the
+// event worker and the thread-pool worker drive the very same code.
+//
+// Life of a connection, for either model:
+//   space = inputSpace(); n = recv(space); received(n);
+//   process(now);                 // parses and answers as many requests as it may
+//   writeTo(fd) until Done;       // head and small bodies from memory, big bodies by sendfile
+//   closeAfterOutput()? close : process() again for pipelined requests, or wait for input.
+// One session is used by one thread at a time (the connection's owner at that moment).
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <ctime>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "http/request.hpp"
+#include "http/status.hpp"
+#include "net/unique_fd.hpp"
+#include "worker/serve_context.hpp"
+
+namespace learnhttpd::worker {
+
+enum class FlushResult { Done, WouldBlock, Error };
+
+class HttpSession {
+ public:
+  HttpSession(const ServeContext& context, std::string peer);
+
+  // Where the next recv() may write; empty when the input buffer is at its limit.
+  std::span<char> inputSpace();
+  void received(std::size_t n) noexcept { end_ += n; }
+
+  // Parses buffered input and answers complete requests, in order, until output must be
+  // flushed first (a file body is pending, or enough bytes are queued), input runs out, or the
+  // connection must close. Never blocks, never throws on client bytes.
+  void process(std::time_t now);
+
+  // Answers with `status` and closes afterwards (408 on a header timeout, 503 when shedding).
+  void failWith(http::Status status, std::time_t now);
+
+  // Writes pending output to the socket `fd` (non-blocking or blocking alike).
+  FlushResult writeTo(int fd);
+
+  bool hasOutput() const noexcept { return sent_ < out_.size() || file_remaining_ > 0; }
+  bool closeAfterOutput() const noexcept { return close_after_; }
+  // Bytes of an unfinished request are buffered (the header timeout applies, not keep-alive's).
+  bool midRequest() const noexcept { return end_ > start_ || discard_ > 0; }
+  // Answer the current and later requests with "Connection: close" (graceful stop).
+  void drain() noexcept { draining_ = true; }
+  unsigned requestsServed() const noexcept { return requests_; }
+
+ private:
+  struct Reply;  // what one request is answered with
+  void handle(const http::Request& request, std::time_t now);
+  void respond(const http::Request& request, Reply& reply, std::time_t now);
+  void resolveFile(const http::Request& request, Reply& reply);
+  void setRedirect(std::string_view target, Reply& reply);
+  void consume(std::size_t n) noexcept;
+  void compactInput();
+
+  const ServeContext& ctx_;
+  std::string peer_;
+  std::vector<char> in_;
+  std::size_t start_ = 0;     // first unparsed byte in in_
+  std::size_t end_ = 0;       // one past the last received byte
+  std::uint64_t discard_ = 0; // request body bytes still to skip
+  std::string out_;           // queued response bytes
+  std::size_t sent_ = 0;      // bytes of out_ already written
+  net::UniqueFd file_;        // body still to sendfile after out_
+  off_t file_offset_ = 0;
+  std::size_t file_remaining_ = 0;
+  std::string path_;          // decoded path of the current request (reused buffer)
+  std::string location_;      // Location of a redirect (reused buffer)
+  unsigned requests_ = 0;
+  bool close_after_ = false;
+  bool draining_ = false;
+};
+
+}  // namespace learnhttpd::worker

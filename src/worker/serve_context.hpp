@@ -1,0 +1,31 @@
+#pragma once
+// What every connection of a worker needs to answer requests: built once per worker after
+// fork, read-only afterwards, so it may be shared by all threads of the worker.
+
+#include <string>
+
+#include "config/config.hpp"
+#include "fs/document_root.hpp"
+#include "http/mime_table.hpp"
+#include "http/request_parser.hpp"
+#include "http/status.hpp"
+#include "log/log.hpp"
+
+namespace learnhttpd::worker {
+
+struct ServeContext {
+  ServeContext(const config::Config& config, const fs::DocumentRoot& root,
+               log::AccessLog* access_log);
+
+  const fs::DocumentRoot& root;    // not owned; outlives the worker
+  http::MimeTable mime;
+  std::string index;
+  http::Status missing_index_status;
+  http::ParseLimits limits;
+  unsigned keepalive_requests;     // 0: one request per connection
+  bool keepalive_enabled;          // keepalive_timeout > 0
+  std::size_t input_buffer_limit;  // a connection never buffers more than this
+  log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
+};
+
+}  // namespace learnhttpd::worker

@@ -1,0 +1,36 @@
+#pragma once
+// The Worker interface: what a forked worker process runs. One implementation per
+// worker_model; the master only ever sees this interface and makeWorker().
+
+#include <memory>
+#include <vector>
+
+#include "config/config.hpp"
+#include "fs/document_root.hpp"
+
+namespace learnhttpd::worker {
+
+// Exit codes of a worker process, read by the master.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBootFailure = 3;  // cannot start at all: respawning will not help
+
+struct WorkerContext {
+  const config::Config& config;      // the generation's configuration
+  const std::vector<int>& listen_fds;  // inherited listening sockets; not owned
+  const fs::DocumentRoot& root;      // opened by the master; not owned
+  unsigned slot = 0;                 // 0..workers-1, for log lines
+};
+
+class Worker {
+ public:
+  virtual ~Worker() = default;
+  // Serves until told to stop by a signal: TERM/INT (fast: close everything, exit) or QUIT
+  // (graceful: stop accepting, finish in-flight responses, close idle keep-alive, exit).
+  // Called in the worker process after fork and after signal dispositions were reset.
+  // Returns the process exit code.
+  virtual int run() = 0;
+};
+
+std::unique_ptr<Worker> makeWorker(const WorkerContext& context);
+
+}  // namespace learnhttpd::worker
