@@ -51,6 +51,25 @@ std::string_view commonLogTime(std::time_t when) {
   return {text.data(), length};
 }
 
+// Client-controlled text goes into the log as nginx writes it: '"', '\\' and non-printable
+// bytes as \xHH, so no request can forge a log line or break the quoting.
+void appendEscaped(fmt::memory_buffer& out, std::string_view text) {
+  if (text.empty()) {
+    out.push_back('-');
+    return;
+  }
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+      const char escaped[4] = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+      out.append(escaped, escaped + 4);
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
 }  // namespace
 
 bool setupErrorLog(const std::string& target, const std::string& level, std::string& error) {
@@ -86,10 +105,16 @@ AccessLog::~AccessLog() = default;
 
 void AccessLog::record(const AccessEntry& e) {
   fmt::memory_buffer line;
-  fmt::format_to(std::back_inserter(line), "{} - - [{}] \"{} {} HTTP/1.{}\" {} {} \"{}\" \"{}\"",
-                 e.peer, commonLogTime(e.when), e.method, e.target, e.version_minor, e.status,
-                 e.body_bytes, e.referer.empty() ? "-" : e.referer,
-                 e.user_agent.empty() ? "-" : e.user_agent);
+  fmt::format_to(std::back_inserter(line), "{} - - [{}] \"", e.peer, commonLogTime(e.when));
+  appendEscaped(line, e.method);
+  line.push_back(' ');
+  appendEscaped(line, e.target);
+  fmt::format_to(std::back_inserter(line), " HTTP/1.{}\" {} {} \"", e.version_minor, e.status,
+                 e.body_bytes);
+  appendEscaped(line, e.referer);
+  line.append(std::string_view("\" \""));
+  appendEscaped(line, e.user_agent);
+  line.push_back('"');
   logger_->info(std::string_view(line.data(), line.size()));
 }
 

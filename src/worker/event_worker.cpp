@@ -111,7 +111,7 @@ void EventWorker::open(net::UniqueFd fd) {
   int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   std::string peer;
-  net::peerAddress(fd.get(), peer);
+  if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
   connections_.emplace_front(*this, std::move(fd), std::move(peer));
   Connection& conn = connections_.front();
   conn.self = connections_.begin();
