@@ -1,6 +1,7 @@
 #pragma once
 // Command-line parsing, and laying the flags over a loaded Config. No exceptions escape.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -33,10 +34,16 @@ struct CliError {
 
 using CliResult = std::variant<CliOptions, CliError>;
 
-// Parses argv (argv[0] is skipped). Unknown flags, missing or bad values -> CliError.
+// Parses argv (argv[0] is skipped). Unknown flags, missing or bad values, positional
+// arguments, and -t together with -s -> CliError. -h wins over -V, which wins over -t/-s.
+// Re-entrant: no global state (getopt is not used).
 CliResult parseCli(const std::vector<std::string>& args);
 
 // Applies the flags that override the file; throws ConfigError when -b is not an address.
+// Listen rule: when -b or -p is given, `listen` becomes exactly ONE address, whose host is -b's
+// host (else the first configured listen host) and whose port is -p (else -b's port, else the
+// first configured port). -r, -w, -m, --threads and --pid-file replace their settings; -q sets
+// log.quiet. -c, -d and the actions are for main() and leave `config` alone.
 void applyCli(const CliOptions& cli, Config& config);
 
 // The usage text printed by -h and after a CLI error.

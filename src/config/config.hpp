@@ -26,6 +26,7 @@ struct LogConfig {
   std::string error_log = "stderr";   // "stderr", "stdout" or a file path
   std::string access_log = "stdout";  // "stdout", "stderr", "off" or a file path
   bool quiet = false;                 // no per-request logging at all
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
 struct Config {
@@ -37,19 +38,23 @@ struct Config {
   WorkerModel worker_model = WorkerModel::Event;
   unsigned threads = 8;
   unsigned max_connections = 10000;  // per worker
-  Duration keepalive_timeout{75'000};
-  unsigned keepalive_requests = 1000;
+  Duration keepalive_timeout{75'000};  // 0 = no keep-alive
+  unsigned keepalive_requests = 1000;  // per connection; 0 = no keep-alive
   Duration header_timeout{10'000};
   Duration send_timeout{60'000};
   std::size_t max_header_bytes = 16384;
   Duration shutdown_timeout{30'000};
   Duration worker_timeout{30'000};
   std::string user = "www-data";  // empty: never drop privileges
-  std::string pid_file = "/run/learnhttpd.pid";
+  std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
+
+  // Member-wise, `source` included (a reload can tell whether anything changed by comparing
+  // after copying the old source over).
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 // The number of workers to start: `workers`, or the CPU count when it is 0 (auto).

@@ -3,6 +3,8 @@
 // is one line naming file, line and key, e.g.
 //   "etc/x.yaml:7: keepalive_timeout: expected a duration like 75s or 500ms, got 'soon'"
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,7 +23,14 @@ inline constexpr std::string_view kDefaultConfigPath = "/etc/learnhttpd/learnhtt
 
 // Reads and validates `path`. Throws ConfigError (file missing/unreadable, YAML syntax error,
 // unknown key, wrong type, value out of range), always naming the file and, where known, the
-// line and key.
+// line and key. The shapes of the message:
+//   "FILE: cannot read: REASON"                     (strerror text)
+//   "FILE:LINE:COL: MESSAGE"                         (YAML syntax, as yaml-cpp words it)
+//   "FILE:LINE: unknown key 'KEY', did you mean 'KNOWN'?"   (the suggestion only when close)
+//   "FILE:LINE: duplicate key 'KEY'"
+//   "FILE:LINE: KEY: expected WHAT, got 'VALUE'"    (or got a list / a mapping / nothing)
+// Nested keys are named "log.level"; LINE is 1-based. An empty file, or one holding only
+// comments, gives the defaults.
 Config loadConfigFile(const std::string& path);
 
 // The same, from YAML text; `source_name` is used in messages and stored in Config::source.
@@ -32,7 +41,15 @@ Duration parseDuration(std::string_view text);
 // "16384", "16k", "1m", "1g" (binary multiples) -> bytes; throws std::invalid_argument.
 std::size_t parseSize(std::string_view text);
 // "0.0.0.0:8080", "127.0.0.1:0", "[::1]:8080", "8080" (all IPv4 addresses), "[::]:80";
-// throws std::invalid_argument.
+// "*:80" and "localhost:80" mean 0.0.0.0 and 127.0.0.1; an IPv6 host needs its brackets. The
+// host is returned normalised (inet_ntop form). Throws std::invalid_argument.
 ListenAddress parseListenAddress(std::string_view text);
+// Plain decimal digits only (no sign, no 0x, no spaces; "08" is 8) -> the value, or nullopt when
+// `text` is not such a number or is above `max`. Shared by the file and the CLI so both read
+// numbers alike.
+std::optional<std::uint64_t> parseUnsigned(std::string_view text, std::uint64_t max);
+// A host alone, as -b accepts it: "127.0.0.1", "::1" or "[::1]", "*" (0.0.0.0), "localhost"
+// (127.0.0.1) -> the normalised literal ListenAddress::host holds. Throws std::invalid_argument.
+std::string parseListenHost(std::string_view text);
 
 }  // namespace learnhttpd::config

@@ -1,0 +1,478 @@
+// Walks the YAML tree into a Config. Each setting has one reader; every error is thrown as a
+// one-line ConfigError naming the file, the line of the offending node and the key, so that a
+// failed reload can be logged and fixed without guessing.
+
+#include "config/config_loader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <limits>
+#include <set>
+#include <span>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace learnhttpd::config {
+namespace {
+
+// yaml-cpp counts lines from 0; editors count from 1.
+int lineOf(const YAML::Node& node) { return std::max(node.Mark().line, 0) + 1; }
+
+[[noreturn]] void fail(const std::string& source, int line, std::string_view message) {
+  throw ConfigError(source + ":" + std::to_string(line) + ": " + std::string(message));
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Map:
+      return node.size() == 0 ? "an empty mapping" : "a mapping";
+    default:
+      return "nothing";
+  }
+}
+
+// One `key: value` being read, with what an error message about it needs.
+class Setting {
+ public:
+  Setting(const std::string& source, std::string key, const YAML::Node& key_node,
+          const YAML::Node& value)
+      : source_(source), key_(std::move(key)), key_node_(key_node), value_(value) {}
+
+  const std::string& source() const { return source_; }
+  const std::string& key() const { return key_; }
+  const YAML::Node& value() const { return value_; }
+
+  // "SOURCE:LINE: KEY: EXPECTED, got 'VALUE'" about `node` (the value or an item of it).
+  [[noreturn]] void reject(std::string_view expected) const { rejectItem(value_, expected); }
+  [[noreturn]] void rejectItem(const YAML::Node& node, std::string_view expected) const {
+    fail(source_, lineFor(node), key_ + ": " + std::string(expected) + ", got " + describe(node));
+  }
+  [[noreturn]] void failAt(const YAML::Node& node, std::string_view message) const {
+    fail(source_, lineFor(node), key_ + ": " + std::string(message));
+  }
+
+  // The text of the value, which must be a scalar (an empty `key:` is null, not "").
+  std::string_view scalar(std::string_view expected) const {
+    if (!value_.IsScalar()) {
+      reject(expected);
+    }
+    return value_.Scalar();
+  }
+
+ private:
+  // A null value's mark points past the key, often at the next line; the key's line is the one
+  // the author has to edit.
+  int lineFor(const YAML::Node& node) const {
+    return node.IsNull() ? lineOf(key_node_) : lineOf(node);
+  }
+
+  const std::string& source_;
+  std::string key_;
+  const YAML::Node& key_node_;
+  const YAML::Node& value_;
+};
+
+// ---- readers of one value ------------------------------------------------------------------
+
+std::string readString(const Setting& s, std::string_view expected, bool allow_empty) {
+  const std::string_view text = s.scalar(expected);
+  if (text.empty() && !allow_empty) {
+    s.reject(expected);
+  }
+  return std::string(text);
+}
+
+std::uint64_t readNumber(const Setting& s, std::uint64_t min, std::uint64_t max,
+                         std::string_view expected) {
+  const auto value = parseUnsigned(s.scalar(expected), max);
+  if (!value || *value < min) {
+    s.reject(expected);
+  }
+  return *value;
+}
+
+unsigned readUnsigned(const Setting& s, unsigned min, unsigned max, std::string_view expected) {
+  return static_cast<unsigned>(readNumber(s, min, max, expected));
+}
+
+bool readBool(const Setting& s) {
+  constexpr std::string_view kExpected = "expected true or false";
+  const std::string_view text = s.scalar(kExpected);
+  // YAML 1.1 spellings too, since yaml-cpp and most people's habits accept them.
+  for (const std::string_view yes : {"true", "True", "TRUE", "yes", "Yes", "on", "On"}) {
+    if (text == yes) {
+      return true;
+    }
+  }
+  for (const std::string_view no : {"false", "False", "FALSE", "no", "No", "off", "Off"}) {
+    if (text == no) {
+      return false;
+    }
+  }
+  s.reject(kExpected);
+}
+
+Duration readDuration(const Setting& s, bool allow_zero) {
+  constexpr std::string_view kExpected = "expected a duration like 75s or 500ms";
+  Duration value{};
+  try {
+    value = parseDuration(s.scalar(kExpected));
+  } catch (const std::invalid_argument&) {
+    s.reject(kExpected);
+  }
+  if (value == Duration::zero() && !allow_zero) {
+    s.reject("expected a duration above zero, like 75s or 500ms");
+  }
+  return value;
+}
+
+std::size_t readHeaderBytes(const Setting& s) {
+  constexpr std::string_view kExpected = "expected a size from 1k to 1m, like 16384 or 16k";
+  constexpr std::size_t kMin = 1024;
+  constexpr std::size_t kMax = 1024 * 1024;
+  std::size_t value = 0;
+  try {
+    value = parseSize(s.scalar(kExpected));
+  } catch (const std::invalid_argument&) {
+    s.reject(kExpected);
+  }
+  if (value < kMin || value > kMax) {
+    s.reject(kExpected);
+  }
+  return value;
+}
+
+unsigned readWorkers(const Setting& s) {
+  constexpr std::string_view kExpected = "expected a number of workers 1-1024 or auto";
+  if (s.scalar(kExpected) == "auto") {
+    return 0;
+  }
+  return readUnsigned(s, 1, 1024, kExpected);
+}
+
+WorkerModel readWorkerModel(const Setting& s) {
+  constexpr std::string_view kExpected = "expected event or threadpool";
+  const std::string_view text = s.scalar(kExpected);
+  if (text == "event") {
+    return WorkerModel::Event;
+  }
+  if (text == "threadpool") {
+    return WorkerModel::ThreadPool;
+  }
+  s.reject(kExpected);
+}
+
+std::string readLogLevel(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected one of trace, debug, info, warn, error, critical, off";
+  constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info", "warn",
+                                                       "error", "critical", "off"};
+  const std::string_view text = s.scalar(kExpected);
+  if (std::find(kLevels.begin(), kLevels.end(), text) == kLevels.end()) {
+    s.reject(kExpected);
+  }
+  return std::string(text);
+}
+
+ListenAddress readListenItem(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected =
+      "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080";
+  if (!item.IsScalar()) {
+    s.rejectItem(item, kExpected);
+  }
+  try {
+    return parseListenAddress(item.Scalar());
+  } catch (const std::invalid_argument&) {
+    s.rejectItem(item, kExpected);
+  }
+}
+
+std::vector<ListenAddress> readListen(const Setting& s) {
+  std::vector<YAML::Node> items;
+  if (s.value().IsScalar()) {
+    items.push_back(s.value());
+  } else if (s.value().IsSequence()) {
+    for (const YAML::Node& item : s.value()) {
+      items.push_back(item);
+    }
+  }
+  if (items.empty()) {
+    s.reject("expected an address or a list of at least one address");
+  }
+  std::vector<ListenAddress> addresses;
+  for (const YAML::Node& item : items) {
+    const ListenAddress address = readListenItem(s, item);
+    // Compared after normalising, so "8080" and "0.0.0.0:8080" are caught too: binding both
+    // would fail at start with a less helpful EADDRINUSE.
+    if (std::find(addresses.begin(), addresses.end(), address) != addresses.end()) {
+      s.failAt(item, "address '" + item.Scalar() + "' is listed twice");
+    }
+    addresses.push_back(address);
+  }
+  return addresses;
+}
+
+std::vector<std::pair<std::string, std::string>> readMimeTypes(const Setting& s) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping of extension to type, like .wasm: application/wasm");
+  }
+  std::vector<std::pair<std::string, std::string>> types;
+  for (const auto& entry : s.value()) {
+    const YAML::Node& extension = entry.first;
+    const YAML::Node& type = entry.second;
+    if (!extension.IsScalar() || extension.Scalar().empty()) {
+      s.rejectItem(extension, "expected an extension like .wasm");
+    }
+    const Setting item(s.source(), s.key() + "[" + extension.Scalar() + "]", extension, type);
+    const std::string text = readString(item, "expected a type like application/wasm", false);
+    if (text.find('/') == std::string::npos) {
+      item.reject("expected a type like application/wasm");
+    }
+    const auto same = [&](const auto& known) { return known.first == extension.Scalar(); };
+    if (std::any_of(types.begin(), types.end(), same)) {
+      s.failAt(extension, "extension '" + extension.Scalar() + "' is listed twice");
+    }
+    types.emplace_back(extension.Scalar(), text);
+  }
+  return types;
+}
+
+// ---- the key tables -------------------------------------------------------------------------
+
+using Apply = void (*)(const Setting&, Config&);
+
+struct Field {
+  std::string_view name;
+  Apply apply;
+};
+
+void readFields(const std::string& source, const YAML::Node& map, std::span<const Field> fields,
+                std::string_view prefix, Config& config);
+
+constexpr std::array kLogFields = {
+    Field{"level", [](const Setting& s, Config& c) { c.log.level = readLogLevel(s); }},
+    Field{"error_log",
+          [](const Setting& s, Config& c) {
+            c.log.error_log = readString(s, "expected stderr, stdout or a file path", false);
+          }},
+    Field{"access_log",
+          [](const Setting& s, Config& c) {
+            c.log.access_log = readString(s, "expected stdout, stderr, off or a file path", false);
+          }},
+    Field{"quiet", [](const Setting& s, Config& c) { c.log.quiet = readBool(s); }},
+};
+
+void readLog(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping of log settings, like { level: info }");
+  }
+  readFields(s.source(), s.value(), kLogFields, "log.", config);
+}
+
+constexpr std::array kTopFields = {
+    Field{"listen", [](const Setting& s, Config& c) { c.listen = readListen(s); }},
+    Field{"document_root",
+          [](const Setting& s, Config& c) {
+            c.document_root = readString(s, "expected a directory path", false);
+          }},
+    Field{"index",
+          [](const Setting& s, Config& c) {
+            c.index = readString(s, "expected a file name", false);
+          }},
+    Field{"missing_index_status",
+          [](const Setting& s, Config& c) {
+            c.missing_index_status =
+                static_cast<int>(readUnsigned(s, 403, 404, "expected 403 or 404"));
+          }},
+    Field{"workers", [](const Setting& s, Config& c) { c.workers = readWorkers(s); }},
+    Field{"worker_model", [](const Setting& s, Config& c) { c.worker_model = readWorkerModel(s); }},
+    Field{"threads",
+          [](const Setting& s, Config& c) {
+            c.threads = readUnsigned(s, 1, 1024, "expected a number of threads 1-1024");
+          }},
+    Field{"max_connections",
+          [](const Setting& s, Config& c) {
+            c.max_connections = readUnsigned(s, 1, 1'000'000, "expected a number 1-1000000");
+          }},
+    Field{"keepalive_timeout",
+          [](const Setting& s, Config& c) { c.keepalive_timeout = readDuration(s, true); }},
+    Field{"keepalive_requests",
+          [](const Setting& s, Config& c) {
+            c.keepalive_requests = readUnsigned(s, 0, std::numeric_limits<unsigned>::max(),
+                                                "expected a number of requests, 0 or more");
+          }},
+    Field{"header_timeout",
+          [](const Setting& s, Config& c) { c.header_timeout = readDuration(s, false); }},
+    Field{"send_timeout",
+          [](const Setting& s, Config& c) { c.send_timeout = readDuration(s, false); }},
+    Field{"max_header_bytes",
+          [](const Setting& s, Config& c) { c.max_header_bytes = readHeaderBytes(s); }},
+    Field{"shutdown_timeout",
+          [](const Setting& s, Config& c) { c.shutdown_timeout = readDuration(s, false); }},
+    Field{"worker_timeout",
+          [](const Setting& s, Config& c) { c.worker_timeout = readDuration(s, false); }},
+    Field{"user",
+          [](const Setting& s, Config& c) {
+            c.user = readString(s, "expected a user name, or \"\" to keep the current user", true);
+          }},
+    Field{"pid_file",
+          [](const Setting& s, Config& c) {
+            c.pid_file = readString(s, "expected a file path, or \"\" for none", true);
+          }},
+    Field{"log", readLog},
+    Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
+};
+
+// ---- walking a mapping ----------------------------------------------------------------------
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    previous[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::string unknownKeyMessage(std::string_view name, std::span<const Field> fields,
+                              std::string_view prefix) {
+  constexpr std::size_t kMaxTypos = 2;
+  std::string message = "unknown key '" + std::string(prefix) + std::string(name) + "'";
+  const Field* nearest = nullptr;
+  std::size_t nearest_distance = kMaxTypos + 1;
+  for (const Field& field : fields) {
+    const std::size_t distance = editDistance(name, field.name);
+    if (distance < nearest_distance) {
+      nearest = &field;
+      nearest_distance = distance;
+    }
+  }
+  if (nearest != nullptr) {
+    message += ", did you mean '" + std::string(prefix) + std::string(nearest->name) + "'?";
+  }
+  return message;
+}
+
+void readFields(const std::string& source, const YAML::Node& map, std::span<const Field> fields,
+                std::string_view prefix, Config& config) {
+  std::set<std::string, std::less<>> seen;
+  for (const auto& entry : map) {
+    const YAML::Node& key = entry.first;
+    if (!key.IsScalar()) {
+      fail(source, lineOf(key), "expected a setting name, got " + describe(key));
+    }
+    const std::string& name = key.Scalar();
+    const auto field =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
+    if (field == fields.end()) {
+      fail(source, lineOf(key), unknownKeyMessage(name, fields, prefix));
+    }
+    const std::string full_name = std::string(prefix) + name;
+    // yaml-cpp keeps both entries of a repeated key; silently taking one would hide a mistake.
+    if (!seen.insert(name).second) {
+      fail(source, lineOf(key), "duplicate key '" + full_name + "'");
+    }
+    field->apply(Setting(source, full_name, key, entry.second), config);
+  }
+}
+
+// ---- documents ------------------------------------------------------------------------------
+
+// The one document of the text, or a null node when there is none (empty, only comments).
+YAML::Node parseDocument(std::string_view yaml, const std::string& source) {
+  std::vector<YAML::Node> all;
+  try {
+    all = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  // Copied rather than erased in place: assigning a YAML::Node rebinds the node it refers to
+  // instead of the handle, so std::erase_if would rewrite the documents themselves.
+  std::vector<YAML::Node> documents;
+  for (const YAML::Node& document : all) {
+    if (!document.IsNull()) {
+      documents.push_back(document);
+    }
+  }
+  if (documents.size() > 1) {
+    fail(source, lineOf(documents[1]), "expected one YAML document, found a second one");
+  }
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
+struct FileCloser {
+  int fd;
+  ~FileCloser() { ::close(fd); }
+};
+
+[[noreturn]] void failRead(const std::string& path, int error) {
+  throw ConfigError(path + ": cannot read: " + std::generic_category().message(error));
+}
+
+std::string readFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    failRead(path, errno);
+  }
+  const FileCloser closer{fd};
+  std::string text;
+  std::array<char, 16384> chunk{};
+  for (;;) {
+    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+    if (got == 0) {
+      return text;
+    }
+    if (got < 0 && errno != EINTR) {
+      failRead(path, errno);
+    }
+    if (got > 0) {
+      text.append(chunk.data(), static_cast<std::size_t>(got));
+    }
+  }
+}
+
+}  // namespace
+
+Config loadConfigFile(const std::string& path) { return loadConfigString(readFile(path), path); }
+
+Config loadConfigString(std::string_view yaml, const std::string& source_name) {
+  const YAML::Node root = parseDocument(yaml, source_name);
+  Config config;
+  config.source = source_name;
+  if (!root.IsDefined() || root.IsNull()) {
+    return config;
+  }
+  if (!root.IsMap()) {
+    fail(source_name, lineOf(root), "expected a mapping of settings");
+  }
+  try {
+    readFields(source_name, root, kTopFields, "", config);
+  } catch (const YAML::Exception& e) {
+    // Not expected (every node is type-checked before use); kept so that no yaml-cpp exception
+    // type ever escapes this library.
+    throw ConfigError(source_name + ": " + e.what());
+  }
+  return config;
+}
+
+}  // namespace learnhttpd::config

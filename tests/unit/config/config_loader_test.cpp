@@ -1,0 +1,406 @@
+// Loading YAML text: every key, and the exact wording and line of every kind of error.
+
+#include "config/config_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "config/config.hpp"
+
+namespace learnhttpd::config {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+Config load(std::string_view yaml) { return loadConfigString(yaml, "test.yaml"); }
+
+// The what() of the ConfigError that loading `yaml` throws, or a marker when nothing is thrown.
+std::string errorOf(std::string_view yaml) {
+  try {
+    load(yaml);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+Config defaultsFrom(const std::string& source) {
+  Config config;
+  config.source = source;
+  return config;
+}
+
+TEST(ConfigDefaults, MatchTheArchitecture) {
+  const Config config;
+  ASSERT_EQ(config.listen.size(), 1U);
+  EXPECT_EQ(config.listen[0], (ListenAddress{"0.0.0.0", 8080}));
+  EXPECT_EQ(config.document_root, "/var/www/learnhttpd");
+  EXPECT_EQ(config.index, "index.html");
+  EXPECT_EQ(config.missing_index_status, 404);
+  EXPECT_EQ(config.workers, 0U);
+  EXPECT_EQ(config.worker_model, WorkerModel::Event);
+  EXPECT_EQ(config.threads, 8U);
+  EXPECT_EQ(config.max_connections, 10000U);
+  EXPECT_EQ(config.keepalive_timeout, seconds(75));
+  EXPECT_EQ(config.keepalive_requests, 1000U);
+  EXPECT_EQ(config.header_timeout, seconds(10));
+  EXPECT_EQ(config.send_timeout, seconds(60));
+  EXPECT_EQ(config.max_header_bytes, 16384U);
+  EXPECT_EQ(config.shutdown_timeout, seconds(30));
+  EXPECT_EQ(config.worker_timeout, seconds(30));
+  EXPECT_EQ(config.user, "www-data");
+  EXPECT_EQ(config.pid_file, "/run/learnhttpd.pid");
+  EXPECT_EQ(config.log, (LogConfig{"info", "stderr", "stdout", false}));
+  EXPECT_TRUE(config.mime_types.empty());
+}
+
+TEST(EffectiveWorkers, IsTheSettingOrTheCpuCount) {
+  Config config;
+  config.workers = 3;
+  EXPECT_EQ(effectiveWorkers(config), 3U);
+  config.workers = 0;
+  const unsigned cpus = std::thread::hardware_concurrency();
+  EXPECT_EQ(effectiveWorkers(config), cpus == 0 ? 1U : cpus);
+  EXPECT_GE(effectiveWorkers(config), 1U);
+}
+
+TEST(LoadConfig, EmptyTextOrOnlyCommentsMeansDefaults) {
+  EXPECT_EQ(load(""), defaultsFrom("test.yaml"));
+  EXPECT_EQ(load("\n\n"), defaultsFrom("test.yaml"));
+  EXPECT_EQ(load("# nothing here\n   # still nothing\n"), defaultsFrom("test.yaml"));
+  EXPECT_EQ(load("---\n# comment\n...\n"), defaultsFrom("test.yaml"));
+}
+
+TEST(LoadConfig, StoresTheSourceName) {
+  EXPECT_EQ(loadConfigString("workers: 2", "a/b.yaml").source, "a/b.yaml");
+}
+
+TEST(LoadConfig, ReadsEveryKey) {
+  const Config config = load(R"(
+listen: ["127.0.0.1:80", "[::1]:8443", "9000"]
+document_root: /srv/www
+index: default.htm
+missing_index_status: 403
+workers: 4
+worker_model: threadpool
+threads: 32
+max_connections: 500
+keepalive_timeout: 5s
+keepalive_requests: 0
+header_timeout: 1500ms
+send_timeout: 2m
+max_header_bytes: 8k
+shutdown_timeout: 3
+worker_timeout: 1h
+user: nobody
+pid_file: /tmp/x.pid
+log:
+  level: debug
+  error_log: /var/log/learnhttpd/error.log
+  access_log: "off"
+  quiet: true
+mime_types:
+  .wasm: application/wasm
+  .md: text/markdown; charset=utf-8
+  txt: text/plain
+)");
+  const std::vector<ListenAddress> listen = {{"127.0.0.1", 80}, {"::1", 8443}, {"0.0.0.0", 9000}};
+  EXPECT_EQ(config.listen, listen);
+  EXPECT_EQ(config.document_root, "/srv/www");
+  EXPECT_EQ(config.index, "default.htm");
+  EXPECT_EQ(config.missing_index_status, 403);
+  EXPECT_EQ(config.workers, 4U);
+  EXPECT_EQ(config.worker_model, WorkerModel::ThreadPool);
+  EXPECT_EQ(config.threads, 32U);
+  EXPECT_EQ(config.max_connections, 500U);
+  EXPECT_EQ(config.keepalive_timeout, seconds(5));
+  EXPECT_EQ(config.keepalive_requests, 0U);
+  EXPECT_EQ(config.header_timeout, milliseconds(1500));
+  EXPECT_EQ(config.send_timeout, minutes(2));
+  EXPECT_EQ(config.max_header_bytes, 8192U);
+  EXPECT_EQ(config.shutdown_timeout, seconds(3));
+  EXPECT_EQ(config.worker_timeout, std::chrono::hours(1));
+  EXPECT_EQ(config.user, "nobody");
+  EXPECT_EQ(config.pid_file, "/tmp/x.pid");
+  EXPECT_EQ(config.log, (LogConfig{"debug", "/var/log/learnhttpd/error.log", "off", true}));
+  const std::vector<std::pair<std::string, std::string>> types = {
+      {".wasm", "application/wasm"},
+      {".md", "text/markdown; charset=utf-8"},
+      {"txt", "text/plain"}};
+  EXPECT_EQ(config.mime_types, types);
+}
+
+TEST(LoadConfig, UnsetKeysKeepTheirDefaults) {
+  Config expected = defaultsFrom("test.yaml");
+  expected.threads = 2;
+  expected.log.level = "warn";
+  EXPECT_EQ(load("threads: 2\nlog: {level: warn}\n"), expected);
+}
+
+TEST(LoadConfig, ListenAcceptsOneAddressOrAList) {
+  EXPECT_EQ(load("listen: 8081").listen, (std::vector<ListenAddress>{{"0.0.0.0", 8081}}));
+  EXPECT_EQ(load("listen: '[::]:80'").listen, (std::vector<ListenAddress>{{"::", 80}}));
+  EXPECT_EQ(load("listen:\n  - localhost:1\n  - '*:2'\n").listen,
+            (std::vector<ListenAddress>{{"127.0.0.1", 1}, {"0.0.0.0", 2}}));
+}
+
+TEST(LoadConfig, WorkersAutoIsZeroAndLimitsAreInclusive) {
+  EXPECT_EQ(load("workers: auto").workers, 0U);
+  EXPECT_EQ(load("workers: 1").workers, 1U);
+  EXPECT_EQ(load("workers: 1024").workers, 1024U);
+  EXPECT_EQ(load("threads: 1").threads, 1U);
+  EXPECT_EQ(load("threads: 1024").threads, 1024U);
+  EXPECT_EQ(load("max_connections: 1").max_connections, 1U);
+  EXPECT_EQ(load("max_connections: 1000000").max_connections, 1000000U);
+  EXPECT_EQ(load("keepalive_requests: 4294967295").keepalive_requests, 4294967295U);
+  EXPECT_EQ(load("missing_index_status: 404").missing_index_status, 404);
+}
+
+TEST(LoadConfig, QuotedNumbersAreNumbersToo) {
+  EXPECT_EQ(load("workers: \"6\"").workers, 6U);
+  EXPECT_EQ(load("max_header_bytes: '32k'").max_header_bytes, 32768U);
+}
+
+TEST(LoadConfig, KeepaliveTimeoutMayBeZero) {
+  EXPECT_EQ(load("keepalive_timeout: 0").keepalive_timeout, Duration::zero());
+  EXPECT_EQ(load("keepalive_timeout: 0s").keepalive_timeout, Duration::zero());
+  EXPECT_EQ(load("keepalive_timeout: 90").keepalive_timeout, seconds(90));
+}
+
+TEST(LoadConfig, MaxHeaderBytesRangeIsOneKToOneM) {
+  EXPECT_EQ(load("max_header_bytes: 1024").max_header_bytes, 1024U);
+  EXPECT_EQ(load("max_header_bytes: 1k").max_header_bytes, 1024U);
+  EXPECT_EQ(load("max_header_bytes: 1M").max_header_bytes, 1048576U);
+  EXPECT_EQ(load("max_header_bytes: 1048576").max_header_bytes, 1048576U);
+  const std::string expected = "expected a size from 1k to 1m, like 16384 or 16k";
+  EXPECT_EQ(errorOf("max_header_bytes: 1023"),
+            "test.yaml:1: max_header_bytes: " + expected + ", got '1023'");
+  EXPECT_EQ(errorOf("max_header_bytes: 1025k"),
+            "test.yaml:1: max_header_bytes: " + expected + ", got '1025k'");
+  EXPECT_EQ(errorOf("max_header_bytes: lots"),
+            "test.yaml:1: max_header_bytes: " + expected + ", got 'lots'");
+}
+
+TEST(LoadConfig, UserMayBeEmptyButNotMissing) {
+  EXPECT_EQ(load("user: \"\"").user, "");
+  EXPECT_EQ(load("user: ''").user, "");
+  EXPECT_EQ(errorOf("user:"),
+            "test.yaml:1: user: expected a user name, or \"\" to keep the current user, got "
+            "nothing");
+}
+
+TEST(LoadConfig, BooleansAcceptTheUsualSpellings) {
+  EXPECT_TRUE(load("log: {quiet: true}").log.quiet);
+  EXPECT_TRUE(load("log: {quiet: yes}").log.quiet);
+  EXPECT_TRUE(load("log: {quiet: on}").log.quiet);
+  EXPECT_FALSE(load("log: {quiet: false}").log.quiet);
+  EXPECT_FALSE(load("log: {quiet: no}").log.quiet);
+  EXPECT_EQ(errorOf("log:\n  quiet: 1\n"),
+            "test.yaml:2: log.quiet: expected true or false, got '1'");
+}
+
+TEST(LoadConfig, EveryLogLevel) {
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_EQ(load(std::string("log: {level: ") + level + "}").log.level, level);
+  }
+}
+
+// ---- syntax and structure -------------------------------------------------------------------
+
+TEST(LoadConfigErrors, SyntaxErrorNamesLineAndColumn) {
+  const std::string error = errorOf("workers: 2\nlisten: [\"1:80\", \"2:80\"\n");
+  EXPECT_EQ(error.rfind("test.yaml:3:1: ", 0), 0U) << error;
+  EXPECT_EQ(error.find("yaml-cpp"), std::string::npos) << error;
+  EXPECT_GT(error.size(), std::string("test.yaml:3:1: ").size());
+
+  const std::string tab_error = errorOf("log:\n  level: info\n\tquiet: true\n");
+  EXPECT_EQ(tab_error.rfind("test.yaml:3:1: ", 0), 0U) << tab_error;
+}
+
+TEST(LoadConfigErrors, TopLevelMustBeAMapping) {
+  EXPECT_EQ(errorOf("- workers: 2\n"), "test.yaml:1: expected a mapping of settings");
+  EXPECT_EQ(errorOf("hello"), "test.yaml:1: expected a mapping of settings");
+  EXPECT_EQ(errorOf("# a comment\n\n[1, 2]\n"), "test.yaml:3: expected a mapping of settings");
+}
+
+TEST(LoadConfigErrors, OnlyOneDocument) {
+  EXPECT_EQ(errorOf("workers: 2\n---\nworkers: 3\n"),
+            "test.yaml:3: expected one YAML document, found a second one");
+}
+
+TEST(LoadConfigErrors, UnknownKeySuggestsTheNearestKnownOne) {
+  EXPECT_EQ(errorOf("workers: 2\nworker: 3\n"),
+            "test.yaml:2: unknown key 'worker', did you mean 'workers'?");
+  EXPECT_EQ(errorOf("\n\nkeepalive_timout: 5s\n"),
+            "test.yaml:3: unknown key 'keepalive_timout', did you mean 'keepalive_timeout'?");
+  EXPECT_EQ(errorOf("wokrers: 2"), "test.yaml:1: unknown key 'wokrers', did you mean 'workers'?");
+  EXPECT_EQ(errorOf("documentroot: /x"),
+            "test.yaml:1: unknown key 'documentroot', did you mean 'document_root'?");
+}
+
+TEST(LoadConfigErrors, UnknownKeyWithoutACloseMatch) {
+  EXPECT_EQ(errorOf("server_name: example.com"), "test.yaml:1: unknown key 'server_name'");
+  EXPECT_EQ(errorOf("worker_count: 2"), "test.yaml:1: unknown key 'worker_count'");
+  EXPECT_EQ(errorOf("Listen: 80"), "test.yaml:1: unknown key 'Listen', did you mean 'listen'?");
+}
+
+TEST(LoadConfigErrors, UnknownKeyInsideLog) {
+  EXPECT_EQ(errorOf("log:\n  level: info\n  levle: warn\n"),
+            "test.yaml:3: unknown key 'log.levle', did you mean 'log.level'?");
+  EXPECT_EQ(errorOf("log: {format: json}"), "test.yaml:1: unknown key 'log.format'");
+}
+
+TEST(LoadConfigErrors, DuplicateKey) {
+  EXPECT_EQ(errorOf("threads: 2\nworkers: 1\nthreads: 3\n"),
+            "test.yaml:3: duplicate key 'threads'");
+  EXPECT_EQ(errorOf("log:\n  quiet: true\n  quiet: false\n"),
+            "test.yaml:3: duplicate key 'log.quiet'");
+}
+
+TEST(LoadConfigErrors, KeyMustBeAScalar) {
+  EXPECT_EQ(errorOf("? [a, b]\n: 1\n"), "test.yaml:1: expected a setting name, got a list");
+}
+
+// ---- wrong types and bad values name the key and the value's line ---------------------------
+
+TEST(LoadConfigErrors, DurationsNameKeyLineAndValue) {
+  EXPECT_EQ(errorOf("workers: 1\n\nkeepalive_timeout: soon\n"),
+            "test.yaml:3: keepalive_timeout: expected a duration like 75s or 500ms, got 'soon'");
+  EXPECT_EQ(errorOf("send_timeout: -5s"),
+            "test.yaml:1: send_timeout: expected a duration like 75s or 500ms, got '-5s'");
+  EXPECT_EQ(errorOf("header_timeout: 1.5s"),
+            "test.yaml:1: header_timeout: expected a duration like 75s or 500ms, got '1.5s'");
+}
+
+TEST(LoadConfigErrors, DurationsOtherThanKeepaliveMustBePositive) {
+  for (const char* key : {"header_timeout", "send_timeout", "shutdown_timeout", "worker_timeout"}) {
+    EXPECT_EQ(errorOf(std::string(key) + ": 0ms"),
+              "test.yaml:1: " + std::string(key) +
+                  ": expected a duration above zero, like 75s or 500ms, got '0ms'");
+  }
+}
+
+TEST(LoadConfigErrors, NumbersOutOfRange) {
+  EXPECT_EQ(errorOf("workers: 0"),
+            "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '0'");
+  EXPECT_EQ(errorOf("workers: 1025"),
+            "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '1025'");
+  EXPECT_EQ(errorOf("workers: -1"),
+            "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '-1'");
+  EXPECT_EQ(errorOf("workers: 0x10"),
+            "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '0x10'");
+  EXPECT_EQ(errorOf("threads: 0"),
+            "test.yaml:1: threads: expected a number of threads 1-1024, got '0'");
+  EXPECT_EQ(errorOf("threads: 2000"),
+            "test.yaml:1: threads: expected a number of threads 1-1024, got '2000'");
+  EXPECT_EQ(errorOf("max_connections: 1000001"),
+            "test.yaml:1: max_connections: expected a number 1-1000000, got '1000001'");
+  EXPECT_EQ(errorOf("max_connections: 0"),
+            "test.yaml:1: max_connections: expected a number 1-1000000, got '0'");
+  EXPECT_EQ(errorOf("keepalive_requests: 4294967296"),
+            "test.yaml:1: keepalive_requests: expected a number of requests, 0 or more, got "
+            "'4294967296'");
+  EXPECT_EQ(errorOf("keepalive_requests: -1"),
+            "test.yaml:1: keepalive_requests: expected a number of requests, 0 or more, got '-1'");
+}
+
+TEST(LoadConfigErrors, MissingIndexStatusIs403Or404) {
+  EXPECT_EQ(errorOf("missing_index_status: 500"),
+            "test.yaml:1: missing_index_status: expected 403 or 404, got '500'");
+  EXPECT_EQ(errorOf("missing_index_status: not_found"),
+            "test.yaml:1: missing_index_status: expected 403 or 404, got 'not_found'");
+}
+
+TEST(LoadConfigErrors, WorkerModelAndLogLevelAreChoices) {
+  EXPECT_EQ(errorOf("worker_model: threads"),
+            "test.yaml:1: worker_model: expected event or threadpool, got 'threads'");
+  EXPECT_EQ(errorOf("log:\n  level: verbose\n"),
+            "test.yaml:2: log.level: expected one of trace, debug, info, warn, error, critical, "
+            "off, got 'verbose'");
+  EXPECT_EQ(errorOf("log:\n  level: INFO\n"),
+            "test.yaml:2: log.level: expected one of trace, debug, info, warn, error, critical, "
+            "off, got 'INFO'");
+}
+
+TEST(LoadConfigErrors, WrongTypesSayWhatWasFound) {
+  EXPECT_EQ(errorOf("workers: [1, 2]"),
+            "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got a list");
+  EXPECT_EQ(errorOf("document_root:\n  path: /srv\n"),
+            "test.yaml:2: document_root: expected a directory path, got a mapping");
+  EXPECT_EQ(errorOf("index:\n"), "test.yaml:1: index: expected a file name, got nothing");
+  EXPECT_EQ(errorOf("index: ''"), "test.yaml:1: index: expected a file name, got ''");
+  EXPECT_EQ(errorOf("pid_file: ~"), "test.yaml:1: pid_file: expected a file path, or \"\" for none, got nothing");
+  EXPECT_EQ(loadConfigString("pid_file: \"\"", "test.yaml").pid_file, "");
+  EXPECT_EQ(errorOf("log: quiet"),
+            "test.yaml:1: log: expected a mapping of log settings, like { level: info }, got "
+            "'quiet'");
+  EXPECT_EQ(errorOf("log:\n  error_log: []\n"),
+            "test.yaml:2: log.error_log: expected stderr, stdout or a file path, got an empty "
+            "list");
+  EXPECT_EQ(errorOf("log:\n  access_log:\n"),
+            "test.yaml:2: log.access_log: expected stdout, stderr, off or a file path, got "
+            "nothing");
+}
+
+TEST(LoadConfigErrors, NullValueIsReportedOnTheKeysLine) {
+  EXPECT_EQ(errorOf("threads: 4\nworkers:\nuser: x\n"),
+            "test.yaml:2: workers: expected a number of workers 1-1024 or auto, got nothing");
+}
+
+TEST(LoadConfigErrors, ListenNamesTheBadItemsLine) {
+  const std::string expected = "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080";
+  EXPECT_EQ(errorOf("listen:\n  - 127.0.0.1:80\n  - example.com:80\n"),
+            "test.yaml:3: listen: " + expected + ", got 'example.com:80'");
+  EXPECT_EQ(errorOf("listen: ::1:80"), "test.yaml:1: listen: " + expected + ", got '::1:80'");
+  EXPECT_EQ(errorOf("listen: 127.0.0.1:99999"),
+            "test.yaml:1: listen: " + expected + ", got '127.0.0.1:99999'");
+  EXPECT_EQ(errorOf("listen:\n  - [80]\n"), "test.yaml:2: listen: " + expected + ", got a list");
+}
+
+TEST(LoadConfigErrors, ListenMustNotBeEmptyOrRepeat) {
+  EXPECT_EQ(errorOf("listen: []"),
+            "test.yaml:1: listen: expected an address or a list of at least one address, got an "
+            "empty list");
+  EXPECT_EQ(errorOf("listen:"),
+            "test.yaml:1: listen: expected an address or a list of at least one address, got "
+            "nothing");
+  EXPECT_EQ(errorOf("listen:\n  - 8080\n  - 127.0.0.1:80\n  - 0.0.0.0:8080\n"),
+            "test.yaml:4: listen: address '0.0.0.0:8080' is listed twice");
+  EXPECT_EQ(errorOf("listen: ['[::1]:80', '[0::1]:80']"),
+            "test.yaml:1: listen: address '[0::1]:80' is listed twice");
+}
+
+TEST(LoadConfigErrors, MimeTypes) {
+  EXPECT_EQ(errorOf("mime_types: [a]"),
+            "test.yaml:1: mime_types: expected a mapping of extension to type, like .wasm: "
+            "application/wasm, got a list");
+  EXPECT_EQ(errorOf("mime_types:\n  .a: text/a\n  .b: ''\n"),
+            "test.yaml:3: mime_types[.b]: expected a type like application/wasm, got ''");
+  EXPECT_EQ(errorOf("mime_types:\n  .b:\n"),
+            "test.yaml:2: mime_types[.b]: expected a type like application/wasm, got nothing");
+  EXPECT_EQ(errorOf("mime_types:\n  .b: plain\n"),
+            "test.yaml:2: mime_types[.b]: expected a type like application/wasm, got 'plain'");
+  EXPECT_EQ(errorOf("mime_types:\n  .a: text/a\n  .a: text/b\n"),
+            "test.yaml:3: mime_types: extension '.a' is listed twice");
+  EXPECT_EQ(errorOf("mime_types:\n  '': text/a\n"),
+            "test.yaml:2: mime_types: expected an extension like .wasm, got ''");
+}
+
+TEST(LoadConfigErrors, MessagesUseTheGivenSourceName) {
+  try {
+    loadConfigString("threads: many", "/etc/learnhttpd/other.yaml");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "/etc/learnhttpd/other.yaml:1: threads: expected a number of threads 1-1024, "
+                 "got 'many'");
+  }
+}
+
+}  // namespace
+}  // namespace learnhttpd::config
