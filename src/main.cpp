@@ -1,7 +1,5 @@
 // learnhttpd: parse the command line, load the configuration, hand over to the master.
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -11,6 +9,7 @@
 #include "config/cli.hpp"
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
+#include "master/control.hpp"
 #include "master/master.hpp"
 
 using namespace learnhttpd;
@@ -19,12 +18,18 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
+// The file, then the flags over it. Without -c the packaged file is used when installed; a
+// source checkout runs on the built-in defaults. Throws config::ConfigError.
 config::Config loadConfig(const config::CliOptions& cli) {
-  if (cli.config_file) return config::loadConfigFile(*cli.config_file);
+  config::Config config;
   std::string fallback(config::kDefaultConfigPath);
-  // Without -c, the packaged file is used when installed; a source checkout runs on defaults.
-  if (std::filesystem::exists(fallback)) return config::loadConfigFile(fallback);
-  return config::Config{};
+  if (cli.config_file) {
+    config = config::loadConfigFile(*cli.config_file);
+  } else if (std::filesystem::exists(fallback)) {
+    config = config::loadConfigFile(fallback);
+  }
+  config::applyCli(cli, config);
+  return config;
 }
 
 }  // namespace
@@ -36,7 +41,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "learnhttpd: %s\n%s", error->message.c_str(), config::usage().c_str());
     return kExitUsage;
   }
-  const auto& cli = std::get<config::CliOptions>(parsed);
+  const auto cli = std::get<config::CliOptions>(parsed);
   if (cli.action == config::CliAction::Help) {
     std::fputs(config::usage().c_str(), stdout);
     return 0;
@@ -48,7 +53,6 @@ int main(int argc, char** argv) {
   config::Config config;
   try {
     config = loadConfig(cli);
-    config::applyCli(cli, config);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "learnhttpd: %s\n", e.what());
     return 1;
@@ -57,10 +61,14 @@ int main(int argc, char** argv) {
     std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
     return 0;
   }
+  if (cli.action == config::CliAction::Signal) return master::signalRunningMaster(config, cli.signal);
   std::string error;
   if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
     std::fprintf(stderr, "learnhttpd: cannot open error log %s\n", error.c_str());
     return 1;
   }
-  return master::Master(std::move(config)).run();
+  master::MasterOptions options;
+  options.daemon = cli.daemon;
+  options.reload_config = [cli] { return loadConfig(cli); };
+  return master::Master(std::move(config), std::move(options)).run();
 }

@@ -1,5 +1,7 @@
 #include "master/listeners.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,28 +14,35 @@ namespace {
 
 constexpr int kBacklog = 4096;  // the kernel clamps it to net.core.somaxconn
 
+std::string describeAddress(const config::ListenAddress& address) {
+  bool v6 = address.host.find(':') != std::string::npos;
+  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
 }  // namespace
 
 bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::string& error) {
   std::vector<Bound> next;
+  auto give_back = [&] {
+    for (auto& b : next) {
+      for (auto& old : bound_) {
+        if (old.address == b.address && !old.fd) old.fd = std::move(b.fd);
+      }
+    }
+  };
   for (const auto& address : wanted) {
-    auto same = std::find_if(bound_.begin(), bound_.end(), [&](const Bound& b) {
-      return b.address == address && address.port != 0;
-    });
+    // A port-0 address ("any free port") keeps the port it got, which is still "any port".
+    auto same = std::find_if(bound_.begin(), bound_.end(),
+                             [&](const Bound& b) { return b.fd && b.address == address; });
     if (same != bound_.end()) {
       next.push_back({address, std::move(same->fd)});
       continue;
     }
     net::ListenResult r = net::listenTcp(address.host, address.port, kBacklog);
     if (!r.fd) {
-      error = "cannot listen on " + describe(-1, address) + ": " + r.failed_call + ": " +
+      error = "cannot listen on " + describeAddress(address) + ": " + r.failed_call + ": " +
               std::strerror(r.error);
-      // Hand the sockets moved into `next` back, so a failed update changes nothing.
-      for (auto& b : next) {
-        for (auto& old : bound_) {
-          if (old.address == b.address && !old.fd) old.fd = std::move(b.fd);
-        }
-      }
+      give_back();  // a failed update changes nothing
       return false;
     }
     next.push_back({address, std::move(r.fd)});
@@ -44,10 +53,26 @@ bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::st
   return true;
 }
 
-std::string Listeners::describe(int fd, const config::ListenAddress& address) {
-  std::uint16_t port = fd >= 0 ? net::boundPort(fd) : address.port;
-  bool v6 = address.host.find(':') != std::string::npos;
-  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(port);
+void Listeners::adopt(const std::vector<int>& fds) {
+  adopted_ = true;
+  bound_.clear();
+  for (int fd : fds) bound_.push_back({config::ListenAddress{}, net::UniqueFd(fd)});
+  fds_ = fds;
+}
+
+std::string Listeners::describe(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
+  if (addr.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host, sizeof host);
+    return std::string("[") + host + "]:" + std::to_string(net::boundPort(fd));
+  }
+  if (addr.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof host);
+  }
+  return std::string(host) + ":" + std::to_string(net::boundPort(fd));
 }
 
 }  // namespace learnhttpd::master

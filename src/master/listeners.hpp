@@ -1,5 +1,6 @@
 #pragma once
-// The master's listening sockets, one per configured address. Workers inherit them on fork.
+// The master's listening sockets, one per configured address (or the ones systemd passed).
+// Workers inherit them on fork.
 
 #include <string>
 #include <vector>
@@ -16,11 +17,15 @@ class Listeners {
   // On failure returns false with `error` naming the address and the reason; nothing changes.
   bool update(const std::vector<config::ListenAddress>& wanted, std::string& error);
 
+  // Takes over sockets passed by socket activation; update() must not be called afterwards.
+  void adopt(const std::vector<int>& fds);
+  bool adopted() const noexcept { return adopted_; }
+
   // The fds, in configuration order; valid until the next update().
   const std::vector<int>& fds() const noexcept { return fds_; }
 
-  // "127.0.0.1:8080" / "[::1]:8080" with the real port (after binding port 0).
-  static std::string describe(int fd, const config::ListenAddress& address);
+  // "127.0.0.1:8080" / "[::1]:8080": the address a socket is really bound to.
+  static std::string describe(int fd);
 
  private:
   struct Bound {
@@ -29,6 +34,7 @@ class Listeners {
   };
   std::vector<Bound> bound_;
   std::vector<int> fds_;
+  bool adopted_ = false;
 };
 
 }  // namespace learnhttpd::master

@@ -1,17 +1,20 @@
 #include "master/master.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 #include <cstring>
-#include <string>
 
 #include <spdlog/spdlog.h>
 
+#include "config/config_loader.hpp"
+#include "log/log.hpp"
 #include "sys/systemd_notify.hpp"
 #include "worker/worker.hpp"
 
@@ -20,93 +23,204 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kTick = 1000ms;               // the loop wakes at least this often
-constexpr auto kCrashWindow = 2s;            // a worker dying sooner than this "crashed at boot"
+constexpr auto kTick = 1000ms;           // the loop wakes at least this often
+constexpr auto kFastTick = 50ms;         // ... and this often while waiting for workers
+constexpr auto kCrashWindow = 2s;        // a worker dying sooner than this crashed at start
 constexpr auto kMaxBackoff = 30s;
-constexpr auto kFastStopGrace = 5s;          // TERM/INT: how long workers get before KILL
+constexpr auto kFastStopGrace = 5s;      // TERM/INT: how long workers get before KILL
+constexpr auto kAbortGrace = 3s;         // a stuck worker gets this long after ABRT
+constexpr auto kHeartbeatFresh = 3000;   // ms: a heartbeat this recent counts for the watchdog
+constexpr std::size_t kStatusSlots = 4096;
 
-std::string describeStatus(int status) {
+std::string describeExit(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
   return "stopped";
+}
+
+// Makes `path` a file the workers' user may append to and reopen (after logrotate).
+void handFileTo(const std::string& path, const std::string& user) {
+  if (path == "stdout" || path == "stderr" || path == "off" || user.empty() || ::geteuid() != 0) {
+    return;
+  }
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (!sys::lookupUser(user, uid, gid)) return;
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return;  // the worker reports the real error when it opens the file
+  if (::fchown(fd, uid, gid) != 0) spdlog::warn("master: chown {}: {}", path, std::strerror(errno));
+  ::close(fd);
 }
 
 }  // namespace
 
-Master::Master(config::Config config) : config_(std::move(config)) {}
+Master::Master(config::Config config, MasterOptions options)
+    : config_(std::move(config)), options_(std::move(options)) {}
 
 int Master::run() {
   if (!start()) return 1;
   loop();
   sys::notifySystemd("STOPPING=1");
-  spdlog::info("master: exiting");
+  spdlog::info("master: exiting, {} request(s) served", requestsServed());
   return exit_code_;
 }
 
 bool Master::start() {
   std::string error;
   root_ = fs::DocumentRoot::open(config_.document_root, error);
-  if (!root_.valid()) {
-    spdlog::critical("{}", error);
-    return false;
+  if (!root_.valid()) return spdlog::critical("{}", error), false;
+  std::vector<int> activated = sys::activatedSockets();
+  if (!activated.empty()) {
+    listeners_.adopt(activated);
+    spdlog::info("master: using {} socket(s) passed by systemd; 'listen' is ignored",
+                 activated.size());
+  } else if (!listeners_.update(config_.listen, error)) {
+    return spdlog::critical("{}", error), false;
   }
-  if (!listeners_.update(config_.listen, error)) {
-    spdlog::critical("{}", error);
-    return false;
-  }
-  for (std::size_t i = 0; i < config_.listen.size(); ++i) {
-    spdlog::info("listening on {}", Listeners::describe(listeners_.fds()[i], config_.listen[i]));
+  for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  if (options_.daemon && !sys::daemonize(error)) return spdlog::critical("{}", error), false;
+  if (!config_.pid_file.empty() && !pid_file_.write(config_.pid_file, error)) {
+    if (options_.daemon) return spdlog::critical("{}", error), false;
+    spdlog::warn("{}; -s will not find this process", error);
   }
   if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
-    spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno));
-    return false;
+    return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
   }
-  unsigned count = config::effectiveWorkers(config_);
-  spdlog::info("master: pid {}, starting {} {} worker(s), document root {}", getpid(), count,
+  if (!board_.map(kStatusSlots)) {
+    return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
+  }
+  prepareLogFiles();
+  watchdog_ = sys::watchdogInterval();
+  wanted_ = config::effectiveWorkers(config_);
+  spdlog::info("master: pid {}, generation {}: starting {} {} worker(s), document root {}",
+               ::getpid(), generation_, wanted_,
                config_.worker_model == config::WorkerModel::Event ? "event" : "threadpool",
                config_.document_root);
-  for (unsigned slot = 0; slot < count; ++slot) vacant_slots_.push_back(count - 1 - slot);
-  respawnMissing();
-  sys::notifySystemd("READY=1\nSTATUS=serving with " + std::to_string(workers_.size()) +
-                     " worker(s)");
+  reconcile();
+  return true;
+}
+
+bool Master::prepareLogFiles() {
+  handFileTo(config_.log.access_log, config_.user);
+  handFileTo(config_.log.error_log, config_.user);
   return true;
 }
 
 void Master::loop() {
   while (!stop_requested_) {
     pollfd pfd{signals_.readFd(), POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(std::chrono::milliseconds(kTick).count()));
-    handleSignals();
+    ::poll(&pfd, 1, static_cast<int>(tick().count()));
+    for (int signal : signals_.drain()) handleSignal(signal);
     reapChildren();
-    if (!stop_requested_) respawnMissing();
+    if (stop_requested_) break;
+    superviseHealth();
+    reconcile();
+    reportToSystemd();
   }
   if (graceful_) {
     stopWorkers(SIGQUIT, config_.shutdown_timeout);
   } else {
-    stopWorkers(SIGTERM, std::min<std::chrono::milliseconds>(config_.shutdown_timeout,
-                                                             kFastStopGrace));
+    stopWorkers(SIGTERM, std::min<std::chrono::milliseconds>(config_.shutdown_timeout, kFastStopGrace));
   }
 }
 
-void Master::handleSignals() {
-  for (int signal : signals_.drain()) {
-    switch (signal) {
-      case SIGTERM:
-      case SIGINT:
-        spdlog::info("master: {} received, fast stop", strsignal(signal));
-        stop_requested_ = true;
-        break;
-      case SIGQUIT:
-        spdlog::info("master: QUIT received, graceful stop");
-        stop_requested_ = true;
-        graceful_ = true;
-        break;
-      case SIGCHLD:
-        break;  // reapChildren() runs on every tick anyway
-      default:
-        spdlog::info("master: {} received, ignored in this version", strsignal(signal));
+std::chrono::milliseconds Master::tick() const {
+  if (ready_pending_ || Clock::now() < next_respawn_) return kFastTick;
+  if (watchdog_.count() > 0) {
+    return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_ / 4),
+                      std::chrono::milliseconds(kFastTick), std::chrono::milliseconds(kTick));
+  }
+  return kTick;
+}
+
+void Master::handleSignal(int signal) {
+  switch (signal) {
+    case SIGTERM:
+    case SIGINT:
+      spdlog::info("master: {} received, fast stop", strsignal(signal));
+      stop_requested_ = true;
+      break;
+    case SIGQUIT:
+      spdlog::info("master: QUIT received, graceful stop");
+      stop_requested_ = true;
+      graceful_ = true;
+      break;
+    case SIGHUP: return reload();
+    case SIGUSR1: return reopenLogs();
+    case SIGTTIN: return resize(+1);
+    case SIGTTOU: return resize(-1);
+    default: break;  // CHLD: reapChildren() runs after every wake-up
+  }
+}
+
+// Nginx's order: build the new configuration completely first; only when all of it works is
+// the running generation replaced. Sockets whose address stays are kept (Listeners::update),
+// so clients never see a refused connection.
+void Master::reload() {
+  spdlog::info("master: HUP received, reloading {}", config_.source);
+  sys::notifySystemd(sys::reloadingState());
+  auto keep = [this](const std::string& why) {
+    spdlog::error("master: reload failed, keeping generation {}: {}", generation_, why);
+    sys::notifySystemd("READY=1\nSTATUS=reload failed: " + why);
+  };
+  if (!options_.reload_config) return keep("no configuration source");
+  config::Config next;
+  try {
+    next = options_.reload_config();
+  } catch (const config::ConfigError& e) {
+    return keep(e.what());
+  }
+  std::string error;
+  fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
+  if (!root.valid()) return keep(error);
+  if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
+  if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {
+    if (!log::setupErrorLog(next.log.error_log, next.log.level, error)) {
+      spdlog::error("master: {}; the error log stays where it was", error);
     }
   }
+  config_ = std::move(next);
+  root_ = std::move(root);
+  prepareLogFiles();
+  for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  ++generation_;
+  wanted_ = config::effectiveWorkers(config_);
+  crash_streak_ = 0;
+  next_respawn_ = {};
+  for (auto& w : workers_) retire(w, "reload");
+  ready_pending_ = true;
+  spdlog::info("master: generation {}: starting {} worker(s)", generation_, wanted_);
+  reconcile();
+}
+
+void Master::resize(int delta) {
+  if (delta < 0 && wanted_ <= 1) {
+    spdlog::info("master: TTOU received, keeping the last worker");
+    return;
+  }
+  wanted_ = delta > 0 ? wanted_ + 1 : wanted_ - 1;
+  spdlog::info("master: {} received, now {} worker(s)", delta > 0 ? "TTIN" : "TTOU", wanted_);
+  for (auto& w : workers_) {
+    if (!w.retiring && w.generation == generation_ && w.slot >= wanted_) retire(w, "TTOU");
+  }
+  reconcile();
+}
+
+void Master::reopenLogs() {
+  spdlog::info("master: USR1 received, reopening logs");
+  std::string error;
+  prepareLogFiles();
+  if (!log::reopenErrorLog(error)) spdlog::error("master: {}", error);
+  for (const auto& w : workers_) ::kill(w.pid, SIGUSR1);
+}
+
+void Master::retire(WorkerProcess& w, const char* why) {
+  if (w.retiring) return;
+  w.retiring = true;
+  w.deadline = Clock::now() + config_.shutdown_timeout;
+  ::kill(w.pid, SIGQUIT);
+  spdlog::info("master: retiring worker {} (pid {}, generation {}): {}", w.slot, w.pid,
+               w.generation, why);
 }
 
 void Master::reapChildren() {
@@ -118,78 +232,140 @@ void Master::reapChildren() {
     if (it == workers_.end()) continue;
     WorkerProcess gone = *it;
     workers_.erase(it);
-    if (stop_requested_) continue;
-    spdlog::warn("master: worker {} (pid {}) {}", gone.slot, pid, describeStatus(status));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == worker::kExitBootFailure) {
-      spdlog::critical("master: worker {} cannot start; stopping instead of respawning",
-                       gone.slot);
-      stop_requested_ = true;
-      exit_code_ = 1;
+    reaped_requests_ += gone.status->requests.load(std::memory_order_relaxed);
+    board_.release(gone.status);
+    onWorkerExit(gone, status);
+  }
+}
+
+void Master::onWorkerExit(const WorkerProcess& gone, int status) {
+  if (gone.retiring || stop_requested_) {
+    spdlog::info("master: worker {} (pid {}, generation {}) {}", gone.slot, gone.pid,
+                 gone.generation, describeExit(status));
+    return;
+  }
+  spdlog::warn("master: worker {} (pid {}) {} unexpectedly", gone.slot, gone.pid,
+               describeExit(status));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == worker::kExitBootFailure) {
+    // Respawning cannot help a worker that cannot start (bad user, unreadable log...).
+    spdlog::critical("master: worker {} failed to start; stopping", gone.slot);
+    stop_requested_ = true;
+    exit_code_ = 1;
+    return;
+  }
+  if (Clock::now() - gone.started < kCrashWindow) {
+    ++crash_streak_;
+    auto backoff = std::min<Clock::duration>(kMaxBackoff, 100ms * (1u << std::min(crash_streak_, 9u)));
+    next_respawn_ = Clock::now() + backoff;
+    spdlog::warn("master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
+                 gone.slot, std::chrono::duration_cast<std::chrono::seconds>(kCrashWindow).count(),
+                 crash_streak_, std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count());
+  } else {
+    crash_streak_ = 0;
+  }
+}
+
+// Stuck workers: a loop that stopped stamping its heartbeat gets ABRT (a core dump to learn
+// from), then KILL; retiring workers past shutdown_timeout get KILL. Reaping respawns them.
+void Master::superviseHealth() {
+  auto now = Clock::now();
+  std::int64_t now_ms = worker::monotonicMs();
+  auto timeout_ms = config_.worker_timeout.count();
+  for (auto& w : workers_) {
+    if (w.retiring) {
+      if (now > w.deadline) {
+        spdlog::warn("master: worker {} (pid {}) still busy after shutdown_timeout, killing it",
+                     w.slot, w.pid);
+        ::kill(w.pid, SIGKILL);
+        w.deadline = now + kTick * 3600;
+      }
       continue;
     }
-    vacant_slots_.push_back(gone.slot);
-    if (Clock::now() - gone.started < kCrashWindow) {
-      ++crash_streak_;
-      auto backoff = std::min<Clock::duration>(kMaxBackoff, 100ms * (1 << std::min(crash_streak_, 9u)));
-      next_respawn_ = Clock::now() + backoff;
-      spdlog::warn("master: worker {} died within {} ms of starting; respawn in {} ms", gone.slot,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(kCrashWindow).count(),
-                   std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count());
-    } else {
-      crash_streak_ = 0;
+    std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
+    auto since_start = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.started).count();
+    bool silent = beat == 0 ? since_start > timeout_ms : now_ms - beat > timeout_ms;
+    if (!silent) continue;
+    if (w.abort_sent == Clock::time_point{}) {
+      spdlog::error("master: worker {} (pid {}) sent no heartbeat for {} ms, aborting it", w.slot,
+                    w.pid, beat == 0 ? since_start : now_ms - beat);
+      ::kill(w.pid, SIGABRT);
+      w.abort_sent = now;
+    } else if (now - w.abort_sent > kAbortGrace) {
+      spdlog::error("master: worker {} (pid {}) ignored ABRT, killing it", w.slot, w.pid);
+      ::kill(w.pid, SIGKILL);
+      w.abort_sent = now + kTick * 3600;
     }
   }
 }
 
-void Master::respawnMissing() {
-  if (Clock::now() < next_respawn_) return;
-  while (!vacant_slots_.empty()) {
-    unsigned slot = vacant_slots_.back();
-    pid_t pid = spawn(slot);
-    if (pid < 0) {
-      spdlog::error("master: fork failed: {}", std::strerror(errno));
+// Starts workers for the free slots of the current generation (respecting crash back-off).
+void Master::reconcile() {
+  if (stop_requested_ || Clock::now() < next_respawn_) return;
+  for (unsigned slot = 0; slot < wanted_; ++slot) {
+    bool taken = std::any_of(workers_.begin(), workers_.end(), [&](const WorkerProcess& w) {
+      return !w.retiring && w.generation == generation_ && w.slot == slot;
+    });
+    if (!taken && !spawn(slot)) {
       next_respawn_ = Clock::now() + kTick;
       return;
     }
-    vacant_slots_.pop_back();
-    workers_.push_back({pid, slot, Clock::now()});
-    spdlog::info("master: worker {} started, pid {}", slot, pid);
   }
 }
 
-pid_t Master::spawn(unsigned slot) {
-  pid_t pid = ::fork();
-  if (pid == 0) runWorker(slot);
-  return pid;
+bool Master::spawn(unsigned slot) {
+  WorkerProcess w;
+  w.slot = slot;
+  w.generation = generation_;
+  w.status = board_.acquire();
+  if (w.status == nullptr) {
+    spdlog::error("master: no free worker status slot (too many workers exiting at once)");
+    return false;
+  }
+  w.started = Clock::now();
+  w.pid = ::fork();
+  if (w.pid == 0) runWorker(w);
+  if (w.pid < 0) {
+    spdlog::error("master: fork failed: {}", std::strerror(errno));
+    board_.release(w.status);
+    return false;
+  }
+  workers_.push_back(w);
+  spdlog::info("master: worker {} started, pid {}, generation {}", slot, w.pid, generation_);
+  return true;
 }
 
-void Master::runWorker(unsigned slot) {
+void Master::runWorker(const WorkerProcess& self) {
   pid_t master = ::getppid();
   signals_.resetInChild();
+  pid_file_.release();
   // A worker must not outlive its master: the kernel sends TERM when the master dies.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != master) ::_exit(0);  // the master died before prctl took effect
   int code = worker::kExitBootFailure;
-  {
-    worker::WorkerContext context{config_, listeners_.fds(), root_, slot};
-    auto worker = worker::makeWorker(context);
-    code = worker->run();
+  std::string error;
+  if (!sys::dropPrivileges(config_.user, error)) {
+    spdlog::critical("worker {}: {}", self.slot, error);
+  } else {
+    worker::WorkerContext context{config_, listeners_.fds(), root_, self.slot, self.status};
+    code = worker::makeWorker(context)->run();
   }
   spdlog::default_logger()->flush();
   ::_exit(code);  // no atexit handlers or master destructors in a worker
 }
 
 void Master::stopWorkers(int signal, std::chrono::milliseconds grace) {
+  ready_pending_ = false;
   for (const auto& w : workers_) ::kill(w.pid, signal);
   auto deadline = Clock::now() + grace;
   while (!workers_.empty() && Clock::now() < deadline) {
     pollfd pfd{signals_.readFd(), POLLIN, 0};
-    ::poll(&pfd, 1, 50);
+    ::poll(&pfd, 1, static_cast<int>(kFastTick.count()));
     for (int s : signals_.drain()) {
       if (graceful_ && (s == SIGTERM || s == SIGINT)) {
         spdlog::info("master: {} during graceful stop, switching to fast stop", strsignal(s));
         graceful_ = false;
         for (const auto& w : workers_) ::kill(w.pid, SIGTERM);
+        deadline = std::min(deadline, Clock::now() + kFastStopGrace);
       }
     }
     reapChildren();
@@ -204,6 +380,47 @@ void Master::stopWorkers(int signal, std::chrono::milliseconds grace) {
     if (pid < 0) break;
     std::erase_if(workers_, [pid](const WorkerProcess& w) { return w.pid == pid; });
   }
+}
+
+std::uint64_t Master::requestsServed() const {
+  std::uint64_t total = reaped_requests_;
+  for (const auto& w : workers_) total += w.status->requests.load(std::memory_order_relaxed);
+  return total;
+}
+
+void Master::reportToSystemd() {
+  std::int64_t now_ms = worker::monotonicMs();
+  unsigned current = 0;
+  unsigned serving = 0;
+  bool all_fresh = true;
+  for (const auto& w : workers_) {
+    if (w.retiring) continue;
+    std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
+    if (w.generation == generation_) ++current;
+    if (w.generation == generation_ && beat != 0) ++serving;
+    if (beat == 0 || now_ms - beat > kHeartbeatFresh) all_fresh = false;
+  }
+  std::string state;
+  if (ready_pending_ && current == wanted_ && serving == wanted_) {
+    ready_pending_ = false;
+    state = "READY=1\n";
+    spdlog::info("master: generation {} ready, {} worker(s) serving", generation_, serving);
+  }
+  std::string status = "STATUS=generation " + std::to_string(generation_) + ", " +
+                       std::to_string(serving) + " worker(s) serving, " +
+                       std::to_string(requestsServed()) + " request(s) served";
+  if (status != last_status_) {
+    state += status;
+    last_status_ = status;
+  }
+  // The watchdog is fed only while every worker is demonstrably alive, so systemd restarts a
+  // service whose workers hang, not just one whose master hangs.
+  if (watchdog_.count() > 0 && all_fresh && !ready_pending_ &&
+      Clock::now() - last_watchdog_ >= watchdog_ / 4) {
+    state += state.empty() || state.back() == '\n' ? "WATCHDOG=1" : "\nWATCHDOG=1";
+    last_watchdog_ = Clock::now();
+  }
+  if (!state.empty()) sys::notifySystemd(state);
 }
 
 }  // namespace learnhttpd::master

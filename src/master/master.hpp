@@ -1,22 +1,34 @@
 #pragma once
 // The master process: binds the listening sockets, forks the workers, and supervises them
-// from a single-threaded signal loop. It never serves a request.
+// from one single-threaded loop that wakes on signals (through a self-pipe) and on a tick.
+// Each tick it handles the signals in a fixed order, reaps, stops stuck workers, reconciles
+// the number of workers, and reports to systemd. It never serves a request.
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
 #include "master/listeners.hpp"
 #include "master/signal_pipe.hpp"
+#include "master/status_board.hpp"
+#include "sys/process.hpp"
 
 namespace learnhttpd::master {
 
+struct MasterOptions {
+  bool daemon = false;  // detach (double fork) after binding, before forking workers
+  // Re-reads the configuration for a reload (HUP); throws config::ConfigError when invalid.
+  std::function<config::Config()> reload_config;
+};
+
 class Master {
  public:
-  explicit Master(config::Config config);
+  Master(config::Config config, MasterOptions options);
 
   // Runs until TERM/INT/QUIT; returns the process exit code (0 on a requested stop, 1 when
   // start-up fails or workers cannot boot). Call once, from the main thread.
@@ -27,26 +39,50 @@ class Master {
   struct WorkerProcess {
     pid_t pid = -1;
     unsigned slot = 0;
+    unsigned generation = 0;
+    worker::WorkerStatus* status = nullptr;
     Clock::time_point started;
+    bool retiring = false;              // told to QUIT (reload, TTOU); not respawned
+    Clock::time_point deadline;         // retiring: KILL after this
+    Clock::time_point abort_sent;       // stuck: ABRT sent at this time (epoch = not yet)
   };
 
   bool start();
+  bool prepareLogFiles();
   void loop();
-  void handleSignals();
+  void handleSignal(int signal);
+  void reload();
+  void resize(int delta);
+  void reopenLogs();
   void reapChildren();
-  void respawnMissing();
-  pid_t spawn(unsigned slot);
-  [[noreturn]] void runWorker(unsigned slot);
+  void onWorkerExit(const WorkerProcess& gone, int status);
+  void superviseHealth();
+  void reconcile();
+  bool spawn(unsigned slot);
+  [[noreturn]] void runWorker(const WorkerProcess& self);
+  void retire(WorkerProcess& w, const char* why);
   void stopWorkers(int signal, std::chrono::milliseconds grace);
+  void reportToSystemd();
+  std::chrono::milliseconds tick() const;
+  std::uint64_t requestsServed() const;
 
   config::Config config_;
+  MasterOptions options_;
   fs::DocumentRoot root_;
   Listeners listeners_;
   SignalPipe signals_;
+  StatusBoard board_;
+  sys::PidFile pid_file_;
   std::vector<WorkerProcess> workers_;
-  std::vector<unsigned> vacant_slots_;
+  unsigned wanted_ = 1;                   // workers the current generation should have
+  unsigned generation_ = 1;
   unsigned crash_streak_ = 0;             // consecutive workers that died soon after start
   Clock::time_point next_respawn_{};      // back-off: no respawn before this
+  std::uint64_t reaped_requests_ = 0;     // requests of workers already gone
+  bool ready_pending_ = true;             // READY=1 not yet sent for this generation
+  std::chrono::microseconds watchdog_{0};
+  Clock::time_point last_watchdog_{};
+  std::string last_status_;
   bool stop_requested_ = false;
   bool graceful_ = false;
   int exit_code_ = 0;

@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kAcceptBurst = 64;                       // accepts per wake-up, for fairness
 constexpr std::chrono::milliseconds kLingerTime{2000};  // drain time after an error answer
+constexpr std::chrono::milliseconds kHeartbeatInterval{500};
 
 }  // namespace
 
@@ -35,7 +36,9 @@ struct EventWorker::Connection {
 };
 
 EventWorker::EventWorker(const WorkerContext& context)
-    : context_(context), config_(context.config), serve_(context.config, context.root, nullptr) {}
+    : context_(context),
+      config_(context.config),
+      serve_(context.config, context.root, nullptr, context.status) {}
 
 EventWorker::~EventWorker() {
   connections_.clear();  // before base_: connections own events of the base
@@ -65,8 +68,24 @@ int EventWorker::run() {
     signal_events_.emplace_back(evsignal_new(base_.get(), sig, onSignal, this));
     event_add(signal_events_.back().get(), nullptr);
   }
+  heartbeat_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, onHeartbeat, this));
+  timeval beat = toTimeval(kHeartbeatInterval);
+  event_add(heartbeat_timer_.get(), &beat);
+  stampHeartbeat();  // the first stamp tells the master this worker serves
   event_base_dispatch(base_.get());
   return kExitOk;
+}
+
+void EventWorker::onHeartbeat(evutil_socket_t, short, void* arg) {
+  static_cast<EventWorker*>(arg)->stampHeartbeat();
+}
+
+// Stamped from the loop itself, so a loop stuck in a callback stops stamping and the master
+// notices (worker_timeout).
+void EventWorker::stampHeartbeat() {
+  if (context_.status != nullptr) {
+    context_.status->heartbeat_ms.store(monotonicMs(), std::memory_order_relaxed);
+  }
 }
 
 std::time_t EventWorker::now() {

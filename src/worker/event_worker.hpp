@@ -33,6 +33,8 @@ class EventWorker final : public Worker {
   static void onLinger(evutil_socket_t fd, short what, void* arg);
   static void onSignal(evutil_socket_t signal, short what, void* arg);
   static void onShutdownTimer(evutil_socket_t fd, short what, void* arg);
+  static void onHeartbeat(evutil_socket_t fd, short what, void* arg);
+  void stampHeartbeat();
 
   void acceptFrom(int listen_fd);
   void open(net::UniqueFd fd);
@@ -54,6 +56,7 @@ class EventWorker final : public Worker {
   std::vector<EventPtr> listen_events_;
   std::vector<EventPtr> signal_events_;
   EventPtr shutdown_timer_;
+  EventPtr heartbeat_timer_;
   ConnectionList connections_;
   net::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
   bool accepting_paused_ = false;

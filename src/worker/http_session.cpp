@@ -101,6 +101,7 @@ void HttpSession::failWith(http::Status status, std::time_t now) {
 
 void HttpSession::handle(const http::Request& request, std::time_t now) {
   ++requests_;
+  if (ctx_.status != nullptr) ctx_.status->requests.fetch_add(1, std::memory_order_relaxed);
   Reply reply;
   reply.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled && !draining_ &&
                      requests_ < ctx_.keepalive_requests;

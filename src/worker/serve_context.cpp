@@ -3,7 +3,7 @@
 namespace learnhttpd::worker {
 
 ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot& document_root,
-                           log::AccessLog* log)
+                           log::AccessLog* log, WorkerStatus* worker_status)
     : root(document_root),
       mime(config.mime_types),
       index(config.index),
@@ -15,6 +15,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),
-      access_log(config.log.quiet ? nullptr : log) {}
+      access_log(config.log.quiet ? nullptr : log),
+      status(worker_status) {}
 
 }  // namespace learnhttpd::worker

@@ -10,12 +10,13 @@
 #include "http/request_parser.hpp"
 #include "http/status.hpp"
 #include "log/log.hpp"
+#include "worker/worker_status.hpp"
 
 namespace learnhttpd::worker {
 
 struct ServeContext {
   ServeContext(const config::Config& config, const fs::DocumentRoot& root,
-               log::AccessLog* access_log);
+               log::AccessLog* access_log, WorkerStatus* status);
 
   const fs::DocumentRoot& root;    // not owned; outlives the worker
   http::MimeTable mime;
@@ -26,6 +27,7 @@ struct ServeContext {
   bool keepalive_enabled;          // keepalive_timeout > 0
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
+  WorkerStatus* status;            // shared with the master; `requests` counts answers
 };
 
 }  // namespace learnhttpd::worker

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
+#include "worker/worker_status.hpp"
 
 namespace learnhttpd::worker {
 
@@ -19,6 +20,7 @@ struct WorkerContext {
   const std::vector<int>& listen_fds;  // inherited listening sockets; not owned
   const fs::DocumentRoot& root;      // opened by the master; not owned
   unsigned slot = 0;                 // 0..workers-1, for log lines
+  WorkerStatus* status = nullptr;    // shared with the master: stamp heartbeat, count requests
 };
 
 class Worker {

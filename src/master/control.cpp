@@ -1,0 +1,87 @@
+#include "master/control.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "sys/process.hpp"
+
+namespace learnhttpd::master {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::set<long> childrenOf(pid_t pid) {
+  std::set<long> children;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  long child = 0;
+  while (in >> child) children.insert(child);
+  return children;
+}
+
+// A zombie (exited, not yet reaped by whoever started it) counts as gone.
+bool alive(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::size_t close_paren = line.rfind(')');
+  return close_paren == std::string::npos || close_paren + 2 >= line.size() ||
+         line[close_paren + 2] != 'Z';
+}
+
+template <typename Done>
+bool waitFor(std::chrono::milliseconds limit, Done done) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return done();
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "learnhttpd: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int signalRunningMaster(const config::Config& config, const std::string& action) {
+  int signal = action == "reload" ? SIGHUP
+               : action == "stop" ? SIGTERM
+               : action == "quit" ? SIGQUIT
+                                  : SIGUSR1;
+  std::string error;
+  pid_t pid = sys::PidFile::read(config.pid_file, error);
+  if (pid <= 0) return fail(error + " (is learnhttpd running?)");
+  if (!alive(pid)) return fail("process " + std::to_string(pid) + " named by " + config.pid_file + " is not running");
+  std::set<long> before = childrenOf(pid);
+  if (::kill(pid, signal) != 0) return fail("kill " + std::to_string(pid) + ": " + std::strerror(errno));
+  if (action == "reload") {
+    // A new generation shows as children that were not there before. None within the limit:
+    // the master kept the old generation (its error log says why).
+    bool reloaded = waitFor(10s, [&] {
+      std::set<long> now = childrenOf(pid);
+      return std::any_of(now.begin(), now.end(), [&](long c) { return !before.count(c); });
+    });
+    return reloaded ? 0 : fail("the master kept its running configuration; see its error log");
+  }
+  if (action == "stop" || action == "quit") {
+    auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout) + 10s;
+    if (!waitFor(limit, [&] { return !alive(pid); })) {
+      return fail("process " + std::to_string(pid) + " is still running");
+    }
+  }
+  return 0;
+}
+
+}  // namespace learnhttpd::master

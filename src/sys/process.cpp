@@ -1,0 +1,120 @@
+#include "sys/process.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+namespace learnhttpd::sys {
+namespace {
+
+std::string fail(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+}  // namespace
+
+bool daemonize(std::string& error) {
+  pid_t pid = ::fork();
+  if (pid < 0) return error = fail("fork"), false;
+  if (pid > 0) ::_exit(0);
+  if (::setsid() < 0) return error = fail("setsid"), false;
+  // The second fork makes sure the daemon is not a session leader and can never get a
+  // controlling terminal back.
+  pid = ::fork();
+  if (pid < 0) return error = fail("fork"), false;
+  if (pid > 0) ::_exit(0);
+  ::umask(022);
+  if (::chdir("/") != 0) return error = fail("chdir /"), false;
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return error = fail("/dev/null"), false;
+  for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+  if (null > 2) ::close(null);
+  return true;
+}
+
+PidFile::~PidFile() {
+  if (path_.empty()) return;
+  std::string ignored;
+  if (read(path_, ignored) == ::getpid()) ::unlink(path_.c_str());
+}
+
+bool PidFile::write(const std::string& path, std::string& error) {
+  std::string ignored;
+  pid_t other = read(path, ignored);
+  if (other > 0 && other != ::getpid() && ::kill(other, 0) == 0) {
+    error = "pid file " + path + " names process " + std::to_string(other) +
+            ", which is still running (another learnhttpd?)";
+    return false;
+  }
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << ::getpid() << '\n';
+    out.flush();
+    if (!out) {
+      error = fail("cannot write pid file " + temp);
+      ::unlink(temp.c_str());
+      return false;
+    }
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    error = fail("cannot write pid file " + path);
+    ::unlink(temp.c_str());
+    return false;
+  }
+  path_ = path;
+  return true;
+}
+
+pid_t PidFile::read(const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = fail("cannot read pid file " + path);
+    return -1;
+  }
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) {
+    error = "pid file " + path + " does not hold a process id";
+    return -1;
+  }
+  return static_cast<pid_t>(pid);
+}
+
+bool lookupUser(const std::string& user, uid_t& uid, gid_t& gid) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwnam_r(user.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
+    return false;
+  }
+  uid = found->pw_uid;
+  gid = found->pw_gid;
+  return true;
+}
+
+bool dropPrivileges(const std::string& user, std::string& error) {
+  if (user.empty() || ::geteuid() != 0) return true;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (!lookupUser(user, uid, gid)) {
+    error = "user '" + user + "' does not exist";
+    return false;
+  }
+  // Order matters: groups and gid while still root, uid last.
+  if (::initgroups(user.c_str(), gid) != 0) return error = fail("initgroups " + user), false;
+  if (::setgid(gid) != 0) return error = fail("setgid " + user), false;
+  if (::setuid(uid) != 0) return error = fail("setuid " + user), false;
+  if (::setuid(0) == 0) {
+    error = "could regain root after switching to " + user;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace learnhttpd::sys

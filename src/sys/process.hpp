@@ -1,0 +1,44 @@
+#pragma once
+// Process-level services of a Unix daemon: detaching from the terminal, the pid file, and
+// dropping root privileges. Called from the main thread at start-up (daemonize, PidFile) or
+// in a freshly forked worker (dropPrivileges); none is async-signal-safe.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace learnhttpd::sys {
+
+// Classic daemon: fork, setsid, fork again, chdir("/"), umask 022, stdio to /dev/null. Returns
+// only in the final daemon process (the parents _exit(0) once it exists); false + error on failure.
+bool daemonize(std::string& error);
+
+// The pid file: written atomically (temp file + rename) and removed by the destructor if it
+// still names this process, so a crashed master's stale file is told apart by its pid.
+class PidFile {
+ public:
+  PidFile() = default;
+  ~PidFile();
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+  // Refuses (false + error) when `path` names another process that is still alive.
+  bool write(const std::string& path, std::string& error);
+  // Forgets the file without removing it (in a forked child).
+  void release() noexcept { path_.clear(); }
+
+  // The pid named in `path`; -1 + error when missing, unreadable or not a number.
+  static pid_t read(const std::string& path, std::string& error);
+
+ private:
+  std::string path_;
+};
+
+// Switches the calling process to `user` and its groups (initgroups, setgid, setuid) when it
+// runs as root and `user` is not empty; otherwise does nothing. False + error on failure.
+bool dropPrivileges(const std::string& user, std::string& error);
+
+// uid and gid of `user`; false when unknown. Used to hand files to the workers' user.
+bool lookupUser(const std::string& user, uid_t& uid, gid_t& gid);
+
+}  // namespace learnhttpd::sys

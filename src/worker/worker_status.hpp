@@ -1,0 +1,29 @@
+#pragma once
+// WorkerStatus: one worker's liveness and counters, in memory shared between the master and
+// the worker (mapped MAP_SHARED before fork). The worker writes, the master reads; lock-free
+// atomics work across processes on the platforms we build for.
+
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+
+namespace learnhttpd::worker {
+
+struct alignas(64) WorkerStatus {
+  // CLOCK_MONOTONIC milliseconds of the worker loop's last tick; 0 until it first serves.
+  std::atomic<std::int64_t> heartbeat_ms{0};
+  // Requests answered by this worker process.
+  std::atomic<std::uint64_t> requests{0};
+};
+
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
+// CLOCK_MONOTONIC in milliseconds, the heartbeat's unit.
+inline std::int64_t monotonicMs() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+}  // namespace learnhttpd::worker
