@@ -18,6 +18,7 @@ namespace {
 constexpr int kAcceptBurst = 64;                       // accepts per wake-up, for fairness
 constexpr std::chrono::milliseconds kLingerTime{2000};  // drain time after an error answer
 constexpr std::chrono::milliseconds kHeartbeatInterval{500};
+constexpr std::chrono::milliseconds kDrainGrace{1000};  // graceful stop: idle connections' last call
 
 }  // namespace
 
@@ -196,6 +197,7 @@ void EventWorker::waitForInput(Connection& conn) {
   } else if (conn.session.requestsServed() == 0) {
     timeout = config_.header_timeout;  // a new connection must send its first request soon
   }
+  if (stopping_ && !conn.session.midRequest()) timeout = std::min(timeout, kDrainGrace);
   conn.waiting_mid_request = conn.session.midRequest();
   timeval tv = toTimeval(timeout);
   event_add(conn.read_event.get(), &tv);
@@ -265,10 +267,12 @@ void EventWorker::beginGracefulStop() {
   shutdown_timer_.reset(evtimer_new(base_.get(), onShutdownTimer, this));
   timeval tv = toTimeval(config_.shutdown_timeout);
   evtimer_add(shutdown_timer_.get(), &tv);
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    Connection& conn = *it++;
+  // Idle keep-alive connections are not cut at once: a busy client's next request may already
+  // be on the wire, and closing under it fails that request. For a short grace each idle
+  // connection may send one more request, answered with "Connection: close".
+  for (auto& conn : connections_) {
     conn.session.drain();
-    if (!conn.session.hasOutput() && !conn.session.midRequest()) close(conn);
+    if (!conn.session.hasOutput()) waitForInput(conn);
   }
   if (connections_.empty()) event_base_loopbreak(base_.get());
 }
