@@ -1,0 +1,107 @@
+#include "http/response_head.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "http/http_date.hpp"
+
+namespace learnhttpd::http {
+namespace {
+
+constexpr std::array kAllStatuses = {
+    Status::Ok,
+    Status::MovedPermanently,
+    Status::NotModified,
+    Status::BadRequest,
+    Status::Forbidden,
+    Status::NotFound,
+    Status::MethodNotAllowed,
+    Status::RequestTimeout,
+    Status::LengthRequired,
+    Status::PayloadTooLarge,
+    Status::UriTooLong,
+    Status::RequestHeaderFieldsTooLarge,
+    Status::InternalServerError,
+    Status::NotImplemented,
+    Status::ServiceUnavailable,
+    Status::HttpVersionNotSupported,
+};
+
+template <typename Int>
+void appendNumber(std::string& out, Int value) {
+  std::array<char, 24> buf{};
+  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  out.append(buf.data(), res.ptr);
+}
+
+void appendField(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void appendStatusLine(const ResponseHead& head, std::string& out) {
+  out.append(head.version_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  appendNumber(out, code(head.status));
+  out.push_back(' ');
+  out.append(reasonPhrase(head.status));
+  out.append("\r\n");
+}
+
+std::string makeErrorBody(Status s) {
+  std::string title = std::to_string(code(s));
+  title.push_back(' ');
+  title.append(reasonPhrase(s));
+  return "<html><head><title>" + title + "</title></head><body><h1>" + title +
+         "</h1></body></html>\n";
+}
+
+}  // namespace
+
+void appendResponseHead(const ResponseHead& head, std::string& out) {
+  appendStatusLine(head, out);
+  appendField(out, "Server", kServerName);
+  appendField(out, "Date", head.date);
+  if (!head.content_type.empty()) appendField(out, "Content-Type", head.content_type);
+  // RFC 9110 section 8.6: a 304 carries no body, and a Content-Length on it would have to be the
+  // length the 200 would have had; leaving it out is always correct.
+  if (head.status != Status::NotModified) {
+    out.append("Content-Length: ");
+    appendNumber(out, head.content_length);
+    out.append("\r\n");
+  }
+  if (head.last_modified >= 0) {
+    std::array<char, kHttpDateLength> date{};
+    formatHttpDate(head.last_modified, date.data());
+    appendField(out, "Last-Modified", std::string_view(date.data(), date.size()));
+  }
+  if (!head.location.empty()) appendField(out, "Location", head.location);
+  if (head.allow_get_head) appendField(out, "Allow", "GET, HEAD");
+  appendField(out, "Connection", head.keep_alive ? "keep-alive" : "close");
+  out.append("\r\n");
+}
+
+bool wantsKeepAlive(const Request& req) noexcept {
+  // RFC 9112 section 9.3: persistence is the default from HTTP/1.1 on; a 1.0 client must ask.
+  if (req.version_minor >= 1) return req.connection != ConnectionOption::Close;
+  return req.connection == ConnectionOption::KeepAlive;
+}
+
+std::string_view errorBody(Status s) noexcept {
+  // Built once, on first use (thread-safe static initialisation); afterwards only read.
+  static const std::array<std::string, kAllStatuses.size()> kBodies = [] {
+    std::array<std::string, kAllStatuses.size()> bodies;
+    for (std::size_t i = 0; i < kAllStatuses.size(); ++i) {
+      bodies[i] = makeErrorBody(kAllStatuses[i]);
+    }
+    return bodies;
+  }();
+  for (std::size_t i = 0; i < kAllStatuses.size(); ++i) {
+    if (kAllStatuses[i] == s) return kBodies[i];
+  }
+  // Unknown enumerator value (only via a cast): fall back to the generic 500 page.
+  return errorBody(Status::InternalServerError);
+}
+
+}  // namespace learnhttpd::http
