@@ -1,0 +1,127 @@
+"""The document-root tree shared by the integration suites.
+
+make_site() builds, in a fresh temp dir:
+    <tmp>/secret.txt            outside the root: must never be served
+    <tmp>/outside/              outside the root, a directory a symlink can point at
+    <tmp>/www/                  the document root (see SPEC below)
+"""
+
+import calendar
+import email.utils
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+
+from learnhttpd_harness import (  # noqa: E402
+    IMF_FIXDATE, Server, Symlink, build_tree, parse_response, pseudo_random_bytes)
+
+SECRET = b"TOP-SECRET-CONTENT outside the document root\n"
+A_TXT = b"hello"
+INDEX = b"<html><body>root index</body></html>\n"
+DIR_INDEX = b"<html><body>dir index</body></html>\n"
+BIG = pseudo_random_bytes(3 * 1024 * 1024 + 123, "big")
+# A fixed, whole-second mtime so Last-Modified can be predicted exactly.
+FIXED_MTIME = calendar.timegm((2020, 1, 2, 3, 4, 5))
+FIXED_MTIME_HTTP = "Thu, 02 Jan 2020 03:04:05 GMT"
+
+TYPED = {
+    "page.html": "text/html",
+    "style.css": "text/css",
+    "app.js": "application/javascript",
+    "photo.jpg": "image/jpeg",
+    "photo.jpeg": "image/jpeg",
+    "PHOTO.JPG": "image/jpeg",
+    "image.png": "image/png",
+    "IMAGE.PNG": "image/png",
+    "anim.gif": "image/gif",
+    "movie.swf": "application/x-shockwave-flash",
+    "notes.txt": "text/plain",
+    "blob.unknownext": "application/octet-stream",
+    "noextension": "application/octet-stream",
+    "custom.foo": "application/octet-stream",  # until mime_types adds it
+}
+
+SPEC = {
+    "a.txt": A_TXT,
+    "b.txt": b"bravo!",
+    "c.txt": b"charlie, the third file",
+    "index.html": INDEX,
+    "dir": {"index.html": DIR_INDEX, "inner.txt": b"inner file\n"},
+    "noindex": {"file.txt": b"a file in a directory without index\n"},
+    "space in name.txt": b"spaces are fine\n",
+    "text..txt": b"two dots are fine\n",
+    "big.bin": BIG,
+    "link_inside.txt": Symlink("a.txt"),
+    "link_outside.txt": Symlink("../secret.txt"),
+    "link_outside_abs.txt": None,  # filled in make_site(): absolute target
+    "link_outside_dir": Symlink("../outside"),
+    **{name: pseudo_random_bytes(100 + i, name) for i, name in enumerate(TYPED)},
+}
+
+
+def make_site():
+    """Returns (TemporaryDirectory, document_root)."""
+    tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-site-")
+    build_tree(tmp.name, {"secret.txt": SECRET, "outside": {"secret.txt": SECRET}})
+    root = os.path.join(tmp.name, "www")
+    spec = dict(SPEC)
+    spec["link_outside_abs.txt"] = Symlink(os.path.join(tmp.name, "secret.txt"))
+    build_tree(root, spec)
+    os.utime(os.path.join(root, "a.txt"), (FIXED_MTIME, FIXED_MTIME))
+    return tmp, root
+
+
+def file_bytes(root, name):
+    with open(os.path.join(root, name), "rb") as f:
+        return f.read()
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server per test class over a fresh make_site() tree; CONFIG overrides the defaults."""
+    CONFIG = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site, cls.root = make_site()
+        try:
+            cls.srv = Server(cls.root, config=cls.CONFIG)
+        except BaseException:
+            cls.site.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.site.cleanup()
+
+    def assertCommonHeaders(self, resp, connection="close", head=False):
+        """Date (IMF-fixdate, now), Server, Connection; Content-Length = body unless HEAD/304."""
+        h = resp.headers
+        self.assertRegex(h.get("Date", ""), IMF_FIXDATE)
+        date = email.utils.parsedate_to_datetime(h["Date"]).timestamp()
+        self.assertLess(abs(date - time.time()), 5, h["Date"])
+        self.assertEqual(h.get("Server"), "learnhttpd")
+        self.assertEqual(h.get("Connection", "").lower(), connection)
+        if resp.status != 304:
+            self.assertIn("Content-Length", h)
+        if resp.status != 304 and not head:
+            self.assertEqual(int(h["Content-Length"]), len(resp.body))
+
+    def assertErrorPage(self, resp, status):
+        self.assertEqual(resp.status, status, resp)
+        self.assertCommonHeaders(resp)
+        self.assertGreater(len(resp.body), 0)
+        self.assertIn(b"<html", resp.body.lower())
+
+    def assertNoSecret(self, target):
+        data = self.srv.raw(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .encode())
+        self.assertNotIn(SECRET, data, target)
+        return parse_response(data)
