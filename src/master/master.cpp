@@ -69,6 +69,10 @@ bool Master::start() {
   std::string error;
   root_ = fs::DocumentRoot::open(config_.document_root, error);
   if (!root_.valid()) return spdlog::critical("{}", error), false;
+  // Handlers first: a TERM right after "listening on" must be a clean stop, not a kill.
+  if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
+    return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
+  }
   std::vector<int> activated = sys::activatedSockets();
   if (!activated.empty()) {
     listeners_.adopt(activated);
@@ -82,9 +86,6 @@ bool Master::start() {
   if (!config_.pid_file.empty() && !pid_file_.write(config_.pid_file, error)) {
     if (options_.daemon) return spdlog::critical("{}", error), false;
     spdlog::warn("{}; -s will not find this process", error);
-  }
-  if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
-    return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
   }
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
@@ -322,8 +323,10 @@ bool Master::spawn(unsigned slot) {
     return false;
   }
   w.started = Clock::now();
+  sigset_t previous = SignalPipe::blockAll();
   w.pid = ::fork();
   if (w.pid == 0) runWorker(w);
+  SignalPipe::restore(previous);
   if (w.pid < 0) {
     spdlog::error("master: fork failed: {}", std::strerror(errno));
     board_.release(w.status);

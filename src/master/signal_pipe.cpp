@@ -50,14 +50,21 @@ std::vector<int> SignalPipe::drain() {
   return received;
 }
 
+sigset_t SignalPipe::blockAll() {
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &previous);
+  return previous;
+}
+
+void SignalPipe::restore(const sigset_t& mask) { ::sigprocmask(SIG_SETMASK, &mask, nullptr); }
+
 void SignalPipe::resetInChild() {
   struct sigaction action {};
   action.sa_handler = SIG_DFL;
   sigemptyset(&action.sa_mask);
   for (int s : signals_) ::sigaction(s, &action, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   g_write_fd = -1;
   read_.reset();
   write_.reset();

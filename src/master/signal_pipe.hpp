@@ -3,6 +3,7 @@
 // The handler only writes the signal number and restores errno (async-signal-safe); all the
 // work happens in the loop.
 
+#include <csignal>
 #include <vector>
 
 #include "net/unique_fd.hpp"
@@ -20,7 +21,13 @@ class SignalPipe {
   // Signals received since the last call, in arrival order (two TTINs are two).
   std::vector<int> drain();
 
-  // In a freshly forked worker: default dispositions, empty mask, pipe closed.
+  // Blocks every signal in the calling thread (around fork, so a signal can never reach a
+  // child that still runs the master's handler); returns the previous mask to restore.
+  static sigset_t blockAll();
+  static void restore(const sigset_t& mask);
+
+  // In a freshly forked worker: default dispositions, pipe closed. Signals stay blocked: the
+  // worker unblocks them once its own handlers are in place (Worker::run's contract).
   void resetInChild();
 
  private:

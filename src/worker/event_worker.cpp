@@ -69,6 +69,9 @@ int EventWorker::run() {
     signal_events_.emplace_back(evsignal_new(base_.get(), sig, onSignal, this));
     event_add(signal_events_.back().get(), nullptr);
   }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // handlers are in place (Worker::run contract)
   heartbeat_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, onHeartbeat, this));
   timeval beat = toTimeval(kHeartbeatInterval);
   event_add(heartbeat_timer_.get(), &beat);

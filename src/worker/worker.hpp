@@ -28,7 +28,9 @@ class Worker {
   virtual ~Worker() = default;
   // Serves until told to stop by a signal: TERM/INT (fast: close everything, exit) or QUIT
   // (graceful: stop accepting, finish in-flight responses, close idle keep-alive, exit).
-  // Called in the worker process after fork and after signal dispositions were reset.
+  // Called in the worker process after fork, with signal dispositions reset to default and
+  // every signal BLOCKED: run() unblocks them (in the thread that handles them) once its
+  // handlers are installed, so a signal sent during start-up is delivered, not lost or fatal.
   // Returns the process exit code.
   virtual int run() = 0;
 };
