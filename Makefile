@@ -7,7 +7,7 @@ PORT       ?= 8080
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan test-tsan bench clean
+.PHONY: all deps build run test test-asan test-tsan test-systemd bench deb clean
 
 all: build
 
@@ -36,6 +36,17 @@ test-tsan:
 bench: build
 	@packaging/install-deps.sh bench
 	bench/run $(BENCH_ARGS)
+
+# The Debian package: $(BUILD)/learnhttpd_<version>_<arch>.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+# Installs the .deb in a booted systemd container and checks start/reload/stop (root; the
+# first run debootstraps a Debian root, which takes a few minutes).
+test-systemd: deb
+	@dpkg-query -W debootstrap systemd-container >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq debootstrap systemd-container >/dev/null)
+	tests/system/run-in-systemd $(BUILD)/learnhttpd_$$(sed -n 's/^project(learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf build build-asan build-tsan
