@@ -7,7 +7,7 @@ PORT       ?= 8080
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan test-tsan test-systemd bench deb clean
+.PHONY: all deps build run test test-asan test-tsan sanitized-test test-systemd bench deb clean
 
 all: build
 
@@ -26,12 +26,23 @@ run: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# Sanitizer builds, each in its own build folder.
+# Sanitizer builds, each in its own build folder. Reports go to files (a worker's report
+# would otherwise vanish with the worker), and any report fails the target.
+SANITIZER_LOGS = $(CURDIR)/$(BUILD)/sanitizer-logs
 test-asan:
-	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=address,undefined
+	$(MAKE) sanitized-test BUILD=build-asan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=address,undefined
 
 test-tsan:
-	$(MAKE) test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=thread
+	$(MAKE) sanitized-test BUILD=build-tsan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=thread
+
+sanitized-test:
+	rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
+	ASAN_OPTIONS=log_path=$(SANITIZER_LOGS)/asan:detect_leaks=1 \
+	UBSAN_OPTIONS=log_path=$(SANITIZER_LOGS)/ubsan:print_stacktrace=1 \
+	TSAN_OPTIONS=log_path=$(SANITIZER_LOGS)/tsan:halt_on_error=1 \
+		$(MAKE) test BUILD_TYPE=Debug
+	@if [ -n "$$(ls -A $(SANITIZER_LOGS))" ]; then \
+		echo "sanitizer reports:"; cat $(SANITIZER_LOGS)/*; exit 1; fi
 
 bench: build
 	@packaging/install-deps.sh bench
