@@ -91,6 +91,12 @@ bool Master::start() {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
   }
   prepareLogFiles();
+  unsigned long files = sys::raiseFileLimit();
+  if (files < config_.max_connections + 64UL) {
+    spdlog::warn("master: open-file limit {} is below max_connections {}; raise LimitNOFILE / "
+                 "ulimit -n, or a busy worker will refuse connections",
+                 files, config_.max_connections);
+  }
   watchdog_ = sys::watchdogInterval();
   wanted_ = config::effectiveWorkers(config_);
   spdlog::info("master: pid {}, generation {}: starting {} {} worker(s), document root {}",

@@ -38,6 +38,10 @@ class PidFile {
 // runs as root and `user` is not empty; otherwise does nothing. False + error on failure.
 bool dropPrivileges(const std::string& user, std::string& error);
 
+// Raises the soft limit on open files to the hard limit (thousands of connections per worker
+// need more than the usual 1024). Returns the resulting soft limit.
+unsigned long raiseFileLimit();
+
 // uid and gid of `user`; false when unknown. Used to hand files to the workers' user.
 bool lookupUser(const std::string& user, uid_t& uid, gid_t& gid);
 
