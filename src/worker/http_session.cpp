@@ -18,9 +18,9 @@ namespace {
 
 // Bodies up to this size are copied behind the head, so head and body leave in one send()
 // (and pipelined answers in one send() together); larger ones go by sendfile().
-constexpr std::size_t kInlineBodyMax = 16 * 1024;
+constexpr std::size_t kInlineBodyMax = std::size_t{16} * 1024;
 // process() stops queueing pipelined answers past this much unsent output.
-constexpr std::size_t kOutputHighWater = 64 * 1024;
+constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 constexpr std::size_t kInitialInput = 4096;
 
 std::string_view currentDate(std::time_t now) {
