@@ -232,8 +232,14 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
       req_.has_host = true;
       req_.host = value;
       break;
+    case 5:
+      if (equalsLower(name, "range")) req_.range = value;
+      break;
     case 7:
       if (equalsLower(name, "referer")) req_.referer = value;
+      break;
+    case 8:
+      if (equalsLower(name, "if-range")) req_.if_range = value;
       break;
     case 10:
       if (equalsLower(name, "connection")) {

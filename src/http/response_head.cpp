@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::array kAllStatuses = {
     Status::Ok,
+    Status::PartialContent,
     Status::MovedPermanently,
     Status::NotModified,
     Status::BadRequest,
@@ -20,6 +21,7 @@ constexpr std::array kAllStatuses = {
     Status::LengthRequired,
     Status::PayloadTooLarge,
     Status::UriTooLong,
+    Status::RangeNotSatisfiable,
     Status::RequestHeaderFieldsTooLarge,
     Status::InternalServerError,
     Status::NotImplemented,
@@ -75,6 +77,20 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
     std::array<char, kHttpDateLength> date{};
     formatHttpDate(head.last_modified, date.data());
     appendField(out, "Last-Modified", std::string_view(date.data(), date.size()));
+  }
+  if (head.accept_ranges) appendField(out, "Accept-Ranges", "bytes");
+  if (head.complete_length >= 0) {
+    out.append("Content-Range: bytes ");
+    if (head.status == Status::RangeNotSatisfiable) {
+      out.push_back('*');
+    } else {
+      appendNumber(out, head.range_first);
+      out.push_back('-');
+      appendNumber(out, head.range_last);
+    }
+    out.push_back('/');
+    appendNumber(out, head.complete_length);
+    out.append("\r\n");
   }
   if (!head.location.empty()) appendField(out, "Location", head.location);
   if (head.allow_get_head) appendField(out, "Allow", "GET, HEAD");

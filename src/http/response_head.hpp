@@ -24,6 +24,12 @@ struct ResponseHead {
   std::time_t last_modified = -1;      // omitted when < 0
   std::string_view location;           // omitted when empty
   bool allow_get_head = false;         // adds "Allow: GET, HEAD" (405)
+  bool accept_ranges = false;          // adds "Accept-Ranges: bytes" (files)
+  // Content-Range: "bytes FIRST-LAST/SIZE" on 206, "bytes */SIZE" on 416; omitted when
+  // complete_length < 0.
+  std::int64_t complete_length = -1;
+  std::uint64_t range_first = 0;
+  std::uint64_t range_last = 0;
 };
 
 // Appends the serialized head to `out` (not cleared, so pipelined heads can be batched).

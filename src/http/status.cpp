@@ -7,6 +7,7 @@ std::string_view reasonPhrase(Status s) noexcept {
   // status added to the header without a phrase here.
   switch (s) {
     case Status::Ok: return "OK";
+    case Status::PartialContent: return "Partial Content";
     case Status::MovedPermanently: return "Moved Permanently";
     case Status::NotModified: return "Not Modified";
     case Status::BadRequest: return "Bad Request";
@@ -17,6 +18,7 @@ std::string_view reasonPhrase(Status s) noexcept {
     case Status::LengthRequired: return "Length Required";
     case Status::PayloadTooLarge: return "Content Too Large";
     case Status::UriTooLong: return "URI Too Long";
+    case Status::RangeNotSatisfiable: return "Range Not Satisfiable";
     case Status::RequestHeaderFieldsTooLarge: return "Request Header Fields Too Large";
     case Status::InternalServerError: return "Internal Server Error";
     case Status::NotImplemented: return "Not Implemented";

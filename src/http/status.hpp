@@ -7,6 +7,7 @@ namespace learnhttpd::http {
 
 enum class Status : int {
   Ok = 200,
+  PartialContent = 206,
   MovedPermanently = 301,
   NotModified = 304,
   BadRequest = 400,
@@ -17,6 +18,7 @@ enum class Status : int {
   LengthRequired = 411,
   PayloadTooLarge = 413,
   UriTooLong = 414,
+  RangeNotSatisfiable = 416,
   RequestHeaderFieldsTooLarge = 431,
   InternalServerError = 500,
   NotImplemented = 501,

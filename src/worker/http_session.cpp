@@ -8,6 +8,7 @@
 
 #include "http/conditional.hpp"
 #include "http/http_date.hpp"
+#include "http/range.hpp"
 #include "http/request_parser.hpp"
 #include "http/response_head.hpp"
 #include "http/target.hpp"
@@ -34,7 +35,9 @@ struct HttpSession::Reply {
   http::Status status = http::Status::Ok;
   bool keep_alive = true;
   net::UniqueFd file;
-  std::uint64_t length = 0;
+  std::uint64_t length = 0;          // body bytes to send
+  std::uint64_t offset = 0;          // where they start in the file (ranges)
+  std::int64_t complete_length = -1; // file size, for Content-Range on 206 / 416
   std::time_t mtime = -1;
   std::string_view type;
   bool allow = false;
@@ -124,6 +127,8 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
           if (http::notModifiedSince(request.if_modified_since, reply.mtime)) {
             reply.status = http::Status::NotModified;
             reply.file.reset();
+          } else if (!request.range.empty()) {
+            applyRange(request, reply);
           }
           break;
         case fs::Outcome::AddSlash:
@@ -137,6 +142,21 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
     }
   }
   respond(request, reply, now);
+}
+
+void HttpSession::applyRange(const http::Request& request, Reply& reply) {
+  if (!http::ifRangeMatches(request.if_range, reply.mtime)) return;
+  http::RangeDecision range = http::evaluateRange(request.range, reply.length);
+  if (range.kind == http::RangeKind::Ignore) return;
+  reply.complete_length = static_cast<std::int64_t>(reply.length);
+  if (range.kind == http::RangeKind::Unsatisfiable) {
+    reply.status = http::Status::RangeNotSatisfiable;
+    reply.file.reset();
+    return;
+  }
+  reply.status = http::Status::PartialContent;
+  reply.offset = range.first;
+  reply.length = range.last - range.first + 1;
 }
 
 void HttpSession::setRedirect(std::string_view target, Reply& reply) {
@@ -159,18 +179,23 @@ void HttpSession::setRedirect(std::string_view target, Reply& reply) {
 }
 
 void HttpSession::respond(const http::Request& request, Reply& reply, std::time_t now) {
-  bool ok = reply.status == http::Status::Ok;
-  std::string_view error_body = ok ? std::string_view{} : http::errorBody(reply.status);
-  if (reply.status == http::Status::NotModified) error_body = {};
+  const bool file_body =
+      reply.status == http::Status::Ok || reply.status == http::Status::PartialContent;
+  const bool not_modified = reply.status == http::Status::NotModified;
+  std::string_view error_body =
+      file_body || not_modified ? std::string_view{} : http::errorBody(reply.status);
   http::ResponseHead head;
   head.status = reply.status;
   head.version_minor = request.version_minor;
   head.date = currentDate(now);
   head.keep_alive = reply.keep_alive;
-  head.content_length = ok ? reply.length : error_body.size();
-  head.content_type = ok || reply.status == http::Status::NotModified ? reply.type : "text/html";
-  if (reply.status == http::Status::NotModified) head.content_type = {};
-  head.last_modified = ok || reply.status == http::Status::NotModified ? reply.mtime : -1;
+  head.content_length = file_body ? reply.length : error_body.size();
+  head.content_type = file_body ? reply.type : not_modified ? "" : "text/html";
+  head.last_modified = file_body || not_modified ? reply.mtime : -1;
+  head.accept_ranges = file_body;
+  head.complete_length = reply.complete_length;
+  head.range_first = reply.offset;
+  head.range_last = reply.offset + reply.length - 1;
   if (reply.redirect) head.location = location_;
   head.allow_get_head = reply.allow;
   if (sent_ == out_.size()) {
@@ -179,24 +204,9 @@ void HttpSession::respond(const http::Request& request, Reply& reply, std::time_
   }
   http::appendResponseHead(head, out_);
 
-  bool with_body = request.method != http::Method::Head;
-  std::uint64_t body_bytes = with_body ? head.content_length : 0;
-  if (with_body && ok && reply.length > 0) {
-    if (reply.length <= kInlineBodyMax) {
-      std::size_t at = out_.size();
-      out_.resize(at + reply.length);
-      ssize_t n = ::pread(reply.file.get(), out_.data() + at, reply.length, 0);
-      if (n != static_cast<ssize_t>(reply.length)) {
-        // The file shrank or failed under us after the head promised its length: the only
-        // honest thing left is to close so the client sees a short body, not a wrong one.
-        out_.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-        reply.keep_alive = false;
-      }
-    } else {
-      file_ = std::move(reply.file);
-      file_offset_ = 0;
-      file_remaining_ = static_cast<std::size_t>(reply.length);
-    }
+  const bool with_body = request.method != http::Method::Head;
+  if (with_body && file_body) {
+    queueFileBody(reply);
   } else if (with_body) {
     out_.append(error_body);
   }
@@ -204,8 +214,28 @@ void HttpSession::respond(const http::Request& request, Reply& reply, std::time_
 
   if (ctx_.access_log != nullptr) {
     ctx_.access_log->record({peer_, request.method_text, request.target, request.version_minor,
-                             http::code(reply.status), body_bytes, request.referer,
-                             request.user_agent, now});
+                             http::code(reply.status), with_body ? head.content_length : 0,
+                             request.referer, request.user_agent, now});
+  }
+}
+
+void HttpSession::queueFileBody(Reply& reply) {
+  if (reply.length == 0) return;
+  if (reply.length > kInlineBodyMax) {
+    file_ = std::move(reply.file);
+    file_offset_ = static_cast<off_t>(reply.offset);
+    file_remaining_ = static_cast<std::size_t>(reply.length);
+    return;
+  }
+  std::size_t at = out_.size();
+  out_.resize(at + reply.length);
+  ssize_t n = ::pread(reply.file.get(), out_.data() + at, reply.length,
+                      static_cast<off_t>(reply.offset));
+  if (n != static_cast<ssize_t>(reply.length)) {
+    // The file shrank or failed under us after the head promised its length: the only honest
+    // thing left is to close, so the client sees a short body rather than a wrong one.
+    out_.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    reply.keep_alive = false;
   }
 }
 

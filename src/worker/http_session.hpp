@@ -58,7 +58,8 @@ class HttpSession {
   struct Reply;  // what one request is answered with
   void handle(const http::Request& request, std::time_t now);
   void respond(const http::Request& request, Reply& reply, std::time_t now);
-  void resolveFile(const http::Request& request, Reply& reply);
+  void applyRange(const http::Request& request, Reply& reply);
+  void queueFileBody(Reply& reply);
   void setRedirect(std::string_view target, Reply& reply);
   void consume(std::size_t n) noexcept;
   void compactInput();

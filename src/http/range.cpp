@@ -1,0 +1,72 @@
+#include "http/range.hpp"
+
+#include <charconv>
+#include <optional>
+
+#include "http/http_date.hpp"
+
+namespace learnhttpd::http {
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::uint64_t> digits(std::string_view s) noexcept {
+  if (s.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (error != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+bool unitIsBytes(std::string_view unit) noexcept {
+  if (unit.size() != 5) return false;
+  constexpr std::string_view kBytes = "bytes";
+  for (std::size_t i = 0; i < 5; ++i) {
+    char c = unit[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kBytes[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RangeDecision evaluateRange(std::string_view range, std::uint64_t size) noexcept {
+  std::size_t eq = range.find('=');
+  if (eq == std::string_view::npos || !unitIsBytes(trim(range.substr(0, eq)))) return {};
+  std::string_view spec = trim(range.substr(eq + 1));
+  if (spec.find(',') != std::string_view::npos) return {};
+  std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return {};
+  std::string_view first_text = trim(spec.substr(0, dash));
+  std::string_view last_text = trim(spec.substr(dash + 1));
+  if (first_text.empty()) {  // suffix range: the last N bytes
+    auto suffix = digits(last_text);
+    if (!suffix) return {};
+    if (*suffix == 0 || size == 0) return {RangeKind::Unsatisfiable};
+    std::uint64_t n = *suffix < size ? *suffix : size;
+    return {RangeKind::Satisfiable, size - n, size - 1};
+  }
+  auto first = digits(first_text);
+  if (!first) return {};
+  std::optional<std::uint64_t> last = size == 0 ? 0 : size - 1;
+  if (!last_text.empty()) {
+    last = digits(last_text);
+    if (!last || *last < *first) return {};  // syntactically invalid: ignore the field
+  }
+  if (*first >= size) return {RangeKind::Unsatisfiable};
+  return {RangeKind::Satisfiable, *first, *last < size ? *last : size - 1};
+}
+
+bool ifRangeMatches(std::string_view if_range, std::time_t mtime) noexcept {
+  if_range = trim(if_range);
+  if (if_range.empty()) return true;
+  auto date = parseHttpDate(if_range);  // an entity tag fails to parse: never matches
+  return date && *date == mtime;
+}
+
+}  // namespace learnhttpd::http
