@@ -81,12 +81,17 @@ def file_bytes(root, name):
 
 
 class ServerTestCase(unittest.TestCase):
-    """One server per test class over a fresh make_site() tree; CONFIG overrides the defaults."""
+    """One server per test class over a fresh make_site() tree; CONFIG overrides the defaults.
+    A class may build another tree by overriding make_site() (returning the same pair)."""
     CONFIG = {}
 
     @classmethod
+    def make_site(cls):
+        return make_site()
+
+    @classmethod
     def setUpClass(cls):
-        cls.site, cls.root = make_site()
+        cls.site, cls.root = cls.make_site()
         try:
             cls.srv = Server(cls.root, config=cls.CONFIG)
         except BaseException:

@@ -3,38 +3,32 @@ call, so the server must loop and advance the offset itself. The files are spars
 disk space, and only their marker bytes are real."""
 
 import os
-import shutil
 import socket
 import tempfile
 import unittest
 
-from learnhttpd_harness import Server, parse_response
+from docroot import ServerTestCase
+from learnhttpd_harness import parse_response
 
 GIB = 1024 ** 3
 SIZE = 2 * GIB + 5 * 1024 * 1024 + 7      # past the first sendfile() chunk
 MARKS = {0: b"START", GIB: b"ONE-GIB", 2 * GIB - 3: b"ACROSS-2GIB", SIZE - 3: b"END"}
 
 
-class LargeFileTest(unittest.TestCase):
+class LargeFileTest(ServerTestCase):
+    CONFIG = {"workers": 1}
+
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="learnhttpd-large-")
-        cls.root = os.path.join(cls.tmp, "www")
-        os.mkdir(cls.root)
-        with open(os.path.join(cls.root, "huge.bin"), "wb") as f:
+    def make_site(cls):
+        site = tempfile.TemporaryDirectory(prefix="learnhttpd-large-")
+        root = os.path.join(site.name, "www")
+        os.mkdir(root)
+        with open(os.path.join(root, "huge.bin"), "wb") as f:
             f.truncate(SIZE)
             for offset, mark in MARKS.items():
                 f.seek(offset)
                 f.write(mark)
-        cls.srv = Server(cls.root, config={"workers": 1})
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            shutil.rmtree(cls.tmp)
+        return site, root
 
     def test_head_reports_the_full_length(self):
         resp = self.srv.head("/huge.bin")
