@@ -21,6 +21,13 @@ class Listeners {
   void adopt(const std::vector<int>& fds);
   bool adopted() const noexcept { return adopted_; }
 
+  // Closes every socket (graceful stop): once the workers have closed their copies too, new
+  // connections are refused instead of waiting in a backlog nobody accepts from.
+  void closeAll() noexcept {
+    bound_.clear();
+    fds_.clear();
+  }
+
   // The fds, in configuration order; valid until the next update().
   const std::vector<int>& fds() const noexcept { return fds_; }
 

@@ -125,6 +125,7 @@ void Master::loop() {
     reportToSystemd();
   }
   if (graceful_) {
+    listeners_.closeAll();
     stopWorkers(SIGQUIT, config_.shutdown_timeout);
   } else {
     stopWorkers(SIGTERM, std::min<std::chrono::milliseconds>(config_.shutdown_timeout, kFastStopGrace));
