@@ -317,9 +317,15 @@ class Server:
     `config` is merged into the defaults (nested dicts merge key by key) and written as JSON,
     which is valid YAML.  `args` are extra command-line flags after `-c CONFIG`.  In config
     strings and args, "{tmp}" stands for the server's private temp dir (see `path()`).
+
+    Optional, for supervision tests: `env` adds variables to the server's environment;
+    `pass_fds` keeps those descriptors open in it (subprocess semantics); `launcher` is a
+    command placed before the server's own argv, e.g. ["sh", "-c", 'X=$$ exec "$@"', "sh"],
+    which must exec the server so that `pid` stays the server's pid.
     """
 
-    def __init__(self, document_root, config=None, args=(), binary=None, start=True):
+    def __init__(self, document_root, config=None, args=(), binary=None, start=True,
+                 env=None, pass_fds=(), launcher=()):
         binary = binary or binary_path()
         self.document_root = document_root
         self.tmpdir = tempfile.TemporaryDirectory(prefix="learnhttpd-test-")
@@ -341,6 +347,9 @@ class Server:
             json.dump(self.config, f, indent=2)
         self.args = [binary, "-c", self.config_path,
                      *_substitute(list(args), self.dir)]
+        self.env = dict(os.environ, **(env or {})) if env else None
+        self.pass_fds = tuple(pass_fds)
+        self.launcher = list(launcher)
         self.proc = None
         self.port = None
         self.host = "127.0.0.1"
@@ -361,8 +370,10 @@ class Server:
     def start(self):
         # A session (and process group) of its own: every process the server forks can be found,
         # and killed as a last resort, even after the master is gone.
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+        self.proc = subprocess.Popen(self.launcher + self.args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     start_new_session=True, env=self.env,
+                                     pass_fds=self.pass_fds)
         self._threads = [
             threading.Thread(target=self._drain, args=(self.proc.stderr, self._lines), daemon=True),
             threading.Thread(target=self._drain, args=(self.proc.stdout, self._stdout), daemon=True),
@@ -490,6 +501,43 @@ class Server:
     def stderr_lines(self):
         with self._cond:
             return list(self._lines)
+
+    def log_mark(self):
+        """How many error-log (stderr) lines have arrived so far; pass it to wait_for_log()."""
+        with self._cond:
+            return len(self._lines)
+
+    def wait_for_log(self, pattern, timeout=5.0, since=0):
+        """Waits until a stderr line at index >= `since` matches the regex `pattern` (searched,
+        not anchored); returns the re.Match, or None after `timeout` seconds or once the
+        server's stderr has closed without such a line."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self._lines[since:]:
+                    match = regex.search(line)
+                    if match:
+                        return match
+                remaining = deadline - time.monotonic()
+                stderr_open = self._threads and self._threads[0].is_alive()
+                if remaining <= 0 or not stderr_open:
+                    return None
+                self._cond.wait(min(remaining, 0.1))
+
+    def signal(self, sig):
+        """Sends `sig` to the master."""
+        self.proc.send_signal(sig)
+
+    def write_config(self, overrides=None, text=None):
+        """Rewrites the config file for a reload: `overrides` merge into the current config
+        (as at start-up), or `text` replaces the file verbatim.  Returns the file's text."""
+        if text is None:
+            self.config = _substitute(_merge(self.config, overrides or {}), self.dir)
+            text = json.dumps(self.config, indent=2)
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return text
 
     def stdout_lines(self):
         with self._cond:

@@ -1,0 +1,209 @@
+"""-d/--daemon (double fork, pid file, stdio to /dev/null) and -s reload|reopen|stop, which
+signal the master named by the pid file."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import unittest
+
+from docroot import A_TXT
+from learnhttpd_harness import (
+    binary_path, children_of, process_gone, process_group, wait_until, worker_model)
+from supervision_support import SiteTestCase, get_on
+
+_LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)$")
+
+
+class Daemon:
+    """A daemonized learnhttpd: all we have is its config, pid file and error log."""
+
+    def __init__(self, root, tmp):
+        self.dir = tmp
+        self.config_path = os.path.join(tmp, "learnhttpd.yaml")
+        self.pid_file = os.path.join(tmp, "learnhttpd.pid")
+        self.error_log = os.path.join(tmp, "error.log")
+        self.config = {
+            "listen": ["127.0.0.1:0"], "document_root": root, "workers": 2,
+            "worker_model": worker_model(), "user": "", "pid_file": self.pid_file,
+            "shutdown_timeout": "2s",
+            "log": {"error_log": self.error_log, "access_log": "off"},
+        }
+        self.known = set()  # every pid seen, for the last-resort kill
+        self.write_config()
+
+    def write_config(self, text=None):
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            f.write(text if text is not None else json.dumps(self.config, indent=2))
+
+    def run(self, *args, timeout=20):
+        """learnhttpd -c CONFIG ARGS...; the CompletedProcess (text output) with `pid`, the
+        pid of the process this started."""
+        with subprocess.Popen([binary_path(), "-c", self.config_path, *args],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+            self.known.add(proc.pid)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+                raise AssertionError(f"{args} still running after {timeout}s (stdio left open?)")
+        result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        result.pid = proc.pid
+        return result
+
+    def pid(self):
+        try:
+            with open(self.pid_file, encoding="ascii") as f:
+                pid = int(f.read().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return None
+        if pid > 0:
+            self.known.add(pid)
+        return pid or None
+
+    def log_lines(self):
+        try:
+            with open(self.error_log, encoding="utf-8", errors="replace") as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def port(self):
+        for line in self.log_lines():
+            match = _LISTENING.search(line)
+            if match:
+                return int(match.group(1))
+        return None
+
+    def workers(self, pid):
+        found = children_of(pid)
+        self.known.update(found)
+        return found
+
+    def kill(self):
+        """Last resort, also when a test failed half-way: the master's process group (its
+        workers share it), the pid file's process and every pid seen."""
+        pid = self.pid()
+        for p in sorted(self.known | ({pid} if pid else set())):
+            if not process_gone(p):
+                try:
+                    group = os.getpgid(p)
+                except ProcessLookupError:
+                    continue
+                if group != os.getpgrp():  # the daemon's own session, made by its setsid()
+                    for member in process_group(group):
+                        _kill(member)
+                _kill(p)
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+class DaemonTests(SiteTestCase):
+    def setUp(self):
+        super().setUp()
+        tmp = os.path.join(self.site.name, "daemon")
+        os.mkdir(tmp)
+        self.daemon = Daemon(self.root, tmp)
+        self.addCleanup(self.daemon.kill)  # runs before the site (and tmp) is removed
+
+    def start_daemon(self):
+        d = self.daemon
+        started = time.monotonic()
+        result = d.run("-d")
+        self.assertEqual(result.returncode, 0, result.stderr + "\n".join(d.log_lines()))
+        self.assertLess(time.monotonic() - started, 5.0, "-d did not return promptly")
+        pid = wait_until(d.pid, 5.0)
+        self.assertTrue(pid, "no pid file:\n" + "\n".join(d.log_lines()))
+        self.assertFalse(process_gone(pid), f"pid file names {pid}, which is not running")
+        self.assertNotEqual(pid, result.pid, "the pid file names the process we started")
+        workers = wait_until(lambda: len(d.workers(pid)) == 2 and d.workers(pid), 5.0)
+        self.assertTrue(workers, "\n".join(d.log_lines()))
+        self.assertTrue(d.port(), d.log_lines())
+        self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
+        return pid, workers
+
+    def test_daemon_and_signals(self):
+        d = self.daemon
+        pid, workers = self.start_daemon()
+        self.assertNotEqual(_parent_of(pid), os.getpid(), "the daemon is our direct child")
+        self.assertNotEqual(os.getsid(pid), pid, "a session leader can regain a terminal")
+        self.assertEqual(_fd_target(pid, 0), "/dev/null")
+        self.assertEqual(_fd_target(pid, 1), "/dev/null")
+        self.assertEqual(_fd_target(pid, 2), "/dev/null")
+
+        result = d.run("-s", "reload")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(wait_until(lambda: any("generation 2 ready" in line
+                                               for line in d.log_lines()), 5.0), d.log_lines())
+        new = d.workers(pid)
+        self.assertTrue(new and not set(new) & set(workers), (workers, new))
+        self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
+
+        os.rename(d.error_log, d.error_log + ".1")
+        result = d.run("-s", "reopen")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(wait_until(lambda: os.path.exists(d.error_log), 5.0),
+                        "USR1 did not reopen the error log")
+
+        result = d.run("-s", "stop")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(process_gone(pid), "-s stop returned with the master still running")
+        self.assertTrue(wait_until(lambda: all(process_gone(p) for p in new), 3.0), new)
+        self.assertFalse(os.path.exists(d.pid_file), "pid file left behind")
+
+    def test_stop_without_master_fails(self):
+        d = self.daemon
+        result = d.run("-s", "stop")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(d.pid_file, result.stderr)
+        # A stale pid file naming a process that has exited.
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        with open(d.pid_file, "w", encoding="ascii") as f:
+            f.write(f"{gone.pid}\n")
+        result = d.run("-s", "stop")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(str(gone.pid), result.stderr)
+
+    def test_reload_with_broken_config_leaves_master_alone(self):
+        d = self.daemon
+        pid, workers = self.start_daemon()
+        lines = json.dumps(d.config, indent=2).splitlines()
+        d.write_config("\n".join(["{", '  "no_such_setting": true,', *lines[1:]]) + "\n")
+        logged = len(d.log_lines())
+        result = d.run("-s", "reload")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{d.config_path}:2:", result.stderr)
+        time.sleep(0.3)  # a HUP that was sent anyway would show by now
+        self.assertEqual(d.workers(pid), workers)
+        self.assertFalse(any("HUP" in line for line in d.log_lines()[logged:]), d.log_lines())
+        self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
+        d.write_config()
+        self.assertEqual(d.run("-s", "stop").returncode, 0)
+        self.assertTrue(process_gone(pid))
+
+
+def _parent_of(pid):
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+        text = f.read()
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
+def _fd_target(pid, fd):
+    try:
+        return os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    unittest.main()
