@@ -3,6 +3,7 @@ test_systemd): the master's generation bookkeeping as its error log reports it, 
 /proc readings and a slow raw-socket download."""
 
 import os
+import signal
 import re
 import socket
 import time
@@ -163,3 +164,11 @@ class SiteTestCase(unittest.TestCase):
         now = srv.worker_pids()
         self.assertEqual(now, wanted, "old workers still running:\n"
                          + "\n".join(srv.stderr_lines()[-20:]))
+
+
+def continue_quietly(pid):
+    """SIGCONT a process the test stopped, if it still exists."""
+    try:
+        os.kill(pid, signal.SIGCONT)
+    except ProcessLookupError:
+        pass

@@ -16,7 +16,7 @@ from docroot import A_TXT
 from learnhttpd_harness import (
     build_tree, process_gone, pseudo_random_bytes, sha256, wait_until)
 from supervision_support import (
-    SiteTestCase, SlowDownload, open_paths, proc_status, started_count)
+    SiteTestCase, SlowDownload, continue_quietly, open_paths, proc_status, started_count)
 
 def _max_send_buffer():
     """The most a server socket can hold unsent (tcp_wmem's maximum), so a file larger than
@@ -254,12 +254,6 @@ def read(path):
     except FileNotFoundError:
         return ""
 
-
-def continue_quietly(pid):
-    try:
-        os.kill(pid, signal.SIGCONT)
-    except ProcessLookupError:
-        pass
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import unittest
 
 from docroot import A_TXT
 from learnhttpd_harness import wait_until
-from supervision_support import SiteTestCase, connection_refused, free_port, get_on
+from supervision_support import (
+    SiteTestCase, connection_refused, continue_quietly, free_port, get_on)
 
 
 def monotonic_usec():
@@ -145,7 +146,7 @@ class NotifyTests(SiteTestCase):
         workers = self.wait_workers(srv, 2)
         for pid in workers:
             os.kill(pid, signal.SIGSTOP)
-            self.addCleanup(_continue, pid)
+            self.addCleanup(continue_quietly, pid)
         stopped = time.monotonic()
 
         def silent_for(seconds):
@@ -158,7 +159,7 @@ class NotifyTests(SiteTestCase):
         self.assertLess(last - stopped, 4.5, "the watchdog was fed long after workers hung")
 
         for pid in workers:
-            _continue(pid)
+            continue_quietly(pid)
         resumed = time.monotonic()
         self.assertTrue(wait_until(lambda: max(self.notify.times_of("WATCHDOG")) > resumed, 3.0),
                         "WATCHDOG=1 did not resume once the workers ran again")
@@ -195,12 +196,6 @@ class SocketActivationTests(SiteTestCase):
         self.assertTrue(connection_refused(config_port), "reload bound the config port")
         srv.stop()
 
-
-def _continue(pid):
-    try:
-        os.kill(pid, signal.SIGCONT)
-    except ProcessLookupError:
-        pass
 
 
 if __name__ == "__main__":
