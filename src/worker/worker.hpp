@@ -17,7 +17,10 @@ inline constexpr int kExitBootFailure = 3;  // cannot start at all: respawning w
 
 struct WorkerContext {
   const config::Config& config;      // the generation's configuration
-  const std::vector<int>& listen_fds;  // inherited listening sockets; not owned
+  // The worker process's inherited copies of the listening sockets. The worker closes them
+  // on a graceful stop, so that once the master and every worker have, new connections are
+  // refused rather than queued with nobody to accept them (WorkerLoop).
+  const std::vector<int>& listen_fds;
   const fs::DocumentRoot& root;      // opened by the master; not owned
   unsigned slot = 0;                 // 0..workers-1, for log lines
   WorkerStatus* status = nullptr;    // shared with the master: stamp heartbeat, count requests

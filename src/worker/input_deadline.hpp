@@ -1,0 +1,45 @@
+#pragma once
+// InputDeadline: how long a connection may wait for its next bytes, the same rule in both
+// models. Idle between requests: keepalive_timeout (header_timeout before the first request,
+// a short last call once the worker is stopping). In the middle of a request head: what is left
+// of header_timeout counted from the head's first byte. Used by whichever thread owns the
+// connection at the moment (one at a time).
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "config/config.hpp"
+#include "worker/http_session.hpp"
+
+namespace learnhttpd::worker {
+
+// Graceful stop: how long an idle keep-alive connection may still send one last request.
+inline constexpr std::chrono::milliseconds kDrainGrace{1000};
+
+class InputDeadline {
+ public:
+  std::chrono::milliseconds next(const HttpSession& session, const config::Config& config,
+                                 std::time_t now, bool stopping) {
+    std::chrono::milliseconds timeout = config.keepalive_timeout;
+    bool mid = session.midRequest();
+    if (mid) {
+      // The whole head must arrive within header_timeout of its first byte, however slowly the
+      // client trickles it (a between-reads timeout would let slowloris clients live forever).
+      if (!waiting_mid_request_) header_started_ = now;
+      auto spent = std::chrono::seconds(now - header_started_);
+      timeout = std::max(std::chrono::milliseconds(1), config.header_timeout - spent);
+    } else if (session.requestsServed() == 0) {
+      timeout = config.header_timeout;  // a new connection must send its first request soon
+    }
+    if (stopping && !mid) timeout = std::min(timeout, kDrainGrace);
+    waiting_mid_request_ = mid;
+    return timeout;
+  }
+
+ private:
+  std::time_t header_started_ = 0;  // when the unfinished request head began to arrive
+  bool waiting_mid_request_ = false;
+};
+
+}  // namespace learnhttpd::worker

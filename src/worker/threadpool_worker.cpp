@@ -1,0 +1,279 @@
+#include "worker/threadpool_worker.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+
+#include "net/socket.hpp"
+#include "worker/input_deadline.hpp"
+
+namespace learnhttpd::worker {
+namespace {
+
+// Ready connections that may wait in the queue per thread: enough that a thread finishing a
+// request finds the next one without a round trip through the loop, few enough that a
+// connection is not parked long behind busy threads.
+constexpr std::size_t kQueuePerThread = 4;
+
+unsigned threadCount(const config::Config& config) { return config.threads > 0 ? config.threads : 1; }
+
+}  // namespace
+
+struct ThreadPoolWorker::Connection {
+  Connection(ThreadPoolWorker& w, net::UniqueFd socket, std::string peer)
+      : worker(w), fd(std::move(socket)), session(w.serve_, std::move(peer)) {}
+
+  ThreadPoolWorker& worker;
+  net::UniqueFd fd;
+  HttpSession session;          // the owning thread's (see the header)
+  Next next = Next::WaitForInput;  // written by the pool thread before it hands back
+  // Loop thread only:
+  EventPtr read_event;
+  ConnectionList::iterator self;
+  InputDeadline deadline;
+  bool in_pool = false;      // queued, waiting for a slot, or being served
+  bool ready_again = false;  // an input edge came while in_pool
+};
+
+ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
+    : config_(context.config),
+      serve_(context.config, context.root, nullptr, context.status),
+      loop_(context, serve_, *this),
+      queue_(kQueuePerThread * threadCount(context.config)) {}
+
+ThreadPoolWorker::~ThreadPoolWorker() { stopThreads(); }
+
+int ThreadPoolWorker::run() {
+  // Edge-triggered readiness is what lets a connection stay registered while a thread has it.
+  if (!loop_.open(EV_FEATURE_ET)) return kExitBootFailure;
+  wake_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake_fd_) {
+    spdlog::critical("worker {}: eventfd: {}", loop_.slot(), std::strerror(errno));
+    return kExitBootFailure;
+  }
+  wake_event_.reset(
+      event_new(loop_.base(), wake_fd_.get(), EV_READ | EV_PERSIST, onHandBack, this));
+  event_add(wake_event_.get(), nullptr);
+  if (!startThreads()) return kExitBootFailure;
+  loop_.run();
+  stopThreads();
+  return kExitOk;
+}
+
+// Threads start with every signal blocked (they inherit the creating thread's mask), so a
+// process-directed signal can only be delivered to the loop thread, which unblocks them.
+bool ThreadPoolWorker::startThreads() {
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  unsigned wanted = threadCount(config_);
+  int error = 0;
+  while (threads_.size() < wanted && error == 0) {
+    pthread_t thread{};
+    error = ::pthread_create(&thread, nullptr, poolThread, this);
+    if (error == 0) threads_.push_back(thread);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  queue_.setConsumers(static_cast<unsigned>(threads_.size()));
+  if (error != 0) {
+    spdlog::critical("worker {}: cannot start thread {} of {}: {}", loop_.slot(),
+                     threads_.size() + 1, wanted, std::strerror(error));
+  }
+  return error == 0;
+}
+
+void ThreadPoolWorker::stopThreads() {
+  quit_.store(true, std::memory_order_relaxed);
+  queue_.close();
+  for (pthread_t thread : threads_) ::pthread_join(thread, nullptr);
+  threads_.clear();
+}
+
+// ---- loop thread ----------------------------------------------------------------------------
+
+void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer) {
+  connections_.emplace_front(*this, std::move(fd), std::move(peer));
+  Connection& conn = connections_.front();
+  conn.self = connections_.begin();
+  // Edge-triggered and persistent: registered with epoll once for the connection's life, so a
+  // hand-over costs no epoll_ctl. An edge while a pool thread owns the socket is only noted
+  // (ready_again); the thread hands back only after a short read drained the socket, so
+  // whatever arrives later raises a new edge.
+  conn.read_event.reset(
+      event_new(loop_.base(), conn.fd.get(), EV_READ | EV_PERSIST | EV_ET, onReadable, &conn));
+  waitForInput(conn);
+}
+
+void ThreadPoolWorker::waitForInput(Connection& conn) {
+  timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.now(), loop_.stopping()));
+  event_add(conn.read_event.get(), &tv);
+}
+
+void ThreadPoolWorker::onReadable(evutil_socket_t, short what, void* arg) {
+  auto& conn = *static_cast<Connection*>(arg);
+  ThreadPoolWorker& self = conn.worker;
+  if (conn.in_pool) {  // the pool's for now; its timeouts do not apply
+    if (what & EV_READ) conn.ready_again = true;
+    return;
+  }
+  if (what & EV_TIMEOUT) {
+    if (!conn.session.midRequest()) return self.close(conn);  // idle keep-alive expired
+    conn.session.failWith(http::Status::RequestTimeout, self.loop_.now());  // a thread sends it
+  }
+  self.dispatch(conn);
+}
+
+void ThreadPoolWorker::dispatch(Connection& conn) {
+  conn.in_pool = true;
+  conn.ready_again = false;
+  // Behind connections already waiting, so a full queue serves them in order.
+  if (waiting_.empty() && queue_.tryPush(&conn)) return;
+  waiting_.push_back(&conn);
+  loop_.setBusy(true);
+}
+
+void ThreadPoolWorker::dispatchWaiting() {
+  while (!waiting_.empty() && queue_.tryPush(waiting_.front())) waiting_.pop_front();
+  if (waiting_.empty()) loop_.setBusy(false);
+}
+
+void ThreadPoolWorker::onHandBack(evutil_socket_t fd, short, void* arg) {
+  auto& self = *static_cast<ThreadPoolWorker*>(arg);
+  // Read the counter before taking the list: a hand-back that lands after the swap then
+  // finds the list empty and writes the eventfd again, so it is never stranded.
+  std::uint64_t count = 0;
+  [[maybe_unused]] ssize_t n = ::read(fd, &count, sizeof count);
+  {
+    std::lock_guard lock(self.back_mutex_);
+    self.taken_.swap(self.back_);
+  }
+  for (Connection* conn : self.taken_) self.takeBack(*conn);
+  self.taken_.clear();
+  self.dispatchWaiting();
+}
+
+void ThreadPoolWorker::takeBack(Connection& conn) {
+  conn.in_pool = false;
+  HttpSession& session = conn.session;
+  if (conn.next == Next::Close) return close(conn);
+  if (conn.next == Next::Finish) {
+    // As in the event model: linger when the client may still be sending, so our close does
+    // not reset the answer in flight.
+    if (!session.midRequest() && !session.closeAfterOutput()) return close(conn);
+    net::UniqueFd fd = std::move(conn.fd);
+    connections_.erase(conn.self);
+    return loop_.linger(std::move(fd));
+  }
+  if (loop_.stopping()) session.drain();
+  waitForInput(conn);
+  if (conn.ready_again) dispatch(conn);  // bytes came while a thread had it
+}
+
+void ThreadPoolWorker::close(Connection& conn) {
+  connections_.erase(conn.self);  // frees the event, then closes the socket
+  loop_.connectionClosed();
+}
+
+void ThreadPoolWorker::gracefulStop() {
+  stopping_.store(true, std::memory_order_relaxed);
+  // Idle connections get the same short last call as in the event model; the ones in the pool
+  // are drained by their thread, which sees stopping_.
+  for (auto& conn : connections_) {
+    if (conn.in_pool) continue;
+    conn.session.drain();
+    waitForInput(conn);
+  }
+}
+
+void ThreadPoolWorker::fastStop() {
+  quit_.store(true, std::memory_order_relaxed);
+  queue_.close();
+  // Wakes a pool thread blocked on a slow client: its next send or poll fails at once.
+  for (auto& conn : connections_) {
+    if (conn.in_pool) ::shutdown(conn.fd.get(), SHUT_RDWR);
+  }
+}
+
+// ---- pool threads ---------------------------------------------------------------------------
+
+void* ThreadPoolWorker::poolThread(void* arg) {
+  static_cast<ThreadPoolWorker*>(arg)->servePool();
+  return nullptr;
+}
+
+void ThreadPoolWorker::servePool() {
+  while (std::optional<Connection*> conn = queue_.pop()) handBack(**conn, serve(**conn));
+}
+
+// Reads and answers until the client has nothing more to say for now. A thread never waits
+// for a client's next bytes: once a read leaves the socket empty and nothing buffered can be
+// answered, the connection goes back to the loop, so slow or idle clients cost no thread.
+ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
+  HttpSession& session = conn.session;
+  bool drained = false;  // the last recv() returned less than asked: the socket was empty
+  for (;;) {
+    if (quit_.load(std::memory_order_relaxed)) return Next::Close;
+    bool stopping = stopping_.load(std::memory_order_relaxed);
+    if (stopping) session.drain();
+    if (!session.hasOutput()) {
+      // Skipping the read that would only say EAGAIN saves a syscall per request; bytes that
+      // arrive after a short read raise a new edge in the loop.
+      if (drained) return Next::WaitForInput;
+      std::span<char> space = session.inputSpace();
+      net::IoResult r = net::receiveSome(conn.fd.get(), space.data(), space.size());
+      if (r.error == EAGAIN) return Next::WaitForInput;
+      if (r.error != 0 || r.bytes == 0) return Next::Close;
+      session.received(r.bytes);
+      drained = r.bytes < space.size();
+      session.process(std::time(nullptr));
+      continue;
+    }
+    if (!flush(conn)) return Next::Close;
+    if (session.closeAfterOutput() || (stopping && !session.midRequest())) return Next::Finish;
+    session.process(std::time(nullptr));  // pipelined requests already buffered
+  }
+}
+
+// Sends everything queued. A full send buffer is waited out with poll(), at most send_timeout
+// without progress, like the event model's write timeout.
+bool ThreadPoolWorker::flush(Connection& conn) {
+  int timeout_ms = static_cast<int>(config_.send_timeout.count());
+  for (;;) {
+    FlushResult r = conn.session.writeTo(conn.fd.get());
+    if (r == FlushResult::Done) return true;
+    if (r == FlushResult::Error) return false;
+    pollfd pfd{conn.fd.get(), POLLOUT, 0};
+    queue_.blocked(true);
+    int ready = ::poll(&pfd, 1, timeout_ms);
+    queue_.blocked(false);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0 || (pfd.revents & (POLLERR | POLLHUP)) != 0) return false;
+    if (quit_.load(std::memory_order_relaxed)) return false;
+  }
+}
+
+void ThreadPoolWorker::handBack(Connection& conn, Next next) {
+  conn.next = next;
+  bool first = false;
+  {
+    std::lock_guard lock(back_mutex_);
+    first = back_.empty();
+    back_.push_back(&conn);
+  }
+  // One wake-up per batch: later hand-backs ride along until the loop takes the list.
+  if (first) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_.get(), &one, sizeof one);
+  }
+}
+
+}  // namespace learnhttpd::worker

@@ -1,0 +1,92 @@
+#pragma once
+// The thread-pool model, half-sync/half-async: the worker's loop thread (WorkerLoop: accept,
+// signals, timers) owns every idle connection and watches it for input; a connection with
+// bytes to read is handed to a pool of threads through a bounded queue; a pool thread reads,
+// answers and sends (blocking only on a full send buffer, up to send_timeout) until the socket
+// has nothing more to read, then hands the connection back to the loop through a return list
+// and an eventfd wake-up. An idle keep-alive connection never pins a thread; a client that
+// reads its answer slowly does, for up to send_timeout (the model's price for simple code).
+//
+// Ownership: a connection belongs to exactly one thread at a time. The loop thread creates
+// it, owns it while it waits for input (or waits for a queue slot), and is the only one that
+// closes it or touches the connection list and libevent. Between the push onto the queue and
+// its hand-back a single pool thread owns its socket and HttpSession; the loop then touches
+// only the socket number (shutdown() on fast stop). The queue's and the return list's mutexes
+// order each hand-over.
+//
+// Back-pressure: when the queue is full, ready connections wait (in order) for a slot and the
+// loop stops accepting until the queue has room again; nothing grows without bound.
+// Threads are created in run(), after fork, with every signal blocked: only the loop thread
+// ever takes signals.
+
+#include <pthread.h>
+
+#include <atomic>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "net/unique_fd.hpp"
+#include "worker/bounded_queue.hpp"
+#include "worker/http_session.hpp"
+#include "worker/libevent_handles.hpp"
+#include "worker/serve_context.hpp"
+#include "worker/worker.hpp"
+#include "worker/worker_loop.hpp"
+
+namespace learnhttpd::worker {
+
+class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
+ public:
+  explicit ThreadPoolWorker(const WorkerContext& context);
+  ~ThreadPoolWorker() override;
+  int run() override;
+
+ private:
+  struct Connection;
+  using ConnectionList = std::list<Connection>;
+  // What a pool thread hands a connection back for.
+  enum class Next { WaitForInput, Finish, Close };
+
+  // WorkerLoop::Model (loop thread)
+  void accepted(net::UniqueFd fd, std::string peer) override;
+  void gracefulStop() override;
+  void fastStop() override;
+
+  // Loop thread.
+  static void onReadable(evutil_socket_t fd, short what, void* arg);
+  static void onHandBack(evutil_socket_t fd, short what, void* arg);
+  void dispatch(Connection& conn);
+  void dispatchWaiting();
+  void takeBack(Connection& conn);
+  void waitForInput(Connection& conn);
+  void close(Connection& conn);
+  bool startThreads();
+  void stopThreads();
+
+  // Pool threads.
+  static void* poolThread(void* arg);
+  void servePool();
+  Next serve(Connection& conn);
+  bool flush(Connection& conn);
+  void handBack(Connection& conn, Next next);
+
+  const config::Config& config_;
+  ServeContext serve_;
+  WorkerLoop loop_;
+  net::UniqueFd wake_fd_;  // eventfd: pool threads -> loop thread
+  EventPtr wake_event_;
+  BoundedQueue<Connection*> queue_;  // loop thread -> pool threads
+  std::mutex back_mutex_;
+  std::vector<Connection*> back_;    // handed back, guarded by back_mutex_
+  std::vector<Connection*> taken_;   // loop thread: the batch being taken back
+  std::atomic<bool> stopping_{false};  // graceful stop: answer with "Connection: close"
+  std::atomic<bool> quit_{false};      // fast stop: drop everything after the current step
+  ConnectionList connections_;         // loop thread; after loop_: freed before its base
+  std::deque<Connection*> waiting_;    // loop thread: ready, but the queue was full
+  std::vector<pthread_t> threads_;
+};
+
+}  // namespace learnhttpd::worker

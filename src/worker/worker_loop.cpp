@@ -1,0 +1,245 @@
+#include "worker/worker_loop.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "net/socket.hpp"
+
+namespace learnhttpd::worker {
+namespace {
+
+constexpr int kAcceptBurst = 64;                        // accepts per wake-up, for fairness
+constexpr std::chrono::milliseconds kLingerTime{2000};  // drain time after an error answer
+constexpr std::chrono::milliseconds kHeartbeatInterval{500};
+
+}  // namespace
+
+struct WorkerLoop::Lingering {
+  WorkerLoop* loop = nullptr;
+  net::UniqueFd fd;
+  EventPtr event;
+  std::list<Lingering>::iterator self;
+};
+
+WorkerLoop::WorkerLoop(const WorkerContext& context, ServeContext& serve, Model& model)
+    : context_(context), serve_(serve), model_(model) {}
+
+WorkerLoop::~WorkerLoop() {
+  lingering_.clear();  // before base_: they own events of the base
+  listen_events_.clear();
+  signal_events_.clear();
+  shutdown_timer_.reset();
+  heartbeat_timer_.reset();
+}
+
+bool WorkerLoop::open(int required_features) {
+  std::string error;
+  if (!context_.config.log.quiet) {
+    access_log_ = log::AccessLog::open(context_.config.log.access_log, error);
+    if (!error.empty()) {
+      spdlog::critical("worker {}: cannot open access log {}", context_.slot, error);
+      return false;
+    }
+    serve_.access_log = access_log_.get();
+  }
+  std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(),
+                                                             event_config_free);
+  if (cfg) event_config_require_features(cfg.get(), required_features);
+  base_.reset(cfg ? event_base_new_with_config(cfg.get()) : nullptr);
+  if (!base_) {
+    spdlog::critical("worker {}: cannot create an event loop", context_.slot);
+    return false;
+  }
+  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  for (int fd : context_.listen_fds) {
+    listen_events_.emplace_back(event_new(base_.get(), fd, EV_READ | EV_PERSIST, onAccept, this));
+  }
+  updateListening();
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGUSR1}) {
+    signal_events_.emplace_back(evsignal_new(base_.get(), sig, onSignal, this));
+    event_add(signal_events_.back().get(), nullptr);
+  }
+  heartbeat_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, onHeartbeat, this));
+  timeval beat = toTimeval(kHeartbeatInterval);
+  event_add(heartbeat_timer_.get(), &beat);
+  return true;
+}
+
+void WorkerLoop::run() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::pthread_sigmask(SIG_SETMASK, &none, nullptr);  // handlers are in place (Worker::run contract)
+  stampHeartbeat();  // the first stamp tells the master this worker serves
+  event_base_dispatch(base_.get());
+}
+
+void WorkerLoop::onHeartbeat(evutil_socket_t, short, void* arg) {
+  static_cast<WorkerLoop*>(arg)->stampHeartbeat();
+}
+
+// Stamped from the loop itself, so a loop stuck in a callback stops stamping and the master
+// notices (worker_timeout).
+void WorkerLoop::stampHeartbeat() {
+  if (context_.status != nullptr) {
+    context_.status->heartbeat_ms.store(monotonicMs(), std::memory_order_relaxed);
+  }
+}
+
+std::time_t WorkerLoop::now() {
+  timeval tv{};
+  event_base_gettimeofday_cached(base_.get(), &tv);
+  return tv.tv_sec;
+}
+
+void WorkerLoop::onAccept(evutil_socket_t fd, short, void* arg) {
+  static_cast<WorkerLoop*>(arg)->acceptFrom(fd);
+}
+
+void WorkerLoop::acceptFrom(int listen_fd) {
+  for (int i = 0; i < kAcceptBurst && listening_; ++i) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      ++open_;
+      if (open_ >= context_.config.max_connections) updateListening();
+      handOver(net::UniqueFd(fd));
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE) {
+      shedOneConnection(listen_fd);
+      continue;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      spdlog::error("worker {}: accept4: {}", context_.slot, std::strerror(errno));
+    }
+    return;
+  }
+}
+
+void WorkerLoop::handOver(net::UniqueFd fd) {
+  int one = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  std::string peer;
+  if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
+  model_.accepted(std::move(fd), std::move(peer));
+}
+
+void WorkerLoop::shedOneConnection(int listen_fd) {
+  // Out of descriptors: give up the spare one to accept the client and close it at once, so it
+  // is told "no" instead of waiting in the backlog while the listen socket stays readable.
+  spdlog::warn("worker {}: out of file descriptors, refusing a connection", context_.slot);
+  spare_fd_.reset();
+  net::UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+// One place decides whether we listen, from the three reasons not to.
+void WorkerLoop::updateListening() {
+  bool want = !stopping_ && !busy_ && open_ < context_.config.max_connections;
+  if (want == listening_) return;
+  listening_ = want;
+  for (auto& ev : listen_events_) {
+    if (want) {
+      event_add(ev.get(), nullptr);
+    } else {
+      event_del(ev.get());
+    }
+  }
+}
+
+void WorkerLoop::setBusy(bool busy) {
+  if (busy_ == busy) return;
+  busy_ = busy;
+  updateListening();
+}
+
+void WorkerLoop::connectionClosed() {
+  --open_;
+  if (!listening_) updateListening();
+  if (stopping_ && open_ == 0) event_base_loopbreak(base_.get());
+}
+
+void WorkerLoop::linger(net::UniqueFd fd) {
+  ::shutdown(fd.get(), SHUT_WR);
+  lingering_.emplace_front();
+  Lingering& l = lingering_.front();
+  l.loop = this;
+  l.self = lingering_.begin();
+  l.fd = std::move(fd);
+  l.event.reset(event_new(base_.get(), l.fd.get(), EV_READ | EV_PERSIST, onLinger, &l));
+  timeval tv = toTimeval(kLingerTime);
+  event_add(l.event.get(), &tv);
+}
+
+void WorkerLoop::onLinger(evutil_socket_t fd, short what, void* arg) {
+  auto& l = *static_cast<Lingering*>(arg);
+  if (what & EV_TIMEOUT) return l.loop->endLinger(l.self);
+  char sink[4096];
+  for (;;) {
+    net::IoResult r = net::receiveSome(fd, sink, sizeof sink);
+    if (r.error == EAGAIN) return;
+    if (r.error != 0 || r.bytes == 0) return l.loop->endLinger(l.self);
+  }
+}
+
+void WorkerLoop::endLinger(std::list<Lingering>::iterator it) {
+  lingering_.erase(it);  // frees the event, then closes the socket
+  connectionClosed();
+}
+
+void WorkerLoop::onSignal(evutil_socket_t signal, short, void* arg) {
+  auto& self = *static_cast<WorkerLoop*>(arg);
+  switch (signal) {
+    case SIGQUIT: return self.beginGracefulStop();
+    case SIGUSR1: return self.reopenLogs();
+    default: return self.stopNow();  // TERM, INT
+  }
+}
+
+void WorkerLoop::stopNow() {
+  model_.fastStop();
+  event_base_loopbreak(base_.get());
+}
+
+void WorkerLoop::beginGracefulStop() {
+  if (stopping_) return;
+  spdlog::info("worker {}: graceful stop, {} connection(s) open", context_.slot, open_);
+  stopping_ = true;
+  updateListening();
+  // This process's copies of the listening sockets go now, so that once the master closes its
+  // own, a new client is refused at once instead of waiting in a backlog nobody accepts from.
+  listen_events_.clear();
+  for (int fd : context_.listen_fds) ::close(fd);
+  shutdown_timer_.reset(evtimer_new(base_.get(), onShutdownTimer, this));
+  timeval tv = toTimeval(context_.config.shutdown_timeout);
+  evtimer_add(shutdown_timer_.get(), &tv);
+  model_.gracefulStop();
+  if (open_ == 0) event_base_loopbreak(base_.get());
+}
+
+void WorkerLoop::onShutdownTimer(evutil_socket_t, short, void* arg) {
+  auto& self = *static_cast<WorkerLoop*>(arg);
+  spdlog::warn("worker {}: shutdown_timeout reached, closing {} connection(s)", self.context_.slot,
+               self.open_);
+  self.stopNow();
+}
+
+void WorkerLoop::reopenLogs() {
+  std::string error;
+  if (!log::reopenErrorLog(error)) spdlog::error("worker {}: {}", context_.slot, error);
+  if (access_log_ && !access_log_->reopen(error)) {
+    spdlog::error("worker {}: cannot reopen access log {}", context_.slot, error);
+  }
+}
+
+}  // namespace learnhttpd::worker

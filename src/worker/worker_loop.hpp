@@ -1,0 +1,119 @@
+#pragma once
+// WorkerLoop: the part of a worker process that both models share, so it exists once.
+// It owns the libevent loop of the worker's loop thread and everything around connections
+// that is not the connections' own business: the listening sockets, accept with spare-fd
+// shedding on EMFILE, the max_connections limit, the signals (TERM/INT fast stop, QUIT
+// graceful stop, USR1 reopen logs), the heartbeat, the shutdown timer and lingering closes.
+// A worker model plugs in through WorkerLoop::Model and drives its connections itself.
+//
+// Threads: every member must be called on the loop thread (the one that calls open() and
+// run()); none is safe to call from another thread. Model callbacks run on the loop thread.
+//
+// Listening sockets: the worker's inherited copies stay open until a graceful stop begins;
+// then the loop closes them (the master holds its own copies).
+//
+// Connection accounting: each accepted connection counts against max_connections from the
+// moment it is handed to Model::accepted() until the model calls connectionClosed() or hands
+// the socket to linger() (which then closes it and does the accounting itself).
+
+#include <cstddef>
+#include <ctime>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "log/log.hpp"
+#include "net/unique_fd.hpp"
+#include "worker/libevent_handles.hpp"
+#include "worker/serve_context.hpp"
+#include "worker/worker.hpp"
+
+namespace learnhttpd::worker {
+
+class WorkerLoop {
+ public:
+  class Model {
+   public:
+    // A new non-blocking, close-on-exec connection with TCP_NODELAY, already counted. `peer`
+    // is the client's address for the access log; empty in quiet mode.
+    virtual void accepted(net::UniqueFd fd, std::string peer) = 0;
+    // QUIT: listening has stopped and the shutdown timer runs. Let in-flight answers finish,
+    // give idle keep-alive connections a short last call; the loop returns once every
+    // connection is closed (or at shutdown_timeout).
+    virtual void gracefulStop() = 0;
+    // TERM/INT, or shutdown_timeout reached: the loop returns after this callback. Anything
+    // that could keep the process from exiting promptly must be told to stop here.
+    virtual void fastStop() = 0;
+
+   protected:
+    ~Model() = default;
+  };
+
+  // `serve` gets its access log when open() succeeds; both must outlive the loop.
+  WorkerLoop(const WorkerContext& context, ServeContext& serve, Model& model);
+  ~WorkerLoop();
+  WorkerLoop(const WorkerLoop&) = delete;
+  WorkerLoop& operator=(const WorkerLoop&) = delete;
+
+  // Opens the access log, the event base (with the libevent `required_features`, e.g.
+  // EV_FEATURE_ET), the listening and signal events. Signals stay blocked. On failure logs one
+  // line and returns false (the worker exits kExitBootFailure).
+  bool open(int required_features = 0);
+  // Unblocks signals in the calling thread (the Worker::run contract: only the loop thread
+  // ever has them unblocked), stamps the first heartbeat and runs until the worker must stop.
+  void run();
+
+  event_base* base() const noexcept { return base_.get(); }
+  // Wall-clock seconds, cached by the loop once per iteration.
+  std::time_t now();
+  bool stopping() const noexcept { return stopping_; }
+  unsigned slot() const noexcept { return context_.slot; }
+  std::size_t openConnections() const noexcept { return open_; }
+
+  // The model closed one connection.
+  void connectionClosed();
+  // Closes a connection after its last answer without destroying that answer: shuts down our
+  // side, discards what the client still sends for a short while, then closes. The caller must
+  // have freed its own libevent events on `fd` already.
+  void linger(net::UniqueFd fd);
+  // Back-pressure from the model (the thread pool's queue is full): while busy, no new
+  // connection is accepted; they wait in the kernel's backlog.
+  void setBusy(bool busy);
+
+ private:
+  struct Lingering;
+
+  static void onAccept(evutil_socket_t fd, short what, void* arg);
+  static void onSignal(evutil_socket_t signal, short what, void* arg);
+  static void onShutdownTimer(evutil_socket_t fd, short what, void* arg);
+  static void onHeartbeat(evutil_socket_t fd, short what, void* arg);
+  static void onLinger(evutil_socket_t fd, short what, void* arg);
+  void acceptFrom(int listen_fd);
+  void handOver(net::UniqueFd fd);
+  void shedOneConnection(int listen_fd);
+  void updateListening();
+  void beginGracefulStop();
+  void stopNow();
+  void reopenLogs();
+  void stampHeartbeat();
+  void endLinger(std::list<Lingering>::iterator it);
+
+  WorkerContext context_;
+  ServeContext& serve_;
+  Model& model_;
+  std::unique_ptr<log::AccessLog> access_log_;
+  EventBasePtr base_;
+  std::vector<EventPtr> listen_events_;
+  std::vector<EventPtr> signal_events_;
+  EventPtr shutdown_timer_;
+  EventPtr heartbeat_timer_;
+  std::list<Lingering> lingering_;
+  net::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
+  std::size_t open_ = 0;    // connections counted against max_connections
+  bool listening_ = false;
+  bool busy_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace learnhttpd::worker

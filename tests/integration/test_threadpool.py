@@ -1,0 +1,133 @@
+"""What the thread-pool model must get right, checked against both models: idle keep-alive
+connections never pin a thread, a slow download does not stop short requests, and more ready
+connections than the pool's queue holds are all served (back-pressure, not failure)."""
+
+import hashlib
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+from docroot import A_TXT, ServerTestCase
+from learnhttpd_harness import build_tree, pseudo_random_bytes, read_responses, worker_model
+
+GET_A = b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+DOWNLOAD = pseudo_random_bytes(24 * 1024 * 1024, "download")
+PROMPT = 2.0  # seconds; generous on a loaded machine, far below any timeout in play
+
+
+class SmallPoolTestCase(ServerTestCase):
+    """One worker with two threads (the event model ignores `threads`)."""
+
+    CONFIG = {"workers": 1, "threads": 2}
+
+    @classmethod
+    def make_site(cls):
+        site = tempfile.TemporaryDirectory(prefix="learnhttpd-tp-")
+        root = build_tree(os.path.join(site.name, "www"),
+                          {"a.txt": A_TXT, "download.bin": DOWNLOAD})
+        return site, root
+
+    def timed_get(self):
+        started = time.monotonic()
+        with self.srv.connect(timeout=PROMPT * 5) as sock:
+            sock.sendall(GET_A)
+            (resp,), _ = read_responses(sock, 1, timeout=PROMPT * 5)
+        return resp, time.monotonic() - started
+
+
+class IdleConnectionTests(SmallPoolTestCase):
+    def test_idle_keepalive_connections_do_not_starve_a_new_one(self):
+        idle = []
+        try:
+            for _ in range(200):
+                sock = self.srv.connect()
+                sock.sendall(GET_A)  # a served request: the connection is now idle keep-alive
+                (resp,), closed = read_responses(sock, 1)
+                self.assertEqual(resp.status, 200)
+                self.assertFalse(closed)
+                idle.append(sock)
+            resp, elapsed = self.timed_get()
+            self.assertEqual((resp.status, resp.body), (200, A_TXT))
+            self.assertLess(elapsed, PROMPT, f"{worker_model()}: a new request waited "
+                            f"{elapsed:.2f}s behind 200 idle connections")
+            for sock in (idle[0], idle[-1]):  # and the idle ones are still served
+                sock.sendall(GET_A)
+                (resp,), _ = read_responses(sock, 1)
+                self.assertEqual(resp.body, A_TXT)
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+class SlowDownloadTests(SmallPoolTestCase):
+    def test_a_slow_download_does_not_stop_short_requests(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as slow:
+            # A small receive window makes the server's send block long before the body ends.
+            slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            slow.settimeout(10)
+            slow.connect((self.srv.host, self.srv.port))
+            slow.sendall(b"GET /download.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            head = slow.recv(1024)  # the answer has started: a thread is sending it
+            self.assertTrue(head.startswith(b"HTTP/1.1 200"), head[:100])
+            for _ in range(10):
+                resp, elapsed = self.timed_get()
+                self.assertEqual((resp.status, resp.body), (200, A_TXT))
+                self.assertLess(elapsed, PROMPT, f"{worker_model()}: a short request waited "
+                                f"{elapsed:.2f}s behind a slow download")
+            data = head + self.read_all(slow)
+        body = data[data.index(b"\r\n\r\n") + 4:]
+        self.assertEqual(len(body), len(DOWNLOAD))
+        self.assertEqual(hashlib.sha256(body).digest(), hashlib.sha256(DOWNLOAD).digest())
+
+    @staticmethod
+    def read_all(sock):
+        chunks = []
+        while chunk := sock.recv(1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class BackPressureTests(SmallPoolTestCase):
+    CONFIG = {"workers": 1, "threads": 1}  # a queue of a few slots
+    COUNT, ROUNDS = 60, 5
+
+    def test_more_ready_connections_than_queue_slots_are_all_served(self):
+        count, rounds = self.COUNT, self.ROUNDS
+        socks = [self.srv.connect() for _ in range(count)]
+        failures = []
+
+        def client(sock):
+            try:
+                for _ in range(rounds):
+                    sock.sendall(GET_A)
+                    (resp,), _ = read_responses(sock, 1, timeout=10)
+                    if resp.body != A_TXT:
+                        failures.append(resp)
+            except (AssertionError, OSError) as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=client, args=(s,)) for s in socks]
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+        finally:
+            for s in socks:
+                s.close()
+        self.assertEqual(failures, [])
+        self.assertFalse(any(t.is_alive() for t in threads))
+
+
+class ManyHandOversTests(BackPressureTests):
+    """Thousands of hand-overs between the loop and a few threads, with the pauses between
+    requests that let threads fall asleep: a lost wake-up shows up as a client that hangs."""
+    CONFIG = {"workers": 1, "threads": 4}
+    COUNT, ROUNDS = 40, 50
+
+
+if __name__ == "__main__":
+    unittest.main()
