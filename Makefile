@@ -6,6 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 PORT       ?= 8080
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+CTEST_ARGS ?=
 
 .PHONY: all deps build run test test-asan test-tsan sanitized-test test-systemd bench deb clean
 
@@ -24,7 +25,7 @@ run: build
 	$(BUILD)/src/learnhttpd -c etc/learnhttpd.yaml -r www -p $(PORT) -b 0.0.0.0 --pid-file $(BUILD)/learnhttpd.pid
 
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Sanitizer builds, each in its own build folder. Reports go to files (a worker's report
 # would otherwise vanish with the worker), and any report fails the target.
@@ -32,8 +33,10 @@ SANITIZER_LOGS = $(CURDIR)/$(BUILD)/sanitizer-logs
 test-asan:
 	$(MAKE) sanitized-test BUILD=build-asan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=address,undefined
 
+# TSan where there are threads: the thread-pool model's suites.
 test-tsan:
-	$(MAKE) sanitized-test BUILD=build-tsan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=thread
+	$(MAKE) sanitized-test BUILD=build-tsan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=thread \
+		CTEST_ARGS="-L threadpool"
 
 sanitized-test:
 	rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
