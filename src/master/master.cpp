@@ -331,8 +331,11 @@ bool Master::spawn(unsigned slot) {
   }
   w.started = Clock::now();
   sigset_t previous = SignalPipe::blockAll();
+  // The master's pid is taken before fork: read in the child it could already be that of
+  // whoever adopted the orphan, and the check below would pass.
+  pid_t master = ::getpid();
   w.pid = ::fork();
-  if (w.pid == 0) runWorker(w);
+  if (w.pid == 0) runWorker(w, master);
   SignalPipe::restore(previous);
   if (w.pid < 0) {
     spdlog::error("master: fork failed: {}", std::strerror(errno));
@@ -344,8 +347,7 @@ bool Master::spawn(unsigned slot) {
   return true;
 }
 
-void Master::runWorker(const WorkerProcess& self) {
-  pid_t master = ::getppid();
+void Master::runWorker(const WorkerProcess& self, pid_t master) {
   signals_.resetInChild();
   pid_file_.release();
   // A worker must not outlive its master: the kernel sends TERM when the master dies.

@@ -59,7 +59,7 @@ class Master {
   void superviseHealth();
   void reconcile();
   bool spawn(unsigned slot);
-  [[noreturn]] void runWorker(const WorkerProcess& self);
+  [[noreturn]] void runWorker(const WorkerProcess& self, pid_t master);
   void retire(WorkerProcess& w, const char* why);
   void stopWorkers(int signal, std::chrono::milliseconds grace);
   void reportToSystemd();

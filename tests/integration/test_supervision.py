@@ -67,8 +67,12 @@ class StopTests(SiteTestCase):
 
     def test_quit_turns_new_connections_away(self):
         srv, download = self.start_download()
+        workers = srv.worker_pids()
         srv.signal(signal.SIGQUIT)
-        self.assertTrue(srv.wait_for_log(r"worker \d+: graceful stop", 5.0))
+        # Every worker must have taken the QUIT (closing its copy of the listening socket)
+        # before a late client can expect to be turned away.
+        for pid in workers:
+            self.assertTrue(srv.wait_for_log(rf"\[{pid}\] worker \d+: graceful stop", 5.0), pid)
         late = LateClient(srv.port)
         late.start()
         for _ in range(30):  # 1.5 s of the download still in flight, the master alive
