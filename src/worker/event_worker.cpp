@@ -81,7 +81,6 @@ void EventWorker::drive(Connection& conn) {
     }
     event_del(conn.write_event.get());
     if (conn.session.closeAfterOutput()) return finish(conn);
-    if (loop_.stopping() && !conn.session.midRequest()) return finish(conn);
     conn.session.process(loop_.now());
     if (!conn.session.hasOutput()) break;
   }

@@ -238,7 +238,10 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
       continue;
     }
     if (!flush(conn)) return Next::Close;
-    if (session.closeAfterOutput() || (stopping && !session.midRequest())) return Next::Finish;
+    // While stopping, an answer that still said keep-alive is not followed by a close: the
+    // client may already be sending its next request, which gets "Connection: close" instead
+    // (the loop gives it the short drain deadline).
+    if (session.closeAfterOutput()) return Next::Finish;
     session.process(std::time(nullptr));  // pipelined requests already buffered
   }
 }
