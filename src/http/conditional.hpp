@@ -1,6 +1,8 @@
 #pragma once
-// Conditional-request decisions (RFC 9110 section 13). Pure.
+// Conditional-request decisions (RFC 9110 section 13) and the validator they compare. Pure.
 
+#include <array>
+#include <cstdint>
 #include <ctime>
 #include <string_view>
 
@@ -9,5 +11,22 @@ namespace learnhttpd::http {
 // True when a GET/HEAD with this If-Modified-Since value may be answered 304: the value is a
 // valid HTTP-date and the file's mtime is not later than it. Empty or invalid values -> false.
 bool notModifiedSince(std::string_view if_modified_since, std::time_t mtime) noexcept;
+
+// A file's entity tag: "<mtime hex>-<size hex>", quoted (the form nginx uses, so caches that
+// saw one server keep working against the other). It changes whenever the file's mtime or
+// size does.
+class EntityTag {
+ public:
+  EntityTag(std::time_t mtime, std::uint64_t size) noexcept;
+  std::string_view view() const noexcept { return {text_.data(), length_}; }
+
+ private:
+  std::array<char, 40> text_{};
+  std::size_t length_ = 0;
+};
+
+// If-None-Match (section 13.1.2): true when the list is "*" or names `etag`, compared weakly
+// (a W/ prefix on either side is ignored), i.e. a GET/HEAD may be answered 304. Empty -> false.
+bool noneMatchFails(std::string_view if_none_match, std::string_view etag) noexcept;
 
 }  // namespace learnhttpd::http

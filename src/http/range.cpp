@@ -62,10 +62,11 @@ RangeDecision evaluateRange(std::string_view range, std::uint64_t size) noexcept
   return {RangeKind::Satisfiable, *first, *last < size ? *last : size - 1};
 }
 
-bool ifRangeMatches(std::string_view if_range, std::time_t mtime) noexcept {
+bool ifRangeMatches(std::string_view if_range, std::time_t mtime, std::string_view etag) noexcept {
   if_range = trim(if_range);
   if (if_range.empty()) return true;
-  auto date = parseHttpDate(if_range);  // an entity tag fails to parse: never matches
+  if (if_range.front() == '"') return if_range == etag;
+  auto date = parseHttpDate(if_range);  // W/"..." fails to parse: weak tags never match
   return date && *date == mtime;
 }
 

@@ -24,8 +24,9 @@ struct RangeDecision {
 // which spares multipart/byteranges bodies.
 RangeDecision evaluateRange(std::string_view range, std::uint64_t size) noexcept;
 
-// If-Range (section 13.1.5): the Range applies only when the validator still matches. We send
-// no entity tags, so only an HTTP-date equal to Last-Modified matches. Empty -> true.
-bool ifRangeMatches(std::string_view if_range, std::time_t mtime) noexcept;
+// If-Range (section 13.1.5): the Range applies only when the validator still matches: an
+// entity tag equal to `etag` (strong comparison: a weak tag never matches) or an HTTP-date
+// equal to Last-Modified. Empty -> true.
+bool ifRangeMatches(std::string_view if_range, std::time_t mtime, std::string_view etag) noexcept;
 
 }  // namespace learnhttpd::http

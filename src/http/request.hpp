@@ -26,6 +26,7 @@ struct Request {
   std::string_view user_agent;         // for the access log; empty when absent
   std::string_view referer;            // for the access log; empty when absent
   std::string_view if_modified_since;  // raw value; empty when absent
+  std::string_view if_none_match;      // raw value; empty when absent
   std::string_view range;              // raw Range value; empty when absent
   std::string_view if_range;           // raw If-Range value; empty when absent
   std::uint64_t content_length = 0;    // body bytes that follow the head (to be discarded)

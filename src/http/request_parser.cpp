@@ -248,6 +248,9 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
         req_.user_agent = value;
       }
       break;
+    case 13:
+      if (equalsLower(name, "if-none-match")) req_.if_none_match = value;
+      break;
     case 14:
       if (equalsLower(name, "content-length")) return applyContentLength(value);
       break;

@@ -78,6 +78,7 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
     formatHttpDate(head.last_modified, date.data());
     appendField(out, "Last-Modified", std::string_view(date.data(), date.size()));
   }
+  if (!head.etag.empty()) appendField(out, "ETag", head.etag);
   if (head.accept_ranges) appendField(out, "Accept-Ranges", "bytes");
   if (head.complete_length >= 0) {
     out.append("Content-Range: bytes ");

@@ -22,6 +22,7 @@ struct ResponseHead {
   std::uint64_t content_length = 0;
   std::string_view content_type;       // omitted when empty
   std::time_t last_modified = -1;      // omitted when < 0
+  std::string_view etag;               // omitted when empty
   std::string_view location;           // omitted when empty
   bool allow_get_head = false;         // adds "Allow: GET, HEAD" (405)
   bool accept_ranges = false;          // adds "Accept-Ranges: bytes" (files)

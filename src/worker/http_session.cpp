@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <variant>
 
 #include "http/conditional.hpp"
@@ -39,6 +40,7 @@ struct HttpSession::Reply {
   std::uint64_t offset = 0;          // where they start in the file (ranges)
   std::int64_t complete_length = -1; // file size, for Content-Range on 206 / 416
   std::time_t mtime = -1;
+  std::optional<http::EntityTag> etag;  // files only
   std::string_view type;
   bool allow = false;
   bool redirect = false;
@@ -124,7 +126,8 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
           reply.length = static_cast<std::uint64_t>(resolved.st.st_size);
           reply.mtime = resolved.st.st_mtime;
           reply.type = ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_);
-          if (http::notModifiedSince(request.if_modified_since, reply.mtime)) {
+          reply.etag.emplace(reply.mtime, reply.length);
+          if (notModified(request, reply)) {
             reply.status = http::Status::NotModified;
             reply.file.reset();
           } else if (!request.range.empty()) {
@@ -144,8 +147,16 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
   respond(request, reply, now);
 }
 
+// RFC 9110 section 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
+bool HttpSession::notModified(const http::Request& request, const Reply& reply) {
+  if (!request.if_none_match.empty()) {
+    return http::noneMatchFails(request.if_none_match, reply.etag->view());
+  }
+  return http::notModifiedSince(request.if_modified_since, reply.mtime);
+}
+
 void HttpSession::applyRange(const http::Request& request, Reply& reply) {
-  if (!http::ifRangeMatches(request.if_range, reply.mtime)) return;
+  if (!http::ifRangeMatches(request.if_range, reply.mtime, reply.etag->view())) return;
   http::RangeDecision range = http::evaluateRange(request.range, reply.length);
   if (range.kind == http::RangeKind::Ignore) return;
   reply.complete_length = static_cast<std::int64_t>(reply.length);
@@ -192,6 +203,7 @@ void HttpSession::respond(const http::Request& request, Reply& reply, std::time_
   head.content_length = file_body ? reply.length : error_body.size();
   head.content_type = file_body ? reply.type : not_modified ? "" : "text/html";
   head.last_modified = file_body || not_modified ? reply.mtime : -1;
+  if (reply.etag && (file_body || not_modified)) head.etag = reply.etag->view();
   head.accept_ranges = file_body;
   head.complete_length = reply.complete_length;
   head.range_first = reply.offset;

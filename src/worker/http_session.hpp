@@ -58,6 +58,7 @@ class HttpSession {
   struct Reply;  // what one request is answered with
   void handle(const http::Request& request, std::time_t now);
   void respond(const http::Request& request, Reply& reply, std::time_t now);
+  static bool notModified(const http::Request& request, const Reply& reply);
   void applyRange(const http::Request& request, Reply& reply);
   void queueFileBody(Reply& reply);
   void setRedirect(std::string_view target, Reply& reply);

@@ -1,9 +1,10 @@
 """Byte-range requests: 206 with Content-Range for one range, 416 past the end, the whole file
-for ranges we do not serve (several at once, other units) or a stale If-Range."""
+for ranges we do not serve (several at once, other units) or a stale If-Range; and the ETag
+validator with If-None-Match."""
 
 import unittest
 
-from docroot import BIG, FIXED_MTIME_HTTP, A_TXT, ServerTestCase
+from docroot import A_TXT, BIG, FIXED_MTIME, FIXED_MTIME_HTTP, ServerTestCase
 
 
 class RangeTest(ServerTestCase):
@@ -59,6 +60,33 @@ class RangeTest(ServerTestCase):
         self.assertEqual(resp.status, 206)
         self.assertEqual(int(resp.headers["Content-Length"]), 10)
         self.assertEqual(resp.body, b"")
+
+
+class EntityTagTest(ServerTestCase):
+    def test_files_carry_an_etag_of_mtime_and_size(self):
+        resp = self.srv.get("/a.txt")
+        self.assertEqual(resp.headers.get("ETag"), f'"{FIXED_MTIME:x}-{len(A_TXT):x}"')
+        self.assertNotIn("ETag", self.srv.get("/missing.txt").headers)
+
+    def test_if_none_match_gives_304_and_wins_over_if_modified_since(self):
+        etag = self.srv.get("/a.txt").headers["ETag"]
+        for value in (etag, f'"other", W/{etag}', "*"):
+            resp = self.srv.get("/a.txt", headers={"If-None-Match": value})
+            self.assertEqual(resp.status, 304, value)
+            self.assertEqual(resp.body, b"")
+            self.assertEqual(resp.headers.get("ETag"), etag)
+        # A stale tag means a full answer even though If-Modified-Since alone would say 304.
+        resp = self.srv.get("/a.txt", headers={"If-None-Match": '"stale"',
+                                               "If-Modified-Since": FIXED_MTIME_HTTP})
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.body, A_TXT)
+
+    def test_if_range_with_the_etag(self):
+        etag = self.srv.get("/a.txt").headers["ETag"]
+        resp = self.srv.get("/a.txt", headers={"Range": "bytes=0-1", "If-Range": etag})
+        self.assertEqual(resp.status, 206)
+        resp = self.srv.get("/a.txt", headers={"Range": "bytes=0-1", "If-Range": '"stale"'})
+        self.assertEqual(resp.status, 200)
 
 
 if __name__ == "__main__":

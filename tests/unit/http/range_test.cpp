@@ -50,11 +50,14 @@ TEST(Range, HugeNumbersDoNotOverflow) {
   expectRange("bytes=0-18446744073709551615", 1000, 0, 999);
 }
 
-TEST(IfRange, OnlyAnEqualDateMatches) {
-  EXPECT_TRUE(ifRangeMatches("", 784111777));
-  EXPECT_TRUE(ifRangeMatches("Sun, 06 Nov 1994 08:49:37 GMT", 784111777));
-  EXPECT_FALSE(ifRangeMatches("Sun, 06 Nov 1994 08:49:38 GMT", 784111777));
-  EXPECT_FALSE(ifRangeMatches("\"an-etag\"", 784111777));
+TEST(IfRange, AnEqualDateOrTheSameStrongTagMatches) {
+  constexpr std::string_view kTag = "\"2ebc98a1-3e8\"";
+  EXPECT_TRUE(ifRangeMatches("", 784111777, kTag));
+  EXPECT_TRUE(ifRangeMatches("Sun, 06 Nov 1994 08:49:37 GMT", 784111777, kTag));
+  EXPECT_FALSE(ifRangeMatches("Sun, 06 Nov 1994 08:49:38 GMT", 784111777, kTag));
+  EXPECT_TRUE(ifRangeMatches("\"2ebc98a1-3e8\"", 784111777, kTag));
+  EXPECT_FALSE(ifRangeMatches("\"an-etag\"", 784111777, kTag));
+  EXPECT_FALSE(ifRangeMatches("W/\"2ebc98a1-3e8\"", 784111777, kTag));  // weak: never
 }
 
 TEST(Range, ParserKeepsRangeAndIfRange) {

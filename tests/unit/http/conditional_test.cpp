@@ -1,0 +1,36 @@
+// Validators and conditional requests (RFC 9110 section 13).
+
+#include "http/conditional.hpp"
+
+#include <gtest/gtest.h>
+
+namespace learnhttpd::http {
+namespace {
+
+TEST(EntityTag, IsQuotedHexMtimeAndSize) {
+  EXPECT_EQ(EntityTag(784111777, 1000).view(), "\"2ebc98a1-3e8\"");
+  EXPECT_EQ(EntityTag(0, 0).view(), "\"0-0\"");
+  EXPECT_NE(EntityTag(784111777, 1000).view(), EntityTag(784111778, 1000).view());
+  EXPECT_NE(EntityTag(784111777, 1000).view(), EntityTag(784111777, 1001).view());
+}
+
+TEST(IfNoneMatch, MatchesAnyListedTagWeaklyOrStar) {
+  constexpr std::string_view kTag = "\"2ebc98a1-3e8\"";
+  EXPECT_TRUE(noneMatchFails("\"2ebc98a1-3e8\"", kTag));
+  EXPECT_TRUE(noneMatchFails("W/\"2ebc98a1-3e8\"", kTag));
+  EXPECT_TRUE(noneMatchFails("\"x\", \"2ebc98a1-3e8\" ,\"y\"", kTag));
+  EXPECT_TRUE(noneMatchFails(" * ", kTag));
+  EXPECT_FALSE(noneMatchFails("", kTag));
+  EXPECT_FALSE(noneMatchFails("\"2ebc98a1-3e9\"", kTag));
+  EXPECT_FALSE(noneMatchFails("2ebc98a1-3e8", kTag));  // unquoted is not the same tag
+}
+
+TEST(IfModifiedSince, NotLaterThanTheDateIsNotModified) {
+  EXPECT_TRUE(notModifiedSince("Sun, 06 Nov 1994 08:49:37 GMT", 784111777));
+  EXPECT_TRUE(notModifiedSince("Sun, 06 Nov 1994 08:49:38 GMT", 784111777));
+  EXPECT_FALSE(notModifiedSince("Sun, 06 Nov 1994 08:49:36 GMT", 784111777));
+  EXPECT_FALSE(notModifiedSince("yesterday", 784111777));
+}
+
+}  // namespace
+}  // namespace learnhttpd::http
