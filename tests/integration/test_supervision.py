@@ -242,6 +242,8 @@ class BootTests(SiteTestCase):
         nobody = pwd.getpwnam("nobody")
         os.chmod(self.site.name, 0o755)  # the document root's parent; temp dirs start 0700
         srv = self.start({"workers": 2, "user": "nobody"})
+        # Ready means every worker stamped a heartbeat, which it does only after switching user.
+        self.wait_ready(srv, 1)
         workers = self.wait_workers(srv, 2)
         self.assertEqual(srv.get("/a.txt").body, A_TXT)
         for pid in workers:
