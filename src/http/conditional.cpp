@@ -2,16 +2,14 @@
 
 #include <charconv>
 
+#include "http/char_class.hpp"
 #include "http/http_date.hpp"
 
 namespace learnhttpd::http {
 namespace {
 
-std::string_view trimOws(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using detail::trimOws;
+
 
 std::string_view withoutWeak(std::string_view tag) noexcept {
   if (tag.size() >= 2 && tag[0] == 'W' && tag[1] == '/') tag.remove_prefix(2);

@@ -3,16 +3,14 @@
 #include <charconv>
 #include <optional>
 
+#include "http/char_class.hpp"
 #include "http/http_date.hpp"
 
 namespace learnhttpd::http {
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using detail::equalsLower;
+using detail::trimOws;
 
 std::optional<std::uint64_t> digits(std::string_view s) noexcept {
   if (s.empty()) return std::nullopt;
@@ -22,28 +20,19 @@ std::optional<std::uint64_t> digits(std::string_view s) noexcept {
   return value;
 }
 
-bool unitIsBytes(std::string_view unit) noexcept {
-  if (unit.size() != 5) return false;
-  constexpr std::string_view kBytes = "bytes";
-  for (std::size_t i = 0; i < 5; ++i) {
-    char c = unit[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kBytes[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 RangeDecision evaluateRange(std::string_view range, std::uint64_t size) noexcept {
   std::size_t eq = range.find('=');
-  if (eq == std::string_view::npos || !unitIsBytes(trim(range.substr(0, eq)))) return {};
-  std::string_view spec = trim(range.substr(eq + 1));
+  if (eq == std::string_view::npos || !equalsLower(trimOws(range.substr(0, eq)), "bytes")) {
+    return {};
+  }
+  std::string_view spec = trimOws(range.substr(eq + 1));
   if (spec.find(',') != std::string_view::npos) return {};
   std::size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return {};
-  std::string_view first_text = trim(spec.substr(0, dash));
-  std::string_view last_text = trim(spec.substr(dash + 1));
+  std::string_view first_text = trimOws(spec.substr(0, dash));
+  std::string_view last_text = trimOws(spec.substr(dash + 1));
   if (first_text.empty()) {  // suffix range: the last N bytes
     auto suffix = digits(last_text);
     if (!suffix) return {};
@@ -63,7 +52,7 @@ RangeDecision evaluateRange(std::string_view range, std::uint64_t size) noexcept
 }
 
 bool ifRangeMatches(std::string_view if_range, std::time_t mtime, std::string_view etag) noexcept {
-  if_range = trim(if_range);
+  if_range = trimOws(if_range);
   if (if_range.empty()) return true;
   if (if_range.front() == '"') return if_range == etag;
   auto date = parseHttpDate(if_range);  // W/"..." fails to parse: weak tags never match
