@@ -69,7 +69,6 @@ class WorkerLoop {
   std::time_t now();
   bool stopping() const noexcept { return stopping_; }
   unsigned slot() const noexcept { return context_.slot; }
-  std::size_t openConnections() const noexcept { return open_; }
 
   // The model closed one connection.
   void connectionClosed();
