@@ -6,6 +6,9 @@ BUILD_TYPE ?= RelWithDebInfo
 PORT       ?= 8080
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+# Warnings are errors in every build the Makefile configures (the CMake default is off, for
+# packagers and users on newer compilers).
+WERROR     ?= ON
 CTEST_ARGS ?=
 
 .PHONY: all deps build run test test-asan test-tsan sanitized-test test-systemd bench deb clean
@@ -16,7 +19,7 @@ deps:
 	@packaging/install-deps.sh build
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DLEARNHTTPD_WERROR=$(WERROR) $(CMAKE_ARGS)
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
@@ -63,4 +66,4 @@ test-systemd: deb
 	tests/system/run-in-systemd $(BUILD)/learnhttpd_$$(sed -n 's/^project(learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_$$(dpkg --print-architecture).deb
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-debug build-release build-asan build-tsan
