@@ -1,0 +1,242 @@
+"""What the bench/ scripts share: free ports, servers started and stopped as a process group,
+one GET, wrk and ab output parsing, Markdown tables.
+
+A server is started in a session (and so a process group) of its own. Stopping it sends SIGTERM
+to its main process, waits, and then SIGKILLs whatever is left in the group, so workers of a
+master that died or hung never outlive the script. `stop_all_on_exit()` makes every server that
+is still running stop when the script ends, whether by return, exception, ^C, SIGTERM or SIGHUP.
+Python 3 standard library only.
+"""
+
+import atexit
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+
+
+# ---- ports and requests ----------------------------------------------------------------------
+
+def free_port():
+    """A port nobody listens on right now (another process may still take it before we bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def can_connect(port, timeout=0.5):
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def http_get(port, path, timeout=5.0):
+    """(status, body) of one HTTP/1.0 GET on a fresh connection; (None, b"") on a socket error
+    or an answer that is not HTTP."""
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=timeout) as sock:
+            sock.sendall(f"GET {path} HTTP/1.0\r\nHost: bench\r\n\r\n".encode())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+    except OSError:
+        return None, b""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", head)
+    if not sep or not match:
+        return None, b""
+    return int(match.group(1)), body
+
+
+# ---- server processes ------------------------------------------------------------------------
+
+_running = set()  # every ServerProcess started and not yet stopped
+
+
+class ServerProcess:
+    """One server (a master and its workers) in a process group of its own.
+
+    `argv` starts it in the foreground; its stdout and stderr go to `console_path`; the last
+    lines of it and of `logs` (e.g. the server's error log) explain a failed start.
+    """
+
+    def __init__(self, argv, console_path, stop_timeout=10.0, logs=()):
+        self.argv = [str(a) for a in argv]
+        self.console_path = Path(console_path)
+        self.logs = [Path(p) for p in logs]
+        self.stop_timeout = stop_timeout
+        self.proc = None
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def start(self, ready, timeout=10.0):
+        """Starts the server and polls `ready()` until it returns true. Returns None when
+        ready, else the reason (the process is stopped then)."""
+        with open(self.console_path, "wb") as console:
+            # A session of its own: ^C in a terminal reaches only the script, which stops the
+            # server itself, and the server's workers share a group the script can signal.
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=console,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        _running.add(self)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                reason = f"exited with status {self.proc.returncode}: {self.console_tail()}"
+                self.stop()
+                return reason
+            if ready():
+                return None
+            time.sleep(0.05)
+        self.stop()
+        return f"not ready within {timeout:.0f} s: {self.console_tail()}"
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, signum):
+        """Sends `signum` to the main process only (e.g. SIGHUP to a master)."""
+        if self.alive():
+            self.proc.send_signal(signum)
+
+    def stop(self):
+        """SIGTERM to the main process, SIGKILL after `stop_timeout`; then SIGKILL to the whole
+        group, for workers left behind. Safe to call twice."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        _running.discard(self)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def console_tail(self, lines=3):
+        text = ""
+        for path in (self.console_path, *self.logs):
+            if path.exists():
+                text += path.read_text(errors="replace")
+        kept = [line for line in text.splitlines() if line.strip()]
+        return " | ".join(kept[-lines:]) or "(no output)"
+
+
+def child_pids(pid):
+    """The PIDs of a process's direct children (a master's workers)."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stop_all():
+    for server in list(_running):
+        server.stop()
+
+
+def stop_all_on_exit():
+    """Every server still running is stopped when the interpreter exits; SIGTERM and SIGHUP
+    leave like ^C does (through `finally` blocks and atexit) instead of killing the script
+    and orphaning its servers."""
+    atexit.register(stop_all)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda sig, _frame: sys.exit(128 + sig))
+
+
+def raise_fd_limit(wanted=65536):
+    """Many connections need more descriptors than the usual 1024; servers and tools started
+    afterwards inherit the raised soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+# ---- load tools ------------------------------------------------------------------------------
+
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+
+
+def wrk_ms(text):
+    """wrk's latency text (812.00us, 1.23ms, 2.01s) in milliseconds; None if unreadable."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text or "")
+    return float(match.group(1)) * _TIME_UNITS_MS[match.group(2)] if match else None
+
+
+def parse_wrk(text):
+    """{rps, p50, p99 (ms), errors, requests, socket_errors} from `wrk --latency` output; errors
+    = socket errors + non-2xx/3xx responses. Missing numbers are None (requests: 0)."""
+    result = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0,
+              "socket_errors": "none"}
+    if match := re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M):
+        result["rps"] = float(match.group(1))
+    if match := re.search(r"(\d+) requests in", text):
+        result["requests"] = int(match.group(1))
+    for pct in ("50", "99"):
+        if match := re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)\s*$", text, re.M):
+            result["p" + pct] = wrk_ms(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                          text):
+        result["errors"] += sum(int(n) for n in match.groups())
+        result["socket_errors"] = match.group(0)
+    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text):
+        result["errors"] += int(match.group(1))
+    return result
+
+
+def parse_ab(text):
+    """{rps, p50, p99 (whole ms), errors} from ab output; errors = failed + non-2xx."""
+    result = {"rps": None, "p50": None, "p99": None, "errors": 0}
+    if match := re.search(r"^Requests per second:\s+([\d.]+)", text, re.M):
+        result["rps"] = float(match.group(1))
+    for pct in ("50", "99"):
+        if match := re.search(rf"^\s+{pct}%\s+(\d+)\s*$", text, re.M):
+            result["p" + pct] = float(match.group(1))
+    for label in ("Failed requests", "Non-2xx responses"):
+        if match := re.search(rf"^{label}:\s+(\d+)", text, re.M):
+            result["errors"] += int(match.group(1))
+    return result
+
+
+# ---- tables ----------------------------------------------------------------------------------
+
+def fmt_rps(value):
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def fmt_ms(value):
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if value >= 10 else f"{value:.2f}"
+
+
+def markdown_table(header, rows, numeric_from=None):
+    """A Markdown table with padded columns; columns from `numeric_from` on are right-aligned."""
+    numeric_from = len(header) if numeric_from is None else numeric_from
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+
+    def line(cells):
+        padded = [str(c).rjust(w) if i >= numeric_from else str(c).ljust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths))]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if i >= numeric_from else ("-" * (w + 2))
+                          for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), rule] + [line(r) for r in rows]) + "\n"

@@ -1,0 +1,194 @@
+"""Tests of bench/benchlib.py: the output parsers on real wrk/ab output, and that a stopped
+server leaves no process of its group behind, also when the script is killed by SIGTERM.
+
+The "server" here is a small Python master that forks a worker which ignores SIGTERM, the
+worst case for a script that only signals the master's PID.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+
+WRK_OUTPUT = """\
+Running 2s test @ http://127.0.0.1:40001/small.html
+  1 threads and 100 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.71ms  503.12us  12.93ms   84.56%
+    Req/Sec    58.51k     3.22k   62.95k    80.00%
+  Latency Distribution
+     50%    1.62ms
+     75%    1.88ms
+     90%    2.21ms
+     99%  812.00us
+  116431 requests in 2.00s, 31.76MB read
+  Socket errors: connect 0, read 3, write 1, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:  58215.50
+Transfer/sec:     15.88MB
+"""
+
+AB_OUTPUT = """\
+Concurrency Level:      100
+Time taken for tests:   0.412 seconds
+Complete requests:      5000
+Failed requests:        7
+Non-2xx responses:      2
+Requests per second:    12135.92 [#/sec] (mean)
+Percentage of the requests served within a certain time (ms)
+  50%      8
+  66%      8
+  99%     13
+ 100%     15 (longest request)
+"""
+
+# Master: forks a worker that ignores SIGTERM, writes both PIDs, exits on SIGTERM.
+FAKE_SERVER = textwrap.dedent("""\
+    import os, signal, sys, time
+    worker = os.fork()
+    if worker == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True:
+            time.sleep(1)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(f"{os.getpid()} {worker}")
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:
+        time.sleep(1)
+""")
+
+# A bench script: starts the fake server, registers the exit cleanup, waits to be killed.
+SCRIPT = textwrap.dedent("""\
+    import sys, time
+    sys.path.insert(0, sys.argv[1])
+    import benchlib
+    from pathlib import Path
+    benchlib.stop_all_on_exit()
+    pids = Path(sys.argv[3])
+    server = benchlib.ServerProcess([sys.executable, sys.argv[2], pids], sys.argv[4])
+    assert server.start(pids.exists) is None
+    print("ready", flush=True)
+    time.sleep(60)
+""")
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purpose (it waits for its parent or init to reap it).
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_gone(pid, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+class ParserTest(unittest.TestCase):
+    def test_wrk(self):
+        r = benchlib.parse_wrk(WRK_OUTPUT)
+        self.assertEqual(r["rps"], 58215.50)
+        self.assertEqual(r["requests"], 116431)
+        self.assertAlmostEqual(r["p50"], 1.62)
+        self.assertAlmostEqual(r["p99"], 0.812)
+        self.assertEqual(r["errors"], 3 + 1 + 2 + 4)
+
+    def test_wrk_without_result(self):
+        r = benchlib.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
+        self.assertIsNone(r["rps"])
+        self.assertEqual(r["errors"], 0)
+
+    def test_ab(self):
+        r = benchlib.parse_ab(AB_OUTPUT)
+        self.assertEqual(r["rps"], 12135.92)
+        self.assertEqual((r["p50"], r["p99"]), (8.0, 13.0))
+        self.assertEqual(r["errors"], 9)
+
+    def test_wrk_units(self):
+        self.assertEqual(benchlib.wrk_ms("2.5s"), 2500.0)
+        self.assertIsNone(benchlib.wrk_ms("n/a"))
+
+    def test_table(self):
+        table = benchlib.markdown_table(["a", "n"], [["x", 1], ["yy", 100]], numeric_from=1)
+        self.assertEqual(table, "| a  |   n |\n|----|----:|\n| x  |   1 |\n| yy | 100 |\n")
+
+
+class ProcessGroupTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="benchlib-test-")
+        self.dir = Path(self.tmp.name)
+        (self.dir / "server.py").write_text(FAKE_SERVER)
+        self.pids = self.dir / "pids"
+        self.leftover = []
+
+    def tearDown(self):
+        for pid in self.leftover:  # only processes this test started
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.tmp.cleanup()
+
+    def read_pids(self):
+        master, worker = (int(p) for p in self.pids.read_text().split())
+        self.leftover += [master, worker]
+        return master, worker
+
+    def test_stop_kills_a_worker_that_ignores_sigterm(self):
+        server = benchlib.ServerProcess([sys.executable, self.dir / "server.py", self.pids],
+                                        self.dir / "console.log", stop_timeout=5)
+        self.assertIsNone(server.start(self.pids.exists))
+        master, worker = self.read_pids()
+        self.assertTrue(alive(worker))
+        server.stop()
+        self.assertTrue(wait_gone(master))
+        self.assertTrue(wait_gone(worker), "the worker outlived its stopped server")
+        server.stop()  # twice is harmless
+
+    def test_failed_start_leaves_nothing(self):
+        server = benchlib.ServerProcess([sys.executable, self.dir / "server.py", self.pids],
+                                        self.dir / "console.log")
+        reason = server.start(lambda: False, timeout=1.0)
+        self.assertIn("not ready within", reason)
+        master, worker = self.read_pids()
+        self.assertTrue(wait_gone(master))
+        self.assertTrue(wait_gone(worker))
+
+    def test_sigterm_to_the_script_stops_its_servers(self):
+        (self.dir / "script.py").write_text(SCRIPT)
+        script = subprocess.Popen(
+            [sys.executable, self.dir / "script.py", Path(benchlib.__file__).parent,
+             self.dir / "server.py", self.pids, self.dir / "console.log"],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(script.stdout.readline().strip(), "ready")
+            master, worker = self.read_pids()
+            script.send_signal(signal.SIGTERM)
+            self.assertEqual(script.wait(timeout=15), 128 + signal.SIGTERM)
+        finally:
+            if script.poll() is None:
+                script.kill()
+                script.wait()
+            script.stdout.close()
+        self.assertTrue(wait_gone(master))
+        self.assertTrue(wait_gone(worker), "the worker outlived the killed script")
+
+
+if __name__ == "__main__":
+    unittest.main()
