@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Checks every `#include "folder/..."` under src/ against the include-arrow table of
+docs/architecture.md (between the include-arrows:begin/end markers).
+
+Fails, naming file and line, on an include the table does not allow, on a folder of src/ the
+table has no row for, and on an allowed arrow that no file uses any more (so the page stays
+true). Usage: check_include_arrows.py [REPO]  (default: the repository this file is in).
+"""
+
+import re
+import sys
+from pathlib import Path
+
+DOC = Path("docs/architecture.md")
+BEGIN, END = "<!-- include-arrows:begin -->", "<!-- include-arrows:end -->"
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)/([^"]+)"')
+SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
+
+
+class DocError(Exception):
+    pass
+
+
+def parse_arrows(doc_text):
+    """{folder: set of allowed entries}; an entry is a folder ("net") or a header
+    ("net/unique_fd.hpp")."""
+    if BEGIN not in doc_text or END not in doc_text:
+        raise DocError(f"{DOC}: the {BEGIN} ... {END} markers are missing")
+    table = doc_text.split(BEGIN, 1)[1].split(END, 1)[0]
+    arrows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or cells[0] in ("folder", "") or set(cells[0]) <= {"-", ":"}:
+            continue
+        folder = cells[0].strip("`")
+        if folder in arrows:
+            raise DocError(f"{DOC}: two rows for {folder}")
+        allowed = set(re.findall(r"`([^`]+)`", cells[1]))
+        arrows[folder] = allowed
+    if not arrows:
+        raise DocError(f"{DOC}: the include-arrow table has no rows")
+    return arrows
+
+
+def owner(src, path):
+    """The row a source file belongs to: its folder under src/, or its name at the top."""
+    rel = path.relative_to(src)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.name
+
+
+def scan(src):
+    """[(file, line number, owner, included folder, included header)] for every include of
+    another folder of src/."""
+    folders = {p.name for p in src.iterdir() if p.is_dir()}
+    found = []
+    for path in sorted(src.rglob("*")):
+        if path.suffix not in SOURCE_SUFFIXES or not path.is_file():
+            continue
+        me = owner(src, path)
+        for number, text in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            match = INCLUDE.match(text)
+            if match and match.group(1) in folders and match.group(1) != me:
+                found.append((path, number, me, match.group(1),
+                              f"{match.group(1)}/{match.group(2)}"))
+    return found
+
+
+def check(repo):
+    """A list of problems, empty when the tree and the table agree."""
+    repo = Path(repo)
+    src = repo / "src"
+    try:
+        arrows = parse_arrows((repo / DOC).read_text())
+    except (OSError, DocError) as error:
+        return [str(error)]
+    problems = []
+    owners = {p.name for p in src.iterdir() if p.is_dir()}
+    owners |= {p.name for p in src.iterdir() if p.is_file() and p.suffix in SOURCE_SUFFIXES}
+    for name in sorted(owners - arrows.keys()):
+        problems.append(f"src/{name}: no row in the include-arrow table of {DOC}; add one")
+    used = set()
+    for path, number, me, folder, header in scan(src):
+        allowed = arrows.get(me, set())
+        if folder in allowed:
+            used.add((me, folder))
+        elif header in allowed:
+            used.add((me, header))
+        elif me in arrows:
+            problems.append(f"{path.relative_to(repo)}:{number}: {me} may not include "
+                            f"\"{header}\" ({DOC}, include arrows); change the code, or the "
+                            f"table with a reason")
+    for me in sorted(arrows.keys() & owners):
+        for entry in sorted(arrows[me]):
+            if (me, entry) not in used:
+                problems.append(f"{DOC}: the arrow {me} -> {entry} is allowed but no file uses "
+                                f"it; remove it so the map stays true")
+    return problems
+
+
+def main(argv):
+    repo = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[3]
+    problems = check(repo)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"include arrows: src/ matches {DOC}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
