@@ -96,9 +96,7 @@ class OtusConformance(unittest.TestCase):
 
     def assertStatus(self, method, path, expected):
         status, _, _ = self.fetch(method, path)
-        if isinstance(expected, int):
-            expected = (expected,)
-        self.assertIn(status, expected, f"{method} {path}")
+        self.assertEqual(status, expected, f"{method} {path}")
 
     # -- the classic OTUS checks --------------------------------------------------------------
 
@@ -116,13 +114,11 @@ class OtusConformance(unittest.TestCase):
     def test_directory_index(self):
         self.assertServes("/httptest/dir2/", DIR2_INDEX, "text/html")
 
-    def test_directory_without_slash_redirects_or_serves(self):
-        status, resp, body = self.fetch("GET", "/httptest/dir2")
-        self.assertIn(status, (200, 301))
-        if status == 301:
-            self.assertTrue(resp.getheader("Location", "").endswith("/httptest/dir2/"))
-        else:
-            self.assertEqual(body, DIR2_INDEX)
+    def test_directory_without_slash_redirects(self):
+        # The OTUS suite accepts 200 or 301; learnhttpd always redirects to the slash form.
+        status, resp, _ = self.fetch("GET", "/httptest/dir2")
+        self.assertEqual(status, 301)
+        self.assertTrue(resp.getheader("Location", "").endswith("/httptest/dir2/"))
 
     def test_index_not_found(self):
         self.assertStatus("GET", "/httptest/dir1/", 404)
@@ -162,7 +158,8 @@ class OtusConformance(unittest.TestCase):
                 data = SERVER.raw(request.encode())
                 responses = parse_responses(data)
                 self.assertEqual(len(responses), 1, data[:300])
-                self.assertIn(responses[0].status, (400, 403, 404))
+                # A ".." above the root is a bad target, however it is spelled.
+                self.assertEqual(responses[0].status, 400)
                 self.assertNotIn(SECRET, data)
                 self.assertNotIn(b"root:", data)
 

@@ -64,10 +64,10 @@ class GetHeadTests(ServerTestCase):
                 self.assertEqual(resp.headers.get("Allow"), "GET, HEAD")
 
     def test_405_on_missing_file_still_names_allow(self):
+        # The method is checked before the path is resolved: 405 whether or not the file exists.
         resp = self.srv.request("DELETE", "/no-such-file")
-        self.assertIn(resp.status, (404, 405))
-        if resp.status == 405:
-            self.assertEqual(resp.headers.get("Allow"), "GET, HEAD")
+        self.assertErrorPage(resp, 405)
+        self.assertEqual(resp.headers.get("Allow"), "GET, HEAD")
 
     def test_not_found_error_page(self):
         self.assertErrorPage(self.srv.get("/no-such-file.txt"), 404)
@@ -111,11 +111,11 @@ class PathTests(ServerTestCase):
         self.assertEqual(self.srv.get("/a.txt/").status, 404)
 
     def test_query_string_ignored(self):
-        for target in ("/a.txt?x=1", "/a.txt?", "/a.txt?a=b&c=%zz", "/dir/?q=1"):
+        for target, body in (("/a.txt?x=1", A_TXT), ("/a.txt?", A_TXT),
+                             ("/a.txt?a=b&c=%zz", A_TXT), ("/dir/?q=1", DIR_INDEX)):
             with self.subTest(target=target):
                 resp = self.srv.get(target)
-                self.assertEqual(resp.status, 200)
-                self.assertIn(resp.body, (A_TXT, DIR_INDEX))
+                self.assertEqual((resp.status, resp.body), (200, body))
 
     def test_percent_decoding(self):
         resp = self.srv.get("/space%20in%20name.txt")
@@ -134,26 +134,30 @@ class PathTests(ServerTestCase):
                 self.assertErrorPage(self.srv.get(target), 400)
 
     def test_traversal_never_escapes(self):
-        for target in ("/../secret.txt", "/dir/../../secret.txt", "/%2e%2e/secret.txt",
-                       "/%2E%2E/secret.txt", "/..%2fsecret.txt", "/..%2f..%2fsecret.txt",
-                       "/dir/..%2F..%2Fsecret.txt", "/./../secret.txt", "/..\\secret.txt",
-                       "/%2e%2e%2fsecret.txt", "/../../../../../../../../etc/passwd",
-                       "/link_outside_dir/secret.txt", "http://localhost/../secret.txt"):
+        # A ".." that would climb above the root is a bad target (400, http/target.hpp), however
+        # it is spelled; a backslash is an ordinary name character (no such file: 404); a
+        # symlinked directory leading out of the root is refused by the resolver (403).
+        expected = {
+            "/../secret.txt": 400, "/dir/../../secret.txt": 400, "/%2e%2e/secret.txt": 400,
+            "/%2E%2E/secret.txt": 400, "/..%2fsecret.txt": 400, "/..%2f..%2fsecret.txt": 400,
+            "/dir/..%2F..%2Fsecret.txt": 400, "/./../secret.txt": 400, "/..\\secret.txt": 404,
+            "/%2e%2e%2fsecret.txt": 400, "/../../../../../../../../etc/passwd": 400,
+            "/link_outside_dir/secret.txt": 403, "http://localhost/../secret.txt": 400,
+        }
+        for target, status in expected.items():
             with self.subTest(target=target):
                 resp = self.assertNoSecret(target)
-                self.assertIn(resp.status, (400, 403, 404))
+                self.assertErrorPage(resp, status)
 
     def test_dot_segments_inside_root_are_harmless(self):
         resp = self.assertNoSecret("/dir/../a.txt")
-        self.assertIn(resp.status, (200, 400, 403, 404))
-        if resp.status == 200:
-            self.assertEqual(resp.body, A_TXT)
+        self.assertEqual((resp.status, resp.body), (200, A_TXT))
 
     def test_symlink_outside_root_refused(self):
         for target in ("/link_outside.txt", "/link_outside_abs.txt"):
             with self.subTest(target=target):
                 resp = self.assertNoSecret(target)
-                self.assertIn(resp.status, (403, 404))
+                self.assertErrorPage(resp, 403)
 
     def test_symlink_inside_root_served(self):
         resp = self.srv.get("/link_inside.txt")
