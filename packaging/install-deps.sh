@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-            libsystemd-dev googletest libgtest-dev libgmock-dev python3 curl)
+            libsystemd-dev googletest libgtest-dev libgmock-dev python3 curl nodejs)
 bench_pkgs=(wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox)
 
 case "${1:-build}" in

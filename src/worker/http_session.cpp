@@ -30,6 +30,37 @@ std::string_view currentDate(std::time_t now) {
   return cache.get(now);
 }
 
+// RFC 3986 unreserved / sub-delims / ':' / '@': safe inside a path segment as they are.
+bool safeInSegment(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+}
+
+void appendPercent(std::string& out, char c) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  auto byte = static_cast<unsigned char>(c);
+  out.push_back('%');
+  out.push_back(kHex[byte >> 4]);
+  out.push_back(kHex[byte & 0xf]);
+}
+
+void appendPathByte(std::string& out, char c) {
+  if (safeInSegment(c)) {
+    out.push_back(c);
+  } else {
+    appendPercent(out, c);
+  }
+}
+
+// A query keeps its own escapes ('%') and RFC 3986 query characters; the rest is encoded.
+void appendQueryByte(std::string& out, char c) {
+  if (safeInSegment(c) || c == '/' || c == '?' || c == '%') {
+    out.push_back(c);
+  } else {
+    appendPercent(out, c);
+  }
+}
+
 }  // namespace
 
 struct HttpSession::Reply {
@@ -170,20 +201,28 @@ void HttpSession::applyRange(const http::Request& request, Reply& reply) {
   reply.length = range.last - range.first + 1;
 }
 
+// Location is built from the normalised, decoded path (path_), never from the client's raw
+// bytes: a raw "//host/dir" (an RFC 3986 network-path reference) or "/<backslash>host/dir"
+// (WHATWG URL parsers read a backslash as '/' and drop tabs and newlines) would send a browser
+// to another site.
+// Every byte that is not plainly safe in a path segment is percent-encoded, '/' never follows
+// '/', so the value always starts with exactly one '/' followed by a segment character.
 void HttpSession::setRedirect(std::string_view target, Reply& reply) {
-  // Location is the path as the client sent it (still percent-encoded) plus '/', and its query.
-  if (!target.empty() && target.front() != '/') {
-    std::size_t scheme_end = target.find("://");
-    std::size_t path_start =
-        scheme_end == std::string_view::npos ? target.size() : target.find('/', scheme_end + 3);
-    target.remove_prefix(std::min(path_start, target.size()));
+  location_.clear();
+  for (char c : path_) {
+    if (c == '/') {
+      if (location_.empty() || location_.back() != '/') location_.push_back('/');
+    } else {
+      appendPathByte(location_, c);
+    }
   }
-  std::size_t query = target.find_first_of("?#");
-  std::string_view path = target.substr(0, query);
-  location_.assign(path.empty() ? "/" : path);
-  location_.push_back('/');
-  if (query != std::string_view::npos && target[query] == '?') {
-    location_.append(target.substr(query, target.find('#', query) - query));
+  if (location_.empty() || location_.back() != '/') location_.push_back('/');
+  // The query is kept as sent (its escapes are the client's business), minus any byte that
+  // does not belong in a header value or a URL.
+  std::size_t query = target.find('?');
+  if (query != std::string_view::npos) {
+    std::string_view rest = target.substr(query, target.find('#', query) - query);
+    for (char c : rest) appendQueryByte(location_, c);
   }
   reply.status = http::Status::MovedPermanently;
   reply.redirect = true;
