@@ -1,11 +1,16 @@
 #include "log/log.hpp"
 
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <iterator>
+#include <mutex>
+
+#include "log/log_file.hpp"
 
 namespace learnhttpd::log {
 namespace {
@@ -13,29 +18,61 @@ namespace {
 constexpr const char* kErrorPattern = "[%Y-%m-%d %H:%M:%S.%e] [%l] [%P] %v";
 
 std::string g_error_target;  // what setupErrorLog last opened, for reopenErrorLog
-std::string g_error_level;
 
-std::shared_ptr<spdlog::logger> makeLogger(const std::string& name, const std::string& target,
-                                           std::string& error) {
-  try {
-    if (target == "stderr") return spdlog::stderr_logger_mt(name);
-    if (target == "stdout") return spdlog::stdout_logger_mt(name);
-    return spdlog::basic_logger_mt(name, target);
-  } catch (const spdlog::spdlog_ex& e) {
-    error = target + ": " + e.what();
-    return nullptr;
+// Writes all of `size` bytes (O_APPEND: one write(2) per line keeps the lines of master and
+// workers whole in a shared file). A line that cannot be written is dropped: there is no log
+// left to report it to.
+void writeAll(int fd, const char* data, std::size_t size) noexcept {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
   }
 }
 
-// Builds a logger under a temporary name, so a failure leaves the registered one untouched.
-std::shared_ptr<spdlog::logger> replaceLogger(const std::string& name, const std::string& target,
-                                              std::string& error) {
-  spdlog::drop(name + ".new");
-  auto logger = makeLogger(name + ".new", target, error);
-  if (!logger) return nullptr;
-  spdlog::drop(name + ".new");
-  return logger;
+// "stdout"/"stderr" are the process's own fds 1 and 2 (not owned: after daemonize they point
+// at /dev/null, as the old stream loggers did); anything else is a file opened under the rules
+// of log_file.hpp.
+bool openTarget(const std::string& target, net::UniqueFd& owned, int& fd, std::string& error) {
+  owned.reset();
+  if (target == "stdout" || target == "stderr") {
+    fd = target == "stdout" ? STDOUT_FILENO : STDERR_FILENO;
+    return true;
+  }
+  owned = openLogFile(target, error);
+  fd = owned.get();
+  return static_cast<bool>(owned);
 }
+
+// The error log's one sink for the life of the process. spdlog's default logger is read by
+// every thread without a lock, so it is never replaced after start-up; a reopen swaps the fd
+// under the sink's own mutex instead, which every write already takes.
+class FdSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  void replace(net::UniqueFd owned, int fd) {
+    net::UniqueFd old;
+    {
+      std::lock_guard lock(mutex_);
+      old = std::exchange(owned_, std::move(owned));
+      fd_ = fd;
+    }
+  }  // the old file is closed outside the lock
+
+ private:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    writeAll(fd_, line.data(), line.size());
+  }
+  void flush_() override {}  // write(2) is unbuffered
+
+  net::UniqueFd owned_;
+  int fd_ = STDERR_FILENO;
+};
+
+std::shared_ptr<FdSink> g_error_sink;  // set once, by the first setupErrorLog
 
 // "[23/Nov/2026:13:37:15 +0000]"-style time, formatted once a second per thread.
 std::string_view commonLogTime(std::time_t when) {
@@ -73,33 +110,38 @@ void appendEscaped(fmt::memory_buffer& out, std::string_view text) {
 }  // namespace
 
 bool setupErrorLog(const std::string& target, const std::string& level, std::string& error) {
-  auto logger = replaceLogger("error", target, error);
-  if (!logger) return false;
-  logger->set_pattern(kErrorPattern);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(logger);
+  net::UniqueFd owned;
+  int fd = -1;
+  if (!openTarget(target, owned, fd, error)) return false;
+  if (!g_error_sink) {
+    g_error_sink = std::make_shared<FdSink>();
+    auto logger = std::make_shared<spdlog::logger>("error", g_error_sink);
+    logger->set_pattern(kErrorPattern);
+    spdlog::set_default_logger(std::move(logger));
+  }
+  g_error_sink->replace(std::move(owned), fd);
+  spdlog::default_logger_raw()->set_level(spdlog::level::from_str(level));
   g_error_target = target;
-  g_error_level = level;
   return true;
 }
 
 bool reopenErrorLog(std::string& error) {
-  if (g_error_target.empty() || g_error_target == "stderr" || g_error_target == "stdout") return true;
-  return setupErrorLog(g_error_target, g_error_level, error);
+  if (!g_error_sink || !isFilePath(g_error_target)) return true;
+  net::UniqueFd owned;
+  int fd = -1;
+  if (!openTarget(g_error_target, owned, fd, error)) return false;
+  g_error_sink->replace(std::move(owned), fd);
+  return true;
 }
 
 std::unique_ptr<AccessLog> AccessLog::open(const std::string& target, std::string& error) {
   if (target == "off") return nullptr;
-  auto logger = replaceLogger("access", target, error);
-  if (!logger) return nullptr;
-  logger->set_pattern("%v");
-  logger->flush_on(spdlog::level::trace);
-  return std::unique_ptr<AccessLog>(new AccessLog(target, std::move(logger)));
+  std::unique_ptr<AccessLog> log(new AccessLog(target));
+  if (!openTarget(target, log->owned_, log->fd_, error)) return nullptr;
+  return log;
 }
 
-AccessLog::AccessLog(std::string target, std::shared_ptr<spdlog::logger> logger)
-    : target_(std::move(target)), logger_(std::move(logger)) {}
+AccessLog::AccessLog(std::string target) : target_(std::move(target)) {}
 
 AccessLog::~AccessLog() = default;
 
@@ -114,18 +156,22 @@ void AccessLog::record(const AccessEntry& e) {
   appendEscaped(line, e.referer);
   line.append(std::string_view("\" \""));
   appendEscaped(line, e.user_agent);
-  line.push_back('"');
-  logger_->info(std::string_view(line.data(), line.size()));
+  line.append(std::string_view("\"\n"));
+  std::lock_guard lock(mutex_);
+  writeAll(fd_, line.data(), line.size());
 }
 
 bool AccessLog::reopen(std::string& error) {
-  if (target_ == "stdout" || target_ == "stderr") return true;
-  auto logger = replaceLogger("access", target_, error);
-  if (!logger) return false;
-  logger->set_pattern("%v");
-  logger->flush_on(spdlog::level::trace);
-  logger_ = std::move(logger);
-  return true;
+  if (!isFilePath(target_)) return true;
+  net::UniqueFd owned;
+  int fd = -1;
+  if (!openTarget(target_, owned, fd, error)) return false;
+  {
+    std::lock_guard lock(mutex_);
+    std::swap(owned_, owned);
+    fd_ = fd;
+  }
+  return true;  // the old file is closed here, outside the lock
 }
 
 }  // namespace learnhttpd::log

@@ -15,6 +15,7 @@
 
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
+#include "log/log_file.hpp"
 #include "sys/systemd_notify.hpp"
 #include "worker/worker.hpp"
 
@@ -38,18 +39,19 @@ std::string describeExit(int status) {
   return "stopped";
 }
 
-// Makes `path` a file the workers' user may append to and reopen (after logrotate).
-void handFileTo(const std::string& path, const std::string& user) {
-  if (path == "stdout" || path == "stderr" || path == "off" || user.empty() || ::geteuid() != 0) {
-    return;
-  }
-  uid_t uid = 0;
+// Opens (creating if need be) the log files of `config` under the rules of log/log_file.hpp and
+// hands them to the workers' user, who reopens them after logrotate. An unknown user is left
+// to the worker, which reports it. False and `error` when a file is missing its directory or
+// is refused.
+bool prepareLogFilesOf(const config::Config& config, std::string& error) {
+  uid_t uid = ::geteuid();
   gid_t gid = 0;
-  if (!sys::lookupUser(user, uid, gid)) return;
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return;  // the worker reports the real error when it opens the file
-  if (::fchown(fd, uid, gid) != 0) spdlog::warn("master: chown {}: {}", path, std::strerror(errno));
-  ::close(fd);
+  if (uid == 0 && !config.user.empty() && !sys::lookupUser(config.user, uid, gid)) uid = 0;
+  for (const std::string* path : {&config.log.access_log, &config.log.error_log}) {
+    if (path == &config.log.access_log && config.log.quiet) continue;  // never opened
+    if (log::isFilePath(*path) && !log::prepareLogFile(*path, uid, error)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -90,7 +92,7 @@ bool Master::start() {
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
   }
-  prepareLogFiles();
+  if (!prepareLogFilesOf(config_, error)) return spdlog::critical("master: {}", error), false;
   unsigned long files = sys::raiseFileLimit();
   if (files < config_.max_connections + 64UL) {
     spdlog::warn("master: open-file limit {} is below max_connections {}; raise LimitNOFILE / "
@@ -104,12 +106,6 @@ bool Master::start() {
                config_.worker_model == config::WorkerModel::Event ? "event" : "threadpool",
                config_.document_root);
   reconcile();
-  return true;
-}
-
-bool Master::prepareLogFiles() {
-  handFileTo(config_.log.access_log, config_.user);
-  handFileTo(config_.log.error_log, config_.user);
   return true;
 }
 
@@ -181,6 +177,7 @@ void Master::reload() {
   std::string error;
   fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
   if (!root.valid()) return keep(error);
+  if (!prepareLogFilesOf(next, error)) return keep(error);
   if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
   if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {
     if (!log::setupErrorLog(next.log.error_log, next.log.level, error)) {
@@ -189,7 +186,6 @@ void Master::reload() {
   }
   config_ = std::move(next);
   root_ = std::move(root);
-  prepareLogFiles();
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
   ++generation_;
   wanted_ = config::effectiveWorkers(config_);
@@ -217,8 +213,8 @@ void Master::resize(int delta) {
 void Master::reopenLogs() {
   spdlog::info("master: USR1 received, reopening logs");
   std::string error;
-  prepareLogFiles();
-  if (!log::reopenErrorLog(error)) spdlog::error("master: {}", error);
+  if (!prepareLogFilesOf(config_, error)) spdlog::error("master: {}", error);
+  if (!log::reopenErrorLog(error)) spdlog::error("master: cannot reopen the error log: {}", error);
   for (const auto& w : workers_) ::kill(w.pid, SIGUSR1);
 }
 

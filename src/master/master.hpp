@@ -48,7 +48,6 @@ class Master {
   };
 
   bool start();
-  bool prepareLogFiles();
   void loop();
   void handleSignal(int signal);
   void reload();

@@ -4,11 +4,13 @@ nothing at all in quiet mode (-q or log.quiet)."""
 import calendar
 import os
 import re
+import signal
+import threading
 import time
 import unittest
 
 from docroot import make_site
-from learnhttpd_harness import Server
+from learnhttpd_harness import Server, read_responses
 
 COMBINED = re.compile(
     r'^(?P<host>\S+) - - \[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}) (?P<tz>[+-]\d{4})\] '
@@ -82,6 +84,51 @@ class LoggingTests(unittest.TestCase):
         srv.stop()
         requests = [COMBINED.match(line)["request"] for line in read_lines(log)]
         self.assertEqual(sorted(requests), ["GET /a.txt HTTP/1.1"] * 3 + ["GET /b.txt HTTP/1.1"])
+
+    def test_usr1_under_load_loses_no_line(self):
+        """Logs are reopened (logrotate's USR1) while pool threads write access lines: every
+        request is answered and logged exactly once. Run under ThreadSanitizer by make
+        test-tsan, which fails on any race between the reopen and the writers."""
+        srv, log = self.start({"workers": 1, "threads": 4})
+        stop = threading.Event()
+        counts, failures = [], []
+
+        def client(n):
+            done = 0
+            try:
+                while not stop.is_set():
+                    with srv.connect() as sock:  # again after keepalive_requests
+                        closing = False
+                        while not stop.is_set() and not closing:
+                            sock.sendall(f"GET /a.txt?c{n} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                            (resp,), _ = read_responses(sock, 1, timeout=10)
+                            if resp.body != b"hello":
+                                failures.append(resp)
+                            closing = resp.headers.get("Connection", "").lower() == "close"
+                            done += 1
+            except (AssertionError, OSError) as error:
+                failures.append(error)
+            counts.append(done)
+
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for t in clients:
+            t.start()
+        try:
+            for _ in range(60):  # about 1.5 s of reopening, bounded
+                srv.signal(signal.SIGUSR1)
+                time.sleep(0.025)
+        finally:
+            stop.set()
+            for t in clients:
+                t.join(20)
+        self.assertEqual(failures, [], [l for l in srv.stderr_lines() if "USR1" not in l])
+        self.assertFalse(any(t.is_alive() for t in clients))
+        srv.stop()
+        lines = read_lines(log)
+        for line in lines:
+            self.assertRegex(line, COMBINED)
+        self.assertEqual(len(lines), sum(counts))
+        self.assertGreater(sum(counts), 0)
 
     def assertQuiet(self, srv, log):
         for _ in range(3):
