@@ -1,6 +1,5 @@
 #include "worker/threadpool_worker.hpp"
 
-#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,10 +36,12 @@ struct ThreadPoolWorker::Connection {
   Next next = Next::WaitForInput;  // written by the pool thread before it hands back
   // Loop thread only:
   EventPtr read_event;
+  EventPtr write_event;  // armed while the send buffer is full, with send_timeout
   ConnectionList::iterator self;
   InputDeadline deadline;
-  bool in_pool = false;      // queued, waiting for a slot, or being served
-  bool ready_again = false;  // an input edge came while in_pool
+  bool in_pool = false;         // queued, waiting for a slot, or being served
+  bool waiting_output = false;  // the loop waits for the send buffer to drain
+  bool ready_again = false;     // an input edge came while in_pool or waiting_output
 };
 
 ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
@@ -110,7 +111,25 @@ void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer) {
   // whatever arrives later raises a new edge.
   conn.read_event.reset(
       event_new(loop_.base(), conn.fd.get(), EV_READ | EV_PERSIST | EV_ET, onReadable, &conn));
+  // One-shot, added only when a thread found the send buffer full. Adding it re-arms epoll,
+  // which reports a socket that became writable in the meantime, so no edge is lost.
+  conn.write_event.reset(
+      event_new(loop_.base(), conn.fd.get(), EV_WRITE | EV_ET, onWritable, &conn));
   waitForInput(conn);
+}
+
+// A client that does not read its answer waits here, in the loop, not in a pool thread.
+void ThreadPoolWorker::waitForOutput(Connection& conn) {
+  conn.waiting_output = true;
+  timeval tv = toTimeval(config_.send_timeout);
+  event_add(conn.write_event.get(), &tv);
+}
+
+void ThreadPoolWorker::onWritable(evutil_socket_t, short what, void* arg) {
+  auto& conn = *static_cast<Connection*>(arg);
+  conn.waiting_output = false;
+  if (what & EV_TIMEOUT) return conn.worker.close(conn);  // send_timeout: the client stopped reading
+  conn.worker.dispatch(conn);
 }
 
 void ThreadPoolWorker::waitForInput(Connection& conn) {
@@ -121,7 +140,7 @@ void ThreadPoolWorker::waitForInput(Connection& conn) {
 void ThreadPoolWorker::onReadable(evutil_socket_t, short what, void* arg) {
   auto& conn = *static_cast<Connection*>(arg);
   ThreadPoolWorker& self = conn.worker;
-  if (conn.in_pool) {  // the pool's for now; its timeouts do not apply
+  if (conn.in_pool || conn.waiting_output) {  // its input timeouts do not apply now
     if (what & EV_READ) conn.ready_again = true;
     return;
   }
@@ -165,6 +184,7 @@ void ThreadPoolWorker::takeBack(Connection& conn) {
   conn.in_pool = false;
   HttpSession& session = conn.session;
   if (conn.next == Next::Close) return close(conn);
+  if (conn.next == Next::WaitForOutput) return waitForOutput(conn);
   if (conn.next == Next::Finish) {
     // As in the event model: linger when the client may still be sending, so our close does
     // not reset the answer in flight.
@@ -190,14 +210,14 @@ void ThreadPoolWorker::gracefulStop() {
   for (auto& conn : connections_) {
     if (conn.in_pool) continue;
     conn.session.drain();
-    waitForInput(conn);
+    if (!conn.waiting_output) waitForInput(conn);  // else its answer finishes first
   }
 }
 
 void ThreadPoolWorker::fastStop() {
   quit_.store(true, std::memory_order_relaxed);
   queue_.close();
-  // Wakes a pool thread blocked on a slow client: its next send or poll fails at once.
+  // A pool thread in the middle of a send fails at its next one instead of finishing it.
   for (auto& conn : connections_) {
     if (conn.in_pool) ::shutdown(conn.fd.get(), SHUT_RDWR);
   }
@@ -215,8 +235,9 @@ void ThreadPoolWorker::servePool() {
 }
 
 // Reads and answers until the client has nothing more to say for now. A thread never waits
-// for a client's next bytes: once a read leaves the socket empty and nothing buffered can be
-// answered, the connection goes back to the loop, so slow or idle clients cost no thread.
+// for a client: once a read leaves the socket empty and nothing buffered can be answered, or
+// the send buffer is full, the connection goes back to the loop, so idle clients, slow
+// senders and clients that stop reading cost no thread.
 ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
   HttpSession& session = conn.session;
   bool drained = false;  // the last recv() returned less than asked: the socket was empty
@@ -237,30 +258,14 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
       session.process(std::time(nullptr));
       continue;
     }
-    if (!flush(conn)) return Next::Close;
+    FlushResult flushed = session.writeTo(conn.fd.get());
+    if (flushed == FlushResult::Error) return Next::Close;
+    if (flushed == FlushResult::WouldBlock) return Next::WaitForOutput;
     // While stopping, an answer that still said keep-alive is not followed by a close: the
     // client may already be sending its next request, which gets "Connection: close" instead
     // (the loop gives it the short drain deadline).
     if (session.closeAfterOutput()) return Next::Finish;
     session.process(std::time(nullptr));  // pipelined requests already buffered
-  }
-}
-
-// Sends everything queued. A full send buffer is waited out with poll(), at most send_timeout
-// without progress, like the event model's write timeout.
-bool ThreadPoolWorker::flush(Connection& conn) {
-  int timeout_ms = static_cast<int>(config_.send_timeout.count());
-  for (;;) {
-    FlushResult r = conn.session.writeTo(conn.fd.get());
-    if (r == FlushResult::Done) return true;
-    if (r == FlushResult::Error) return false;
-    pollfd pfd{conn.fd.get(), POLLOUT, 0};
-    queue_.blocked(true);
-    int ready = ::poll(&pfd, 1, timeout_ms);
-    queue_.blocked(false);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0 || (pfd.revents & (POLLERR | POLLHUP)) != 0) return false;
-    if (quit_.load(std::memory_order_relaxed)) return false;
   }
 }
 

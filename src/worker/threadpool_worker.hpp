@@ -2,17 +2,18 @@
 // The thread-pool model, half-sync/half-async: the worker's loop thread (WorkerLoop: accept,
 // signals, timers) owns every idle connection and watches it for input; a connection with
 // bytes to read is handed to a pool of threads through a bounded queue; a pool thread reads,
-// answers and sends (blocking only on a full send buffer, up to send_timeout) until the socket
-// has nothing more to read, then hands the connection back to the loop through a return list
-// and an eventfd wake-up. An idle keep-alive connection never pins a thread; a client that
-// reads its answer slowly does, for up to send_timeout (the model's price for simple code).
+// answers and sends, without ever waiting, until the socket has nothing more to read or its
+// send buffer is full, then hands the connection back to the loop through a return list and an
+// eventfd wake-up. The loop waits for input again, or for the socket to become writable (for
+// up to send_timeout, then closes it, as the event model does) and dispatches it once more.
+// Neither an idle keep-alive connection nor a client that stops reading ever pins a thread.
 //
 // Ownership: a connection belongs to exactly one thread at a time. The loop thread creates
-// it, owns it while it waits for input (or waits for a queue slot), and is the only one that
-// closes it or touches the connection list and libevent. Between the push onto the queue and
-// its hand-back a single pool thread owns its socket and HttpSession; the loop then touches
-// only the socket number (shutdown() on fast stop). The queue's and the return list's mutexes
-// order each hand-over.
+// it, owns it while it waits for input or writability (or waits for a queue slot), and is the
+// only one that closes it or touches the connection list and libevent. Between the push onto
+// the queue and its hand-back a single pool thread owns its socket and HttpSession; the loop
+// then touches only the socket number (shutdown() on fast stop). The queue's and the return
+// list's mutexes order each hand-over.
 //
 // Back-pressure: when the queue is full, ready connections wait (in order) for a slot and the
 // loop stops accepting until the queue has room again; nothing grows without bound.
@@ -48,7 +49,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   struct Connection;
   using ConnectionList = std::list<Connection>;
   // What a pool thread hands a connection back for.
-  enum class Next { WaitForInput, Finish, Close };
+  enum class Next { WaitForInput, WaitForOutput, Finish, Close };
 
   // WorkerLoop::Model (loop thread)
   void accepted(net::UniqueFd fd, std::string peer) override;
@@ -57,11 +58,13 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
 
   // Loop thread.
   static void onReadable(evutil_socket_t fd, short what, void* arg);
+  static void onWritable(evutil_socket_t fd, short what, void* arg);
   static void onHandBack(evutil_socket_t fd, short what, void* arg);
   void dispatch(Connection& conn);
   void dispatchWaiting();
   void takeBack(Connection& conn);
   void waitForInput(Connection& conn);
+  void waitForOutput(Connection& conn);
   void close(Connection& conn);
   bool startThreads();
   void stopThreads();
@@ -70,7 +73,6 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   static void* poolThread(void* arg);
   void servePool();
   Next serve(Connection& conn);
-  bool flush(Connection& conn);
   void handBack(Connection& conn, Next next);
 
   const config::Config& config_;

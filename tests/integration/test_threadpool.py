@@ -5,13 +5,15 @@ connections than the pool's queue holds are all served (back-pressure, not failu
 import hashlib
 import os
 import socket
+import sys
 import tempfile
 import threading
 import time
 import unittest
 
 from docroot import A_TXT, ServerTestCase
-from learnhttpd_harness import build_tree, pseudo_random_bytes, read_responses, worker_model
+from learnhttpd_harness import (
+    build_tree, pseudo_random_bytes, read_responses, read_until_close, worker_model)
 
 GET_A = b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 DOWNLOAD = pseudo_random_bytes(24 * 1024 * 1024, "download")
@@ -83,6 +85,17 @@ class SlowDownloadTests(SmallPoolTestCase):
         self.assertEqual(hashlib.sha256(body).digest(), hashlib.sha256(DOWNLOAD).digest())
 
     @staticmethod
+    def read_all_until(sock, body_size):
+        """Reads a keep-alive answer: head plus `body_size` bytes of body."""
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + body_size:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    @staticmethod
     def read_all(sock):
         chunks = []
         while chunk := sock.recv(1 << 20):
@@ -127,6 +140,59 @@ class ManyHandOversTests(BackPressureTests):
     requests that let threads fall asleep: a lost wake-up shows up as a client that hangs."""
     CONFIG = {"workers": 1, "threads": 4}
     COUNT, ROUNDS = 40, 50
+
+
+class NonReadingClientsTests(SmallPoolTestCase):
+    """Clients that ask for a large file and then never read must not take the pool's threads:
+    with the send buffers full, the answers wait in the loop (bounded by send_timeout), and
+    everyone else is served at once. send_timeout is long, so waiting it out shows."""
+    CONFIG = {"workers": 1, "threads": 4, "send_timeout": "30s"}
+    CLIENTS = 64
+
+    def test_non_reading_clients_do_not_starve_others(self):
+        stuck = []
+        try:
+            for _ in range(self.CLIENTS):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                stuck.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.settimeout(10)
+                sock.connect((self.srv.host, self.srv.port))
+                sock.sendall(b"GET /download.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            latencies = []
+            for _ in range(5):
+                resp, elapsed = self.timed_get()
+                self.assertEqual((resp.status, resp.body), (200, A_TXT))
+                latencies.append(elapsed)
+            print(f"\n  {worker_model()}: behind {self.CLIENTS} non-reading clients: "
+                  + ", ".join(f"{t * 1000:.0f} ms" for t in latencies), file=sys.stderr)
+            self.assertLess(max(latencies), PROMPT, f"{worker_model()}: requests waited "
+                            f"{latencies} s behind {self.CLIENTS} clients that do not read")
+            # A stalled download resumes when its client reads again, and arrives whole.
+            data = SlowDownloadTests.read_all_until(stuck[0], len(DOWNLOAD))
+            body = data[data.index(b"\r\n\r\n") + 4:]
+            self.assertEqual(hashlib.sha256(body).digest(), hashlib.sha256(DOWNLOAD).digest())
+        finally:
+            for sock in stuck:
+                sock.close()
+
+
+class SendTimeoutTests(SmallPoolTestCase):
+    """The wait for a client that stopped reading is bounded by send_timeout in both models."""
+    CONFIG = {"workers": 1, "threads": 2, "send_timeout": "1s"}
+
+    def test_a_client_that_stops_reading_is_closed_after_send_timeout(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect((self.srv.host, self.srv.port))
+            sock.sendall(b"GET /download.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            time.sleep(2.5)  # the stimulus: a client that reads nothing for 2.5 send_timeouts
+            data, closed = read_until_close(sock, 20)
+        self.assertTrue(closed, "the connection is still open")
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:100])
+        self.assertLess(len(data), len(DOWNLOAD), "the whole file arrived: no send_timeout")
+        resp, elapsed = self.timed_get()  # and the worker serves on
+        self.assertEqual((resp.status, resp.body), (200, A_TXT))
 
 
 if __name__ == "__main__":
