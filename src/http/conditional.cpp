@@ -50,4 +50,11 @@ bool noneMatchFails(std::string_view if_none_match, std::string_view etag) noexc
   return false;
 }
 
+bool noneMatchFails(const FieldLines& if_none_match, std::string_view etag) noexcept {
+  for (std::size_t i = 0; i < if_none_match.count; ++i) {
+    if (noneMatchFails(if_none_match.lines[i], etag)) return true;
+  }
+  return false;
+}
+
 }  // namespace learnhttpd::http

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <string_view>
 
+#include "http/request.hpp"
+
 namespace learnhttpd::http {
 
 // True when a GET/HEAD with this If-Modified-Since value may be answered 304: the value is a
@@ -28,5 +30,8 @@ class EntityTag {
 // If-None-Match (section 13.1.2): true when the list is "*" or names `etag`, compared weakly
 // (a W/ prefix on either side is ignored), i.e. a GET/HEAD may be answered 304. Empty -> false.
 bool noneMatchFails(std::string_view if_none_match, std::string_view etag) noexcept;
+// The same over every If-None-Match line of a request, as one comma-joined list (RFC 9110
+// section 5.3): true when any line matches. No lines -> false.
+bool noneMatchFails(const FieldLines& if_none_match, std::string_view etag) noexcept;
 
 }  // namespace learnhttpd::http

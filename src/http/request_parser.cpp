@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "http/char_class.hpp"
+#include "http/host.hpp"
 
 namespace learnhttpd::http {
 namespace {
@@ -87,6 +88,44 @@ ConnectionOption mergeConnection(std::string_view list, ConnectionOption current
   return current;
 }
 
+// Transfer-Encoding is a list of codings (RFC 9112 section 6.1), possibly over several lines;
+// this reads them in order and remembers what the framing decision needs.
+struct TransferCodings {
+  bool present = false;
+  bool chunked_last = false;  // the last coding so far is chunked
+  bool malformed = false;     // chunked twice, or a coding after chunked
+  bool unknown = false;       // a coding we cannot decode (gzip, identity, ...)
+  bool any = false;           // at least one non-empty list member
+
+  void add(std::string_view list) noexcept {
+    present = true;
+    while (true) {
+      const std::size_t comma = list.find(',');
+      const std::string_view coding = trimOws(list.substr(0, comma));
+      if (!coding.empty()) {
+        if (chunked_last) malformed = true;  // chunked must be the final coding, and only once
+        if (equalsLower(coding, "chunked")) {
+          chunked_last = true;
+        } else {
+          unknown = true;
+        }
+        any = true;
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+};
+
+// A singleton field that may not change value when repeated (Range, If-Range, If-Modified-
+// Since): a conflicting repeat makes the field count as absent.
+void setSingleton(std::string_view& field, bool& conflict, bool& seen,
+                  std::string_view value) noexcept {
+  if (seen && field != value) conflict = true;
+  seen = true;
+  field = value;
+}
+
 Method classifyMethod(std::string_view m) noexcept {
   // Methods are case-sensitive (RFC 9110 section 9.1).
   if (m == "GET") return Method::Get;
@@ -116,6 +155,7 @@ class HeadParser {
   Verdict parseFieldLine(std::size_t end, std::size_t limit) noexcept;
   Verdict applyField(std::string_view name, std::string_view value) noexcept;
   Verdict applyContentLength(std::string_view value) noexcept;
+  Verdict applyTransferEncoding() const noexcept;
   ParseResult finish() noexcept;
 
   // Out of bytes at `end`: if the window ends at the size limit the head is already too long.
@@ -130,17 +170,24 @@ class HeadParser {
   std::size_t head_start_ = 0;
   Request req_;
   bool has_content_length_ = false;
-  bool has_transfer_encoding_ = false;
+  TransferCodings codings_;
+  // Singletons seen so far, and whether a repeat disagreed.
+  bool seen_range_ = false, seen_if_range_ = false, seen_ims_ = false;
+  bool conflict_range_ = false, conflict_if_range_ = false, conflict_ims_ = false;
 };
 
+// RFC 9112 section 2.2 asks servers to ignore "at least one" empty line before a request line
+// (clients used to send a CRLF after a POST body); a few more are tolerated, a stream of them
+// is not a request.
+constexpr std::size_t kMaxLeadingEmptyLines = 8;
+
 Verdict HeadParser::skipEmptyLines() noexcept {
-  // RFC 9112 section 2.2: ignore at least one empty line before the request line; a bound keeps
-  // a client from streaming empty lines forever.
+  std::size_t lines = 0;
   while (pos_ < bytes_.size() && bytes_[pos_] == '\r') {
+    if (++lines > kMaxLeadingEmptyLines) return fail(Status::BadRequest);
     if (pos_ + 1 == bytes_.size()) return NeedMore{};
     if (bytes_[pos_ + 1] != '\n') return fail(Status::BadRequest);
     pos_ += 2;
-    if (pos_ > limits_.max_header_bytes) return fail(Status::BadRequest);
   }
   if (pos_ == bytes_.size()) return NeedMore{};
   head_start_ = pos_;
@@ -181,8 +228,10 @@ Verdict HeadParser::parseVersion(std::size_t& p, std::size_t end, std::size_t li
   }
   const char major = bytes_[start + 5];
   const char minor = bytes_[start + 7];
-  if (major != '1' || (minor != '0' && minor != '1')) return fail(Status::HttpVersionNotSupported);
-  req_.version_minor = minor - '0';
+  if (major != '1') return fail(Status::HttpVersionNotSupported);
+  // RFC 9110 section 2.5: a higher minor version of a major version we speak is answered in the
+  // highest minor version we support, i.e. HTTP/1.2 is served as HTTP/1.1.
+  req_.version_minor = minor == '0' ? 0 : 1;
   return std::nullopt;
 }
 
@@ -227,19 +276,21 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
   switch (name.size()) {
     case 4:
       if (!equalsLower(name, "host")) break;
-      // RFC 9112 section 3.2: more than one Host is a 400.
-      if (req_.has_host) return fail(Status::BadRequest);
+      // RFC 9112 section 3.2: more than one Host, or one that is not a valid host[:port], is a 400.
+      if (req_.has_host || !isValidHost(value)) return fail(Status::BadRequest);
       req_.has_host = true;
       req_.host = value;
       break;
     case 5:
-      if (equalsLower(name, "range")) req_.range = value;
+      if (equalsLower(name, "range")) setSingleton(req_.range, conflict_range_, seen_range_, value);
       break;
     case 7:
       if (equalsLower(name, "referer")) req_.referer = value;
       break;
     case 8:
-      if (equalsLower(name, "if-range")) req_.if_range = value;
+      if (equalsLower(name, "if-range")) {
+        setSingleton(req_.if_range, conflict_if_range_, seen_if_range_, value);
+      }
       break;
     case 10:
       if (equalsLower(name, "connection")) {
@@ -249,16 +300,20 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
       }
       break;
     case 13:
-      if (equalsLower(name, "if-none-match")) req_.if_none_match = value;
+      if (equalsLower(name, "if-none-match") && !value.empty()) {  // empty: as if absent
+        FieldLines& list = req_.if_none_match;
+        if (list.count == FieldLines::kMaxLines) return fail(Status::RequestHeaderFieldsTooLarge);
+        list.lines[list.count++] = value;
+      }
       break;
     case 14:
       if (equalsLower(name, "content-length")) return applyContentLength(value);
       break;
     case 17:
       if (equalsLower(name, "if-modified-since")) {
-        req_.if_modified_since = value;
+        setSingleton(req_.if_modified_since, conflict_ims_, seen_ims_, value);
       } else if (equalsLower(name, "transfer-encoding")) {
-        has_transfer_encoding_ = true;
+        codings_.add(value);
       }
       break;
     default:
@@ -277,11 +332,29 @@ Verdict HeadParser::applyContentLength(std::string_view value) noexcept {
   return std::nullopt;
 }
 
+// RFC 9112 sections 6.1 and 6.3: only a body whose length we can determine exactly may be
+// skipped; any doubt about where the next request starts is refused (and the connection
+// closed), since guessing is what request smuggling exploits.
+Verdict HeadParser::applyTransferEncoding() const noexcept {
+  if (!codings_.present) return std::nullopt;
+  // An HTTP/1.0 message with Transfer-Encoding has faulty framing, as does one that also has
+  // a Content-Length: two lengths that may disagree.
+  if (req_.version_minor == 0 || has_content_length_) return fail(Status::BadRequest);
+  // chunked not final (or twice): the length cannot be known -> 400; a coding we do not
+  // implement (gzip, also "gzip, chunked") -> 501.
+  if (codings_.malformed) return fail(Status::BadRequest);
+  if (codings_.unknown) return fail(Status::NotImplemented);
+  if (!codings_.any) return fail(Status::BadRequest);
+  return std::nullopt;
+}
+
 ParseResult HeadParser::finish() noexcept {
   if (req_.version_minor == 1 && !req_.has_host) return fail(Status::BadRequest);
-  // A static server reads no bodies, and a chunked one cannot be skipped without decoding it
-  // (RFC 9112 section 6.1): refuse rather than guess where the next request starts.
-  if (has_transfer_encoding_) return fail(Status::NotImplemented);
+  if (Verdict v = applyTransferEncoding()) return *v;
+  req_.chunked = codings_.present;
+  if (conflict_range_ || conflict_if_range_) req_.range = {};
+  if (conflict_if_range_) req_.if_range = {};
+  if (conflict_ims_) req_.if_modified_since = {};
   return Complete{pos_, req_};
 }
 

@@ -30,11 +30,20 @@ struct ParseError {
 using ParseResult = std::variant<Complete, NeedMore, ParseError>;
 
 // Parses one request head at the start of `bytes`.
-// - Leading empty lines (CRLF) before the request line are skipped (RFC 9112 section 2.2).
+// - Up to 8 leading empty lines (CRLF) before the request line are skipped (RFC 9112 section
+//   2.2); more -> 400.
 // - Malformed request line or field, a lone LF, a bare CR, whitespace before a colon,
-//   an invalid or duplicated Content-Length -> 400. HTTP/1.1 without Host -> 400.
-// - Version other than HTTP/1.0 or HTTP/1.1 (but well-formed, e.g. HTTP/2.0) -> 505.
-// - Transfer-Encoding on a request -> 501 (a static server takes no request bodies).
+//   an invalid or duplicated Content-Length -> 400. HTTP/1.1 without Host, more than one Host,
+//   or a Host that is not host[:port] -> 400.
+// - HTTP/1.x with x > 1 is parsed as HTTP/1.1 (RFC 9110 section 2.5); another major version
+//   (e.g. HTTP/2.0) -> 505.
+// - Transfer-Encoding (RFC 9112 section 6): "chunked" as the final and only coding sets
+//   Request::chunked (the caller decodes and discards the body, see chunked_decoder.hpp);
+//   chunked not last or repeated, an empty list, Transfer-Encoding in HTTP/1.0 or together with
+//   Content-Length -> 400; any other coding -> 501.
+// - Repeated list fields are combined (Connection, If-None-Match up to 8 lines, more -> 431);
+//   a repeated singleton (Range, If-Range, If-Modified-Since) with a different value counts as
+//   absent.
 ParseResult parse(std::string_view bytes, const ParseLimits& limits) noexcept;
 
 }  // namespace learnhttpd::http

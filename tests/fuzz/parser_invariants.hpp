@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/host.hpp"
 #include "http/request_parser.hpp"
 #include "http/target.hpp"
 
@@ -43,6 +44,8 @@ inline const char* checkParse(std::string_view bytes, const http::ParseLimits& l
   if (q.target.empty() || q.method_text.empty()) return "empty method or target";
   if (q.version_minor != 0 && q.version_minor != 1) return "impossible version";
   if (q.version_minor == 1 && !q.has_host) return "HTTP/1.1 accepted without Host";
+  if (q.has_host && !http::isValidHost(q.host)) return "invalid Host accepted";
+  if (q.chunked && q.content_length != 0) return "both chunked and Content-Length accepted";
   // Re-parsing exactly the consumed bytes must give the same answer: no look-ahead.
   const http::ParseResult again = http::parse(bytes.substr(0, done->consumed), limits);
   const auto* same = std::get_if<http::Complete>(&again);

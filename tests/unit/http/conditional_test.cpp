@@ -25,6 +25,19 @@ TEST(IfNoneMatch, MatchesAnyListedTagWeaklyOrStar) {
   EXPECT_FALSE(noneMatchFails("2ebc98a1-3e8", kTag));  // unquoted is not the same tag
 }
 
+TEST(IfNoneMatch, EveryLineOfARepeatedFieldCounts) {
+  constexpr std::string_view kTag = "\"2ebc98a1-3e8\"";
+  FieldLines lines;
+  EXPECT_FALSE(noneMatchFails(lines, kTag));
+  lines.lines[lines.count++] = "\"2ebc98a1-3e8\"";
+  lines.lines[lines.count++] = "\"other\"";
+  EXPECT_TRUE(noneMatchFails(lines, kTag));  // the first line matches, the last does not
+  lines.lines[0] = "\"a\", \"b\"";
+  EXPECT_FALSE(noneMatchFails(lines, kTag));
+  lines.lines[lines.count++] = "W/\"2ebc98a1-3e8\"";
+  EXPECT_TRUE(noneMatchFails(lines, kTag));
+}
+
 TEST(IfModifiedSince, NotLaterThanTheDateIsNotModified) {
   EXPECT_TRUE(notModifiedSince("Sun, 06 Nov 1994 08:49:37 GMT", 784111777));
   EXPECT_TRUE(notModifiedSince("Sun, 06 Nov 1994 08:49:38 GMT", 784111777));

@@ -101,6 +101,16 @@ std::string connectionName(ConnectionOption c) {
   return "?";
 }
 
+// Every If-None-Match line, joined by '|'.
+std::string joinLines(const FieldLines& list) {
+  std::string out;
+  for (std::size_t i = 0; i < list.count; ++i) {
+    if (i > 0) out += '|';
+    out += list.lines[i];
+  }
+  return out;
+}
+
 // The Request fields in the corpus vocabulary, so that expectations compare as text.
 std::map<std::string, std::string> describe(const Complete& c) {
   const Request& r = c.request;
@@ -117,6 +127,10 @@ std::map<std::string, std::string> describe(const Complete& c) {
       {"referer", std::string(r.referer)},
       {"if_modified_since", std::string(r.if_modified_since)},
       {"content_length", std::to_string(r.content_length)},
+      {"chunked", r.chunked ? "true" : "false"},
+      {"if_none_match", joinLines(r.if_none_match)},
+      {"range", std::string(r.range)},
+      {"if_range", std::string(r.if_range)},
   };
 }
 

@@ -75,6 +75,27 @@ TEST(RequestParser, EndlessEmptyLinesAreRejected) {
   EXPECT_EQ(errorOf(parse(req, ParseLimits{8192, 256})), Status::BadRequest);
 }
 
+TEST(RequestParser, EmptyLinesAreRejectedLongBeforeTheyCouldFillAnInputBuffer) {
+  // A few are fine; the ninth line is a 400 whatever the head limit, so empty lines plus a
+  // head can never outgrow a buffer sized for one head.
+  std::string req;
+  for (int i = 0; i < 8; ++i) req += "\r\n";
+  EXPECT_TRUE(std::holds_alternative<NeedMore>(parse(req, ParseLimits{8192, 1 << 20})));
+  req += "\r\n";
+  EXPECT_EQ(errorOf(parse(req, ParseLimits{8192, 1 << 20})), Status::BadRequest);
+}
+
+TEST(RequestParser, IfNoneMatchLinesAreKeptInOrder) {
+  const std::string req =
+      "GET / HTTP/1.1\r\nIf-None-Match: \"a\"\r\nHost: h\r\nIf-None-Match:  \"b\", \"c\" \r\n\r\n";
+  const ParseResult r = parse(req, ParseLimits{});
+  ASSERT_TRUE(std::holds_alternative<Complete>(r));
+  const FieldLines& inm = std::get<Complete>(r).request.if_none_match;
+  ASSERT_EQ(inm.count, 2U);
+  EXPECT_EQ(inm.lines[0], "\"a\"");
+  EXPECT_EQ(inm.lines[1], "\"b\", \"c\"");
+}
+
 TEST(RequestParser, ViewsPointIntoTheCallersBuffer) {
   const std::string req = "GET /x HTTP/1.1\r\nHost: h.example\r\nUser-Agent: t\r\n\r\n";
   const ParseResult r = parse(req, ParseLimits{});
