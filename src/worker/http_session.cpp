@@ -102,15 +102,17 @@ void HttpSession::consume(std::size_t n) noexcept {
 
 void HttpSession::process(std::time_t now) {
   while (!close_after_ && file_remaining_ == 0 && out_.size() - sent_ < kOutputHighWater) {
-    if (discard_ > 0) {
-      std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, end_ - start_));
-      consume(skip);
-      discard_ -= skip;
-      if (discard_ > 0) return;
-    }
+    if (!skipBody()) return;
     if (start_ == end_) return;
     auto result = http::parse({in_.data() + start_, end_ - start_}, ctx_.limits);
-    if (std::holds_alternative<http::NeedMore>(result)) return;
+    if (std::holds_alternative<http::NeedMore>(result)) {
+      // The parser's limits make it fail before a head outgrows the buffer; should a head
+      // still fill it, answer rather than have the caller read into no space (a silent close).
+      if (end_ - start_ >= ctx_.input_buffer_limit) {
+        failWith(http::Status::RequestHeaderFieldsTooLarge, now);
+      }
+      return;
+    }
     if (auto* error = std::get_if<http::ParseError>(&result)) {
       failWith(error->status, now);
       return;
@@ -119,7 +121,36 @@ void HttpSession::process(std::time_t now) {
     handle(complete.request, now);
     consume(complete.consumed);
     discard_ = complete.request.content_length;
+    if (complete.request.chunked) {
+      chunked_ = true;
+      chunked_decoder_.reset();
+    }
   }
+}
+
+// The body of a request already answered (a static server uses none) is read and dropped, so
+// the next request on the connection starts at the right byte. False: wait for more input, or
+// a chunked body was malformed and the connection closes once the answer is out.
+bool HttpSession::skipBody() {
+  if (discard_ > 0) {
+    std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, end_ - start_));
+    consume(skip);
+    discard_ -= skip;
+    if (discard_ > 0) return false;
+  }
+  if (!chunked_) return true;
+  http::ChunkedProgress progress = chunked_decoder_.feed({in_.data() + start_, end_ - start_});
+  if (progress.status == http::ChunkedStatus::Error) {
+    // Where the next request would start is unknown (RFC 9112 section 7.1): stop reading.
+    chunked_ = false;
+    close_after_ = true;
+    start_ = end_ = 0;
+    return false;
+  }
+  consume(progress.consumed);
+  if (progress.status == http::ChunkedStatus::NeedMore) return false;
+  chunked_ = false;
+  return true;
 }
 
 void HttpSession::failWith(http::Status status, std::time_t now) {
@@ -133,6 +164,7 @@ void HttpSession::failWith(http::Status status, std::time_t now) {
   respond(unknown, reply, now);
   start_ = end_ = 0;
   discard_ = 0;
+  chunked_ = false;
 }
 
 void HttpSession::handle(const http::Request& request, std::time_t now) {
@@ -180,7 +212,7 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
 
 // RFC 9110 section 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
 bool HttpSession::notModified(const http::Request& request, const Reply& reply) {
-  if (!request.if_none_match.empty()) {
+  if (!request.if_none_match.empty()) {  // every line of it (RFC 9110 section 5.3)
     return http::noneMatchFails(request.if_none_match, reply.etag->view());
   }
   return http::notModifiedSince(request.if_modified_since, reply.mtime);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "http/chunked_decoder.hpp"
 #include "http/request.hpp"
 #include "http/status.hpp"
 #include "net/unique_fd.hpp"
@@ -48,8 +49,9 @@ class HttpSession {
 
   bool hasOutput() const noexcept { return sent_ < out_.size() || file_remaining_ > 0; }
   bool closeAfterOutput() const noexcept { return close_after_; }
-  // Bytes of an unfinished request are buffered (the header timeout applies, not keep-alive's).
-  bool midRequest() const noexcept { return end_ > start_ || discard_ > 0; }
+  // Bytes of an unfinished request are buffered, or the body of an answered one is still being
+  // skipped (the header timeout applies, not keep-alive's).
+  bool midRequest() const noexcept { return end_ > start_ || discard_ > 0 || chunked_; }
   // Answer the current and later requests with "Connection: close" (graceful stop).
   void drain() noexcept { draining_ = true; }
   unsigned requestsServed() const noexcept { return requests_; }
@@ -62,6 +64,7 @@ class HttpSession {
   void applyRange(const http::Request& request, Reply& reply);
   void queueFileBody(Reply& reply);
   void setRedirect(std::string_view target, Reply& reply);
+  bool skipBody();
   void consume(std::size_t n) noexcept;
   void compactInput();
 
@@ -70,7 +73,9 @@ class HttpSession {
   std::vector<char> in_;
   std::size_t start_ = 0;     // first unparsed byte in in_
   std::size_t end_ = 0;       // one past the last received byte
-  std::uint64_t discard_ = 0; // request body bytes still to skip
+  std::uint64_t discard_ = 0; // request body bytes still to skip (Content-Length)
+  bool chunked_ = false;      // a chunked request body is being skipped
+  http::ChunkedDecoder chunked_decoder_;
   std::string out_;           // queued response bytes
   std::size_t sent_ = 0;      // bytes of out_ already written
   net::UniqueFd file_;        // body still to sendfile after out_

@@ -2,8 +2,11 @@
 // InputDeadline: how long a connection may wait for its next bytes, the same rule in both
 // models. Idle between requests: keepalive_timeout (header_timeout before the first request,
 // a short last call once the worker is stopping). In the middle of a request head: what is left
-// of header_timeout counted from the head's first byte. Used by whichever thread owns the
-// connection at the moment (one at a time).
+// of header_timeout counted from that head's first byte; a new head (the previous request was
+// answered meanwhile) starts a new count, so a client that pipelines steadily, and is always
+// in the middle of some head when we wait, is never cut off. The body of an answered request
+// gets header_timeout from the end of its head. Used by whichever thread owns the connection
+// at the moment (one at a time).
 
 #include <algorithm>
 #include <chrono>
@@ -26,7 +29,11 @@ class InputDeadline {
     if (mid) {
       // The whole head must arrive within header_timeout of its first byte, however slowly the
       // client trickles it (a between-reads timeout would let slowloris clients live forever).
-      if (!waiting_mid_request_) header_started_ = now;
+      // The buffered bytes belong to a later head than last time if a request was answered
+      // since; their count starts now, when we first see them.
+      if (!waiting_mid_request_ || session.requestsServed() != requests_seen_) {
+        header_started_ = now;
+      }
       auto spent = std::chrono::seconds(now - header_started_);
       timeout = std::max(std::chrono::milliseconds(1), config.header_timeout - spent);
     } else if (session.requestsServed() == 0) {
@@ -34,11 +41,13 @@ class InputDeadline {
     }
     if (stopping && !mid) timeout = std::min(timeout, kDrainGrace);
     waiting_mid_request_ = mid;
+    requests_seen_ = session.requestsServed();
     return timeout;
   }
 
  private:
   std::time_t header_started_ = 0;  // when the unfinished request head began to arrive
+  unsigned requests_seen_ = 0;       // requestsServed() when we last computed a deadline
   bool waiting_mid_request_ = false;
 };
 

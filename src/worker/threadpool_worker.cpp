@@ -246,6 +246,9 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
     bool stopping = stopping_.load(std::memory_order_relaxed);
     if (stopping) session.drain();
     if (!session.hasOutput()) {
+      // A session can give up on its input with nothing left to send (a malformed chunked
+      // body arriving after its request was answered).
+      if (session.closeAfterOutput()) return Next::Finish;
       // Skipping the read that would only say EAGAIN saves a syscall per request; bytes that
       // arrive after a short read raise a new edge in the loop.
       if (drained) return Next::WaitForInput;

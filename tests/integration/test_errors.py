@@ -29,11 +29,13 @@ CASES = {
                                  + b"".join(b"X-Fill-%d: " % i + b"v" * 500 + b"\r\n"
                                             for i in range(10)) + b"\r\n", 431),
     "http_2_0": (b"GET /a.txt HTTP/2.0\r\n" + HOST + b"\r\n", 505),
-    "http_1_2": (b"GET /a.txt HTTP/1.2\r\n" + HOST + b"\r\n", 505),
-    "transfer_encoding": (b"POST /a.txt HTTP/1.1\r\n" + HOST
-                          + b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501),
-    "transfer_encoding_on_get": (b"GET /a.txt HTTP/1.1\r\n" + HOST
-                                 + b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),
+    "http_3_0": (b"GET /a.txt HTTP/3.0\r\n" + HOST + b"\r\n", 505),
+    "unknown_transfer_coding": (b"POST /a.txt HTTP/1.1\r\n" + HOST
+                                + b"Transfer-Encoding: gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501),
+    "chunked_with_content_length": (b"GET /a.txt HTTP/1.1\r\n" + HOST
+                                    + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                                    + b"0\r\n\r\n", 400),
+    "invalid_host": (b"GET /a.txt HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
 }
 
 
