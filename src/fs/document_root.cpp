@@ -1,8 +1,6 @@
 #include "fs/document_root.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,17 +8,6 @@
 
 namespace learnhttpd::fs {
 namespace {
-
-int openBeneath(int dir, const char* relative) noexcept {
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
-  // RESOLVE_BENEATH refuses any step outside `dir` (EXDEV); no magic links (/proc/self/fd/N).
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
-    if (fd >= 0 || errno != EINTR) return static_cast<int>(fd);
-  }
-}
 
 // One errno -> outcome table, as nginx does it, so every caller agrees.
 Outcome fromErrno(int err) noexcept {
@@ -59,7 +46,8 @@ Resolved only(Outcome outcome) {
 
 }  // namespace
 
-DocumentRoot DocumentRoot::open(const std::string& path, std::string& error) {
+DocumentRoot DocumentRoot::open(const std::string& path, std::string& error,
+                                std::optional<Resolver> resolver) {
   DocumentRoot root;
   root.dir_.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.dir_) {
@@ -67,6 +55,7 @@ DocumentRoot DocumentRoot::open(const std::string& path, std::string& error) {
     return root;
   }
   root.path_ = path;
+  root.resolver_ = resolver ? *resolver : probeOpenat2(root.dir_.get(), root.notice_);
   return root;
 }
 
@@ -75,7 +64,7 @@ Resolved DocumentRoot::resolve(const std::string& decoded_path, bool trailing_sl
   // decoded_path starts with '/'; openat2 wants it relative ("." for the root itself). A
   // trailing slash may stay: the kernel then insists on a directory (ENOTDIR for "a.html/").
   const char* relative = decoded_path.size() > 1 ? decoded_path.c_str() + 1 : ".";
-  net::UniqueFd fd(openBeneath(dir_.get(), relative));
+  net::UniqueFd fd(openBeneath(dir_.get(), relative, resolver_));
   if (!fd) return only(fromErrno(errno));
   Resolved target = describe(std::move(fd), false);
   if (target.outcome != Outcome::Forbidden || !S_ISDIR(target.st.st_mode)) {
@@ -84,7 +73,7 @@ Resolved DocumentRoot::resolve(const std::string& decoded_path, bool trailing_sl
     return target;
   }
   if (!trailing_slash) return only(Outcome::AddSlash);
-  net::UniqueFd index_fd(openBeneath(target.fd.get(), index.c_str()));
+  net::UniqueFd index_fd(openBeneath(target.fd.get(), index.c_str(), resolver_));
   if (!index_fd) {
     Outcome o = fromErrno(errno);
     return only(o == Outcome::NotFound ? Outcome::NoIndex : o);

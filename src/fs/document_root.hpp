@@ -3,12 +3,16 @@
 //
 // Every lookup is relative to a directory fd opened once and uses openat2(RESOLVE_BENEATH), so
 // no "..", absolute symlink or symlink chain can reach outside the root, whatever the path says.
+// Where openat2 is refused (a seccomp filter: ENOSYS/EPERM), open() notices and resolves
+// component by component with the same rules instead (fs/open_beneath.hpp).
 // The object is immutable after open(); resolve() is safe to call from several threads at once.
 
 #include <sys/stat.h>
 
+#include <optional>
 #include <string>
 
+#include "fs/open_beneath.hpp"
 #include "net/unique_fd.hpp"
 
 namespace learnhttpd::fs {
@@ -32,11 +36,16 @@ struct Resolved {
 class DocumentRoot {
  public:
   // Opens `path` as the root. Returns an invalid root (see valid()) and sets `error` to a
-  // readable reason when it is not an accessible directory.
-  static DocumentRoot open(const std::string& path, std::string& error);
+  // readable reason when it is not an accessible directory. Without `resolver`, probes whether
+  // openat2 works and falls back to the Walk resolver when it does not (see notice()).
+  static DocumentRoot open(const std::string& path, std::string& error,
+                           std::optional<Resolver> resolver = std::nullopt);
 
   bool valid() const noexcept { return static_cast<bool>(dir_); }
   const std::string& path() const noexcept { return path_; }
+  Resolver resolver() const noexcept { return resolver_; }
+  // One line for the error log when open() had to fall back from openat2; empty otherwise.
+  const std::string& notice() const noexcept { return notice_; }
 
   // `decoded_path` is an absolute, normalised path (http::decodeTarget's output, starting with
   // '/'); `trailing_slash` says whether it named a directory; `index` is the index file name.
@@ -46,6 +55,8 @@ class DocumentRoot {
  private:
   net::UniqueFd dir_;
   std::string path_;
+  Resolver resolver_ = Resolver::Openat2;
+  std::string notice_;
 };
 
 }  // namespace learnhttpd::fs

@@ -71,6 +71,7 @@ bool Master::start() {
   std::string error;
   root_ = fs::DocumentRoot::open(config_.document_root, error);
   if (!root_.valid()) return spdlog::critical("{}", error), false;
+  if (!root_.notice().empty()) spdlog::warn("{}", root_.notice());
   // Handlers first: a TERM right after "listening on" must be a clean stop, not a kill.
   if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
     return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
@@ -177,6 +178,7 @@ void Master::reload() {
   std::string error;
   fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
   if (!root.valid()) return keep(error);
+  if (!root.notice().empty()) spdlog::warn("{}", root.notice());
   if (!prepareLogFilesOf(next, error)) return keep(error);
   if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
   if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {

@@ -3,11 +3,12 @@ server: the header timeout per request head, Host validation, empty lines before
 heads that fill the input buffer, repeated list fields, chunked request bodies (decoded and
 discarded), ambiguous framing (refused, then the connection closes) and HTTP/1.x versions."""
 
+import os
 import time
 import unittest
 
-from docroot import A_TXT, ServerTestCase
-from learnhttpd_harness import parse_responses, read_responses, read_until_close
+from docroot import A_TXT, DIR_INDEX, SECRET, ServerTestCase, make_site
+from learnhttpd_harness import Server, parse_responses, read_responses, read_until_close
 
 
 def get(target="/a.txt", host=b"x", extra=b"", method=b"GET", version=b"HTTP/1.1"):
@@ -253,6 +254,55 @@ class VersionTests(RfcTestCase):
         for version in (b"HTTP/2.0", b"HTTP/3.0", b"HTTP/0.9"):
             with self.subTest(version=version):
                 self.assertRefusedAndClosed(get(version=version), 505)
+
+
+LAUNCHER = os.environ.get("LEARNHTTPD_NO_OPENAT2")
+
+
+@unittest.skipUnless(LAUNCHER, "LEARNHTTPD_NO_OPENAT2 (the seccomp launcher) is not set")
+class WithoutOpenat2Tests(unittest.TestCase):
+    """The server under a seccomp filter that makes openat2 fail with ENOSYS (as some systemd
+    sandboxes do): it must notice at start-up and resolve paths just as safely without it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site, cls.root = make_site()
+        try:
+            cls.srv = Server(cls.root, launcher=[LAUNCHER])
+        except BaseException:
+            cls.site.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.site.cleanup()
+
+    def test_start_up_says_which_resolver_it_uses(self):
+        self.assertIsNotNone(self.srv.wait_for_log(r"openat2 .*unavailable", timeout=1))
+
+    def test_files_directories_and_inner_symlinks_are_served(self):
+        self.assertEqual((self.srv.get("/a.txt").status, self.srv.get("/a.txt").body),
+                         (200, A_TXT))
+        self.assertEqual(self.srv.get("/dir/").body, DIR_INDEX)
+        self.assertEqual(self.srv.get("/dir").status, 301)
+        self.assertEqual(self.srv.get("/link_inside.txt").body, A_TXT)
+        self.assertEqual(self.srv.get("/missing.txt").status, 404)
+        self.assertEqual(self.srv.get("/a.txt/").status, 404)
+
+    def test_nothing_outside_the_root_is_reachable(self):
+        # Symlinks out of the root: 403, as with openat2; ".." above the root: 400 (target.hpp).
+        for target, status in (("/link_outside.txt", 403), ("/link_outside_abs.txt", 403),
+                               ("/link_outside_dir/secret.txt", 403), ("/../secret.txt", 400),
+                               ("/%2e%2e/secret.txt", 400), ("/dir/../../secret.txt", 400)):
+            with self.subTest(target=target):
+                data = self.srv.raw(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close"
+                                    "\r\n\r\n".encode())
+                self.assertNotIn(SECRET, data)
+                self.assertEqual(parse_responses(data)[0].status, status)
 
 
 if __name__ == "__main__":
