@@ -88,7 +88,7 @@ void EventWorker::drive(Connection& conn) {
 }
 
 void EventWorker::waitForInput(Connection& conn) {
-  timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.now(), loop_.stopping()));
+  timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
   event_add(conn.read_event.get(), &tv);
 }
 

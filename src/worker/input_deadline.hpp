@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 #include "config/config.hpp"
 #include "worker/http_session.hpp"
@@ -22,8 +21,11 @@ inline constexpr std::chrono::milliseconds kDrainGrace{1000};
 
 class InputDeadline {
  public:
+  // Monotonic milliseconds, not the loop's cached wall-clock seconds: a budget counted in whole
+  // seconds could shrink a 1 s header_timeout to almost nothing.
   std::chrono::milliseconds next(const HttpSession& session, const config::Config& config,
-                                 std::time_t now, bool stopping) {
+                                 bool stopping) {
+    using Clock = std::chrono::steady_clock;
     std::chrono::milliseconds timeout = config.keepalive_timeout;
     bool mid = session.midRequest();
     if (mid) {
@@ -31,10 +33,11 @@ class InputDeadline {
       // client trickles it (a between-reads timeout would let slowloris clients live forever).
       // The buffered bytes belong to a later head than last time if a request was answered
       // since; their count starts now, when we first see them.
+      const Clock::time_point now = Clock::now();
       if (!waiting_mid_request_ || session.requestsServed() != requests_seen_) {
         header_started_ = now;
       }
-      auto spent = std::chrono::seconds(now - header_started_);
+      auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(now - header_started_);
       timeout = std::max(std::chrono::milliseconds(1), config.header_timeout - spent);
     } else if (session.requestsServed() == 0) {
       timeout = config.header_timeout;  // a new connection must send its first request soon
@@ -46,7 +49,7 @@ class InputDeadline {
   }
 
  private:
-  std::time_t header_started_ = 0;  // when the unfinished request head began to arrive
+  std::chrono::steady_clock::time_point header_started_;  // when the unfinished head began
   unsigned requests_seen_ = 0;       // requestsServed() when we last computed a deadline
   bool waiting_mid_request_ = false;
 };

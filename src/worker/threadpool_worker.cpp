@@ -133,7 +133,7 @@ void ThreadPoolWorker::onWritable(evutil_socket_t, short what, void* arg) {
 }
 
 void ThreadPoolWorker::waitForInput(Connection& conn) {
-  timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.now(), loop_.stopping()));
+  timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
   event_add(conn.read_event.get(), &tv);
 }
 

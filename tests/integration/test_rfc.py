@@ -4,6 +4,7 @@ heads that fill the input buffer, repeated list fields, chunked request bodies (
 discarded), ambiguous framing (refused, then the connection closes) and HTTP/1.x versions."""
 
 import os
+import socket
 import time
 import unittest
 
@@ -71,6 +72,52 @@ class HeaderTimeoutTests(RfcTestCase):
         self.assertTrue(closed)
         self.assertLess(time.monotonic() - started, 4.5)
         self.assertTrue(data.startswith(b"HTTP/1.1 408"), data[:100])
+
+
+    def test_a_head_gets_its_whole_budget_across_a_second_boundary(self):
+        # The budget was counted in the loop's wall-clock seconds: a head begun at x.9 s and
+        # continued at (x+1).05 s had "spent" a whole second and got 408 at once.
+        for _ in range(2):
+            with self.srv.connect() as sock:
+                while time.time() % 1 < 0.9:  # the server's clock is this clock
+                    time.sleep(0.01)
+                started = time.monotonic()
+                sock.sendall(b"GET /a.txt HTTP/1.1\r\n")
+                time.sleep(0.15)
+                sock.sendall(b"Host: x\r\n")
+                data, closed = read_until_close(sock, 5)
+                elapsed = time.monotonic() - started
+            self.assertTrue(closed)
+            self.assertTrue(data.startswith(b"HTTP/1.1 408"), data[:100])
+            self.assertGreater(elapsed, 0.9, "header_timeout 1s cut the head off early")
+
+    def test_endless_chunked_body_is_cut_off(self):
+        # A body is skipped only within header_timeout of the end of its head: a client that
+        # keeps sending chunks cannot hold the connection forever.
+        data, closed_after = b"", None
+        with self.srv.connect() as sock:
+            sock.sendall(get(method=b"POST", extra=b"Transfer-Encoding: chunked\r\n"))
+            started = time.monotonic()
+            sock.settimeout(0.2)
+            for _ in range(20):  # 4 s of chunks at most
+                try:
+                    chunk = sock.recv(65536)
+                except socket.timeout:
+                    chunk = None
+                except ConnectionResetError:
+                    chunk = b""
+                if chunk == b"":
+                    closed_after = time.monotonic() - started
+                    break
+                data += chunk or b""
+                try:
+                    sock.sendall(b"1\r\nx\r\n")
+                except OSError:
+                    pass  # the server may already have stopped reading
+        self.assertIsNotNone(closed_after, "an endless chunked body kept the connection open")
+        self.assertGreater(closed_after, 0.5)
+        self.assertLess(closed_after, 3.5)
+        self.assertEqual([r.status for r in parse_responses(data)][:1], [405], data[:200])
 
 
 class HostTests(RfcTestCase):
