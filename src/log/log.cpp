@@ -10,6 +10,7 @@
 #include <iterator>
 #include <mutex>
 
+#include "log/journal_sink.hpp"
 #include "log/log_file.hpp"
 
 namespace learnhttpd::log {
@@ -120,6 +121,11 @@ bool setupErrorLog(const std::string& target, const std::string& level, std::str
     spdlog::set_default_logger(std::move(logger));
   }
   g_error_sink->replace(std::move(owned), fd);
+  if (target == "stderr" && stderrIsJournalStream()) {  // under systemd: journald's priorities
+    g_error_sink->set_formatter(makeJournalFormatter());
+  } else {
+    g_error_sink->set_pattern(kErrorPattern);
+  }
   spdlog::default_logger_raw()->set_level(spdlog::level::from_str(level));
   g_error_target = target;
   return true;
