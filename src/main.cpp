@@ -11,6 +11,7 @@
 #include "log/log.hpp"
 #include "master/control.hpp"
 #include "master/master.hpp"
+#include "master/preflight.hpp"
 
 using namespace learnhttpd;
 
@@ -30,6 +31,15 @@ config::Config loadConfig(const config::CliOptions& cli) {
   }
   config::applyCli(cli, config);
   return config;
+}
+
+// What a start or a reload would trip over, one line each on stderr; true when nothing.
+bool passesPreflight(const config::Config& config) {
+  const std::vector<std::string> problems = master::preflight(config);
+  for (const std::string& problem : problems) {
+    std::fprintf(stderr, "learnhttpd: %s: %s\n", config.source.c_str(), problem.c_str());
+  }
+  return problems.empty();
 }
 
 }  // namespace
@@ -55,6 +65,10 @@ int main(int argc, char** argv) {
     config = loadConfig(cli);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "learnhttpd: %s\n", e.what());
+    return 1;
+  }
+  const bool reload = cli.action == config::CliAction::Signal && cli.signal == "reload";
+  if ((cli.action == config::CliAction::TestConfig || reload) && !passesPreflight(config)) {
     return 1;
   }
   if (cli.action == config::CliAction::TestConfig) {

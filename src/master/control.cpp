@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -53,6 +55,44 @@ int fail(const std::string& message) {
   return 1;
 }
 
+std::string commOf(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/comm");
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
+// systemd hands ExecReload=/ExecStop= the service's main pid in $MAINPID, so -s works under
+// systemd even with `pid_file: ""`. A stray value must not make us signal some other program:
+// the process must carry our own name.
+pid_t pidFromEnvironment(const char* text, std::string& error) {
+  char* end = nullptr;
+  errno = 0;
+  long pid = std::strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || pid <= 0 || pid > INT_MAX) {
+    error = std::string("MAINPID '") + text + "' is not a process id";
+    return -1;
+  }
+  if (commOf(std::to_string(pid)) != commOf("self")) {
+    error = "MAINPID " + std::to_string(pid) + " is not a learnhttpd process";
+    return -1;
+  }
+  return static_cast<pid_t>(pid);
+}
+
+// The master: $MAINPID when set, else the pid file's.
+pid_t findMaster(const config::Config& config, std::string& error, std::string& named_by) {
+  const char* main_pid = std::getenv("MAINPID");
+  if (main_pid != nullptr && *main_pid != '\0') {
+    named_by = "MAINPID";
+    return pidFromEnvironment(main_pid, error);
+  }
+  named_by = config.pid_file;
+  pid_t pid = sys::PidFile::read(config.pid_file, error);
+  if (pid <= 0) error += " (is learnhttpd running?)";
+  return pid;
+}
+
 }  // namespace
 
 int signalRunningMaster(const config::Config& config, const std::string& action) {
@@ -61,9 +101,10 @@ int signalRunningMaster(const config::Config& config, const std::string& action)
                : action == "quit" ? SIGQUIT
                                   : SIGUSR1;
   std::string error;
-  pid_t pid = sys::PidFile::read(config.pid_file, error);
-  if (pid <= 0) return fail(error + " (is learnhttpd running?)");
-  if (!alive(pid)) return fail("process " + std::to_string(pid) + " named by " + config.pid_file + " is not running");
+  std::string named_by;
+  pid_t pid = findMaster(config, error, named_by);
+  if (pid <= 0) return fail(error);
+  if (!alive(pid)) return fail("process " + std::to_string(pid) + " named by " + named_by + " is not running");
   std::set<long> before = childrenOf(pid);
   if (::kill(pid, signal) != 0) return fail("kill " + std::to_string(pid) + ": " + std::strerror(errno));
   if (action == "reload") {

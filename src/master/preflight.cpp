@@ -1,0 +1,119 @@
+#include "master/preflight.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "net/unique_fd.hpp"
+#include "sys/process.hpp"
+
+namespace learnhttpd::master {
+namespace {
+
+using Problems = std::vector<std::string>;
+
+bool isStream(const std::string& target) {
+  return target == "stdout" || target == "stderr" || target == "off";
+}
+
+std::string errnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+bool groupExists(gid_t gid) {
+  group entry{};
+  group* found = nullptr;
+  std::vector<char> buf(16384);
+  return ::getgrgid_r(gid, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+}
+
+void checkUser(const config::Config& config, Problems& problems) {
+  if (config.user.empty()) return;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (!sys::lookupUser(config.user, uid, gid)) {
+    problems.push_back("user '" + config.user + "' does not exist");
+  } else if (!groupExists(gid)) {
+    problems.push_back("user '" + config.user + "': its group " + std::to_string(gid) +
+                       " does not exist");
+  }
+}
+
+// What a worker needs of the root: to reach it and to look names up in it.
+std::string rootProblem(const std::string& path) {
+  net::UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return errnoText("document_root " + path);
+  if (::access(path.c_str(), X_OK) != 0) return errnoText("document_root " + path);
+  return {};
+}
+
+// The worker's view: a child switches to `user` (as a worker does) and looks at the root.
+std::string rootProblemAsUser(const std::string& path, const std::string& user) {
+  if (user.empty() || ::geteuid() != 0) return rootProblem(path);
+  std::array<int, 2> pipe_fds{};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) return errnoText("pipe");
+  net::UniqueFd read_end(pipe_fds[0]);
+  net::UniqueFd write_end(pipe_fds[1]);
+  pid_t child = ::fork();
+  if (child < 0) return errnoText("fork");
+  if (child == 0) {
+    read_end.reset();
+    std::string error;
+    std::string problem = sys::dropPrivileges(user, error) ? rootProblem(path) : error;
+    if (!problem.empty() && problem.starts_with("document_root")) problem += " (as user " + user + ")";
+    ssize_t ignored = ::write(write_end.get(), problem.data(), problem.size());
+    (void)ignored;
+    ::_exit(0);
+  }
+  write_end.reset();
+  std::string problem;
+  std::array<char, 512> buf{};
+  ssize_t n = 0;
+  while ((n = ::read(read_end.get(), buf.data(), buf.size())) > 0 ||
+         (n < 0 && errno == EINTR)) {
+    if (n > 0) problem.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "document_root check failed";
+  return problem;
+}
+
+// Nothing is created: a log file's directory must already exist (the package makes
+// /var/log/learnhttpd), and an existing file must be a plain file, never a symlink.
+void checkLogFile(const std::string& key, const std::string& path, Problems& problems) {
+  if (isStream(path)) return;
+  const std::filesystem::path file(path);
+  const std::string dir = file.has_parent_path() ? file.parent_path().string() : ".";
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    problems.push_back(errnoText(key + " " + path + ": directory " + dir));
+  } else if (!S_ISDIR(st.st_mode)) {
+    problems.push_back(key + " " + path + ": " + dir + " is not a directory");
+  } else if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    problems.push_back(key + " " + path + ": " +
+                       (S_ISLNK(st.st_mode) ? "is a symlink" : "is not a regular file"));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> preflight(const config::Config& config) {
+  Problems problems;
+  checkUser(config, problems);
+  if (problems.empty()) {
+    std::string root = rootProblemAsUser(config.document_root, config.user);
+    if (!root.empty()) problems.push_back(std::move(root));
+  }
+  checkLogFile("error_log", config.log.error_log, problems);
+  checkLogFile("access_log", config.log.access_log, problems);
+  return problems;
+}
+
+}  // namespace learnhttpd::master

@@ -1,0 +1,21 @@
+#pragma once
+// What `learnhttpd -t` (and `-s reload`, before it signals) checks beyond the file's syntax:
+// the things a start or a reload would trip over, so that they fail at once, with the reason,
+// and not later in a master's log. Listen addresses are not bound here (the running master
+// may hold them).
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace learnhttpd::master {
+
+// Checks, in this order: `user` and its primary group exist; `document_root` is a directory
+// the workers' user can search (tested by a child process that switches to `user` when
+// running as root); each log file's directory exists and the file, if present, is a regular
+// file and no symlink. Returns one readable line per problem; empty when all is well.
+// Forks (only as root with a `user`): call it before any thread or logger exists.
+std::vector<std::string> preflight(const config::Config& config);
+
+}  // namespace learnhttpd::master

@@ -1,0 +1,160 @@
+"""`-t` checks what a start would trip over (user, document root as the workers' user, log
+directories, symlinked log files), and `-s reload` runs the same checks first so that a reload
+that cannot work fails at once with the reason. Under systemd `-s` finds the master by
+$MAINPID, so reload works with `pid_file: ""`."""
+
+import json
+import os
+import pwd
+import subprocess
+import tempfile
+import time
+import unittest
+
+from learnhttpd_harness import binary_path, process_gone, worker_model
+from supervision_support import SiteTestCase
+
+
+def run(*args, env=None, timeout=20):
+    return subprocess.run([binary_path(), *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def nobody_exists():
+    try:
+        pwd.getpwnam("nobody")
+        return True
+    except KeyError:
+        return False
+
+
+class TestConfigChecks(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-preflight-")
+        self.addCleanup(self.tmp.cleanup)
+        self.root = os.path.join(self.tmp.name, "www")
+        os.mkdir(self.root)
+
+    def check(self, **overrides):
+        config = {"listen": ["127.0.0.1:0"], "document_root": self.root, "user": "",
+                  "worker_model": worker_model(), "pid_file": "",
+                  "log": {"error_log": "stderr", "access_log": "off"}}
+        for key, value in overrides.items():
+            if key == "log":
+                config["log"].update(value)
+            else:
+                config[key] = value
+        path = os.path.join(self.tmp.name, "conf.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        return path, run("-t", "-c", path)
+
+    def assertRefused(self, result, path, *fragments):
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertNotIn("configuration ok", result.stdout)
+        self.assertIn(path, result.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, result.stderr)
+
+    def test_ok_with_log_files_in_existing_directories(self):
+        logs = os.path.join(self.tmp.name, "logs")
+        os.mkdir(logs)
+        _, result = self.check(log={"error_log": f"{logs}/error.log",
+                                    "access_log": f"{logs}/access.log"})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("configuration ok", result.stdout)
+        self.assertEqual(os.listdir(logs), [], "-t must not create log files")
+
+    def test_missing_document_root(self):
+        missing = os.path.join(self.tmp.name, "nowhere")
+        path, result = self.check(document_root=missing)
+        self.assertRefused(result, path, "document_root", missing, "No such file or directory")
+
+    def test_document_root_that_is_a_file(self):
+        file = os.path.join(self.tmp.name, "file")
+        open(file, "w").close()
+        path, result = self.check(document_root=file)
+        self.assertRefused(result, path, "document_root", "Not a directory")
+
+    def test_unknown_user(self):
+        path, result = self.check(user="no-such-user-learnhttpd")
+        self.assertRefused(result, path, "user 'no-such-user-learnhttpd' does not exist")
+
+    @unittest.skipUnless(os.geteuid() == 0 and nobody_exists(), "needs root and user nobody")
+    def test_document_root_the_workers_user_cannot_search(self):
+        os.chmod(self.tmp.name, 0o755)
+        os.chmod(self.root, 0o700)  # root's own: fine for the master, not for nobody
+        path, result = self.check(user="nobody")
+        self.assertRefused(result, path, "document_root", "Permission denied", "as user nobody")
+        os.chmod(self.root, 0o755)
+        _, result = self.check(user="nobody")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_log_in_missing_directory(self):
+        for key in ("error_log", "access_log"):
+            with self.subTest(key=key):
+                log = os.path.join(self.tmp.name, "no-dir", "x.log")
+                path, result = self.check(log={key: log})
+                self.assertRefused(result, path, key, log, "No such file or directory")
+                self.assertFalse(os.path.exists(os.path.dirname(log)), "-t created the directory")
+
+    def test_log_file_that_is_a_symlink(self):
+        target = os.path.join(self.tmp.name, "precious")
+        with open(target, "w") as f:
+            f.write("keep me")
+        link = os.path.join(self.tmp.name, "access.log")
+        os.symlink(target, link)
+        path, result = self.check(log={"access_log": link})
+        self.assertRefused(result, path, "access_log", "symlink")
+
+    def test_every_problem_is_reported(self):
+        path, result = self.check(document_root=os.path.join(self.tmp.name, "nowhere"),
+                                  log={"error_log": "/nonexistent-dir/e.log",
+                                       "access_log": "/nonexistent-dir/a.log"})
+        self.assertRefused(result, path, "document_root", "error_log", "access_log")
+        self.assertEqual(len(result.stderr.splitlines()), 3, result.stderr)
+
+
+class ReloadChecks(SiteTestCase):
+    def test_reload_with_a_missing_root_fails_at_once(self):
+        srv = self.start({"workers": 1})
+        self.wait_ready(srv, 1)
+        missing = os.path.join(self.site.name, "gone")
+        srv.write_config({"document_root": missing})
+        started = time.monotonic()
+        result = run("-c", srv.config_path, "-s", "reload")
+        elapsed = time.monotonic() - started
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn(missing, result.stderr)
+        self.assertLess(elapsed, 3.0, "the reload failure took as long as a timeout")
+        self.assertFalse(srv.wait_for_log(r"HUP received", 0.5), "the master was signalled")
+        self.assertEqual(srv.get("/a.txt").status, 200)
+
+    def test_reload_by_mainpid_without_pid_file(self):
+        srv = self.start({"workers": 1, "pid_file": ""})
+        self.wait_ready(srv, 1)
+        env = dict(os.environ, MAINPID=str(srv.pid))
+        result = run("-c", srv.config_path, "-s", "reload", env=env)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.wait_ready(srv, 2)
+        self.assertEqual(srv.get("/a.txt").status, 200)
+
+    def test_mainpid_of_another_program_is_refused(self):
+        other = subprocess.Popen(["sleep", "30"])
+        self.addCleanup(other.wait)
+        self.addCleanup(other.kill)
+        srv = self.start({"workers": 1, "pid_file": ""})
+        env = dict(os.environ, MAINPID=str(other.pid))
+        result = run("-c", srv.config_path, "-s", "reopen", env=env)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"MAINPID {other.pid} is not a learnhttpd process", result.stderr)
+        time.sleep(0.2)
+        self.assertFalse(process_gone(other.pid), "the other program was signalled")
+        for bad in ("12abc", "-1", "0"):
+            result = run("-c", srv.config_path, "-s", "reopen", env=dict(os.environ, MAINPID=bad))
+            self.assertEqual(result.returncode, 1, bad)
+            self.assertIn("is not a process id", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
