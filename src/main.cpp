@@ -8,6 +8,7 @@
 
 #include "config/cli.hpp"
 #include "config/config_loader.hpp"
+#include "log/journal_sink.hpp"
 #include "log/log.hpp"
 #include "master/control.hpp"
 #include "master/master.hpp"
@@ -37,7 +38,8 @@ config::Config loadConfig(const config::CliOptions& cli) {
 bool passesPreflight(const config::Config& config) {
   const std::vector<std::string> problems = master::preflight(config);
   for (const std::string& problem : problems) {
-    std::fprintf(stderr, "learnhttpd: %s: %s\n", config.source.c_str(), problem.c_str());
+    std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(), config.source.c_str(),
+                 problem.c_str());
   }
   return problems.empty();
 }
@@ -64,7 +66,7 @@ int main(int argc, char** argv) {
   try {
     config = loadConfig(cli);
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "learnhttpd: %s\n", e.what());
+    std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), e.what());
     return 1;
   }
   const bool reload = cli.action == config::CliAction::Signal && cli.signal == "reload";
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
   if (cli.action == config::CliAction::Signal) return master::signalRunningMaster(config, cli.signal);
   std::string error;
   if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
-    std::fprintf(stderr, "learnhttpd: cannot open error log %s\n", error.c_str());
+    std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),
+                 error.c_str());
     return 1;
   }
   master::MasterOptions options;

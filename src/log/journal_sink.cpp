@@ -60,6 +60,11 @@ bool stderrIsJournalStream() {
   return st.st_dev == device && st.st_ino == inode;
 }
 
+const char* stderrErrorPrefix() {
+  static const bool journal = stderrIsJournalStream();
+  return journal ? "<3>" : "";
+}
+
 std::unique_ptr<spdlog::formatter> makeJournalFormatter() {
   return std::make_unique<JournalFormatter>();
 }

@@ -17,6 +17,11 @@ namespace learnhttpd::log {
 // elsewhere (a shell started from a unit, `2>file`) does not match, as sd_journal(3) advises.
 bool stderrIsJournalStream();
 
+// "<3>" (error) when stderrIsJournalStream(), else "": for the one-line messages written
+// straight to stderr, before or without a logger (-t, -s, a failed start), so that
+// `journalctl -p err` shows them too. Checked once, on the first call.
+const char* stderrErrorPrefix();
+
 // An spdlog formatter that writes a record as its text alone, with a `<N>` prefix on every line
 // (sd-daemon.h levels: critical 2, error 3, warn 4, info 6, debug/trace 7) and a newline after
 // the last. Stateless: safe wherever spdlog calls formatters (under the sink's lock).

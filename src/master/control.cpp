@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "log/journal_sink.hpp"
 #include "sys/process.hpp"
 
 namespace learnhttpd::master {
@@ -51,7 +52,7 @@ bool waitFor(std::chrono::milliseconds limit, Done done) {
 }
 
 int fail(const std::string& message) {
-  std::fprintf(stderr, "learnhttpd: %s\n", message.c_str());
+  std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), message.c_str());
   return 1;
 }
 

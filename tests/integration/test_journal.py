@@ -114,6 +114,29 @@ class JournalPriorityTests(unittest.TestCase):
         lines = server.lines()
         self.assertTrue([l for l in lines if l.startswith("<2>") and "missing" in l], lines)
 
+    def test_t_and_s_errors_are_errors(self):
+        # What -t (ExecStartPre=) and -s reload (ExecReload=) print goes to the journal too.
+        path = os.path.join(self.site.name, "bad.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.config(document_root=os.path.join(self.root, "missing")), f)
+        for args in (["-t", "-c", path], ["-c", path, "-s", "reload"],
+                     ["-c", path + ".none", "-t"]):
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            st = os.fstat(theirs.fileno())
+            env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+            with ours, theirs:
+                result = subprocess.run([binary_path(), *args], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=theirs.fileno(),
+                                        env=env, timeout=10)
+                theirs.close()
+                ours.settimeout(2)
+                text = ours.recv(65536).decode()
+            self.assertEqual(result.returncode, 1, (args, text))
+            self.assertTrue(text.startswith("<3>learnhttpd: "), (args, text))
+        for line in subprocess.run([binary_path(), "-t", "-c", path], capture_output=True,
+                                   text=True, timeout=10).stderr.splitlines():
+            self.assertTrue(line.startswith("learnhttpd: "), line)
+
     def test_stream_that_is_not_stderr_keeps_plain_lines(self):
         # Inherited from a unit, but stderr was redirected since: not the journal's stream.
         with tempfile.TemporaryFile() as other:
