@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, testing or benchmarking learnhttpd needs.
-# Usage: packaging/install-deps.sh [build|bench]
+# Usage: packaging/install-deps.sh [build|bench|deb]
 # Idempotent and silent when everything is present; needs root only when something is missing.
 set -euo pipefail
 
 build_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-            libsystemd-dev googletest libgtest-dev libgmock-dev python3 curl nodejs)
+            libsystemd-dev googletest libgtest-dev libgmock-dev python3 curl nodejs help2man)
+# make deb: the package build, its linter and hardening-check (devscripts).
+deb_pkgs=(debhelper lintian devscripts)
 bench_pkgs=(wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;
   bench) wanted=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|bench]" >&2; exit 2 ;;
+  deb) wanted=("${build_pkgs[@]}" "${deb_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|bench|deb]" >&2; exit 2 ;;
 esac
 
 missing=()
