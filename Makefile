@@ -24,8 +24,10 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The shipped config, but with the access log on the terminal instead of /var/log/learnhttpd.
 run: build
-	$(BUILD)/src/learnhttpd -c etc/learnhttpd.yaml -r www -p $(PORT) -b 0.0.0.0 --pid-file $(BUILD)/learnhttpd.pid
+	sed 's|^\(  access_log:\).*|\1 stdout|' etc/learnhttpd.yaml >$(BUILD)/run.yaml
+	$(BUILD)/src/learnhttpd -c $(BUILD)/run.yaml -r www -p $(PORT) -b 0.0.0.0 --pid-file $(BUILD)/learnhttpd.pid
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
@@ -54,16 +56,20 @@ bench: build
 	@packaging/install-deps.sh bench
 	bench/run $(BENCH_ARGS)
 
-# The Debian package: $(BUILD)/learnhttpd_<version>_<arch>.deb
-deb: build
-	cd $(BUILD) && cpack -G DEB
+# The Debian package, built with debhelper from packaging/debian and checked with lintian:
+# $(DEB_DIR)/learnhttpd_<version>_<arch>.deb
+DEB_DIR = $(BUILD)/deb
+DEB_VERSION = $(shell sed -n 's/^project(learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+deb:
+	@packaging/install-deps.sh deb
+	JOBS=$(JOBS) packaging/build-deb $(DEB_DIR)
 
 # Installs the .deb in a booted systemd container and checks start/reload/stop (root; the
 # first run debootstraps a Debian root, which takes a few minutes).
 test-systemd: deb
 	@dpkg-query -W debootstrap systemd-container >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq debootstrap systemd-container >/dev/null)
-	tests/system/run-in-systemd $(BUILD)/learnhttpd_$$(sed -n 's/^project(learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_$$(dpkg --print-architecture).deb
+	tests/system/run-in-systemd $(DEB_DIR)/learnhttpd_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf build build-debug build-release build-asan build-tsan
