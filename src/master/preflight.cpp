@@ -65,7 +65,8 @@ std::string rootProblemAsUser(const std::string& path, const std::string& user) 
     read_end.reset();
     std::string error;
     std::string problem = sys::dropPrivileges(user, error) ? rootProblem(path) : error;
-    if (!problem.empty() && problem.starts_with("document_root")) problem += " (as user " + user + ")";
+    // Only a permission problem is the user's; a missing root is missing for everyone.
+    if (problem.ends_with(std::strerror(EACCES))) problem += " (as user " + user + ")";
     ssize_t ignored = ::write(write_end.get(), problem.data(), problem.size());
     (void)ignored;
     ::_exit(0);
