@@ -17,11 +17,16 @@ namespace {
 // The numbers of sd-daemon.h's SD_CRIT..SD_DEBUG, which are syslog's.
 char priorityDigit(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::critical: return '2';
-    case spdlog::level::err: return '3';
-    case spdlog::level::warn: return '4';
-    case spdlog::level::info: return '6';
-    default: return '7';
+    case spdlog::level::critical:
+      return '2';
+    case spdlog::level::err:
+      return '3';
+    case spdlog::level::warn:
+      return '4';
+    case spdlog::level::info:
+      return '6';
+    default:
+      return '7';
   }
 }
 

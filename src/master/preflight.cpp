@@ -23,7 +23,9 @@ bool isStream(const std::string& target) {
   return target == "stdout" || target == "stderr" || target == "off";
 }
 
-std::string errnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string errnoText(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 bool groupExists(gid_t gid) {
   group entry{};
@@ -75,8 +77,7 @@ std::string rootProblemAsUser(const std::string& path, const std::string& user) 
   std::string problem;
   std::array<char, 512> buf{};
   ssize_t n = 0;
-  while ((n = ::read(read_end.get(), buf.data(), buf.size())) > 0 ||
-         (n < 0 && errno == EINTR)) {
+  while ((n = ::read(read_end.get(), buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR)) {
     if (n > 0) problem.append(buf.data(), static_cast<std::size_t>(n));
   }
   int status = 0;
