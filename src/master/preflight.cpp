@@ -9,8 +9,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
+#include "log/log_file.hpp"
 #include "net/unique_fd.hpp"
 #include "sys/process.hpp"
 
@@ -18,10 +18,6 @@ namespace learnhttpd::master {
 namespace {
 
 using Problems = std::vector<std::string>;
-
-bool isStream(const std::string& target) {
-  return target == "stdout" || target == "stderr" || target == "off";
-}
 
 std::string errnoText(const std::string& what) {
   return what + ": " + std::strerror(errno);
@@ -87,21 +83,12 @@ std::string rootProblemAsUser(const std::string& path, const std::string& user) 
   return problem;
 }
 
-// Nothing is created: a log file's directory must already exist (the package makes
-// /var/log/learnhttpd), and an existing file must be a plain file, never a symlink.
+// The rules of log/log_file.hpp, without creating or changing anything: the directory exists,
+// and nothing another user planted sits where the file goes.
 void checkLogFile(const std::string& key, const std::string& path, Problems& problems) {
-  if (isStream(path)) return;
-  const std::filesystem::path file(path);
-  const std::string dir = file.has_parent_path() ? file.parent_path().string() : ".";
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    problems.push_back(errnoText(key + " " + path + ": directory " + dir));
-  } else if (!S_ISDIR(st.st_mode)) {
-    problems.push_back(key + " " + path + ": " + dir + " is not a directory");
-  } else if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    problems.push_back(key + " " + path + ": " +
-                       (S_ISLNK(st.st_mode) ? "is a symlink" : "is not a regular file"));
-  }
+  if (!log::isFilePath(path)) return;
+  std::string error;
+  if (!log::checkLogFile(path, error)) problems.push_back(key + " " + error);
 }
 
 }  // namespace

@@ -13,9 +13,9 @@ namespace learnhttpd::master {
 
 // Checks, in this order: `user` and its primary group exist; `document_root` is a directory
 // the workers' user can search (tested by a child process that switches to `user` when
-// running as root); each log file's directory exists and the file, if present, is a regular
-// file and no symlink. Returns one readable line per problem; empty when all is well.
-// Forks (only as root with a `user`): call it before any thread or logger exists.
+// running as root); each log file passes log::checkLogFile (its directory exists, nothing
+// another user planted is in its place). Returns one readable line per problem; empty when all is
+// well. Forks (only as root with a `user`): call it before any thread or logger exists.
 std::vector<std::string> preflight(const config::Config& config);
 
 }  // namespace learnhttpd::master

@@ -95,17 +95,25 @@ class TestConfigChecks(unittest.TestCase):
             with self.subTest(key=key):
                 log = os.path.join(self.tmp.name, "no-dir", "x.log")
                 path, result = self.check(log={key: log})
-                self.assertRefused(result, path, key, log, "No such file or directory")
+                self.assertRefused(result, path, key, log, "does not exist")
                 self.assertFalse(os.path.exists(os.path.dirname(log)), "-t created the directory")
 
-    def test_log_file_that_is_a_symlink(self):
+    def test_log_file_planted_as_symlink_where_others_can_write(self):
+        # The rules of log_file.hpp: in a directory other users can write, a symlink in place
+        # of a log file is someone else's doing and is refused (and -t says so).
+        logs = os.path.join(self.tmp.name, "logs")
+        os.mkdir(logs)
+        os.chmod(self.tmp.name, 0o755)
+        os.chmod(logs, 0o777)
         target = os.path.join(self.tmp.name, "precious")
         with open(target, "w") as f:
             f.write("keep me")
-        link = os.path.join(self.tmp.name, "access.log")
+        link = os.path.join(logs, "access.log")
         os.symlink(target, link)
         path, result = self.check(log={"access_log": link})
-        self.assertRefused(result, path, "access_log", "symlink")
+        self.assertRefused(result, path, "access_log", "symbolic link")
+        with open(target) as f:
+            self.assertEqual(f.read(), "keep me")
 
     def test_every_problem_is_reported(self):
         path, result = self.check(document_root=os.path.join(self.tmp.name, "nowhere"),
