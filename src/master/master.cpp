@@ -26,10 +26,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kTick = 1000ms;           // the loop wakes at least this often
 constexpr auto kFastTick = 50ms;         // ... and this often while waiting for workers
-constexpr auto kCrashWindow = 2s;        // a worker dying sooner than this crashed at start
-constexpr auto kMaxBackoff = 30s;
 constexpr auto kFastStopGrace = 5s;      // TERM/INT: how long workers get before KILL
-constexpr auto kAbortGrace = 3s;         // a stuck worker gets this long after ABRT
 constexpr auto kHeartbeatFresh = 3000;   // ms: a heartbeat this recent counts for the watchdog
 constexpr std::size_t kStatusSlots = 4096;
 
@@ -130,7 +127,7 @@ void Master::loop() {
 }
 
 std::chrono::milliseconds Master::tick() const {
-  if (ready_pending_ || Clock::now() < next_respawn_) return kFastTick;
+  if (ready_pending_ || Clock::now() < backoff_.next_respawn) return kFastTick;
   if (watchdog_.count() > 0) {
     return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_ / 4),
                       std::chrono::milliseconds(kFastTick), std::chrono::milliseconds(kTick));
@@ -191,8 +188,7 @@ void Master::reload() {
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
   ++generation_;
   wanted_ = config::effectiveWorkers(config_);
-  crash_streak_ = 0;
-  next_respawn_ = {};
+  backoff_ = {};
   for (auto& w : workers_) retire(w, "reload");
   ready_pending_ = true;
   spdlog::info("master: generation {}: starting {} worker(s)", generation_, wanted_);
@@ -207,7 +203,7 @@ void Master::resize(int delta) {
   wanted_ = delta > 0 ? wanted_ + 1 : wanted_ - 1;
   spdlog::info("master: {} received, now {} worker(s)", delta > 0 ? "TTIN" : "TTOU", wanted_);
   for (auto& w : workers_) {
-    if (!w.retiring && w.generation == generation_ && w.slot >= wanted_) retire(w, "TTOU");
+    if (beyondWanted(w, generation_, wanted_)) retire(w, "TTOU");
   }
   reconcile();
 }
@@ -221,9 +217,7 @@ void Master::reopenLogs() {
 }
 
 void Master::retire(WorkerProcess& w, const char* why) {
-  if (w.retiring) return;
-  w.retiring = true;
-  w.deadline = Clock::now() + config_.shutdown_timeout;
+  if (!markRetiring(w, Clock::now(), limits())) return;
   ::kill(w.pid, SIGQUIT);
   spdlog::info("master: retiring worker {} (pid {}, generation {}): {}", w.slot, w.pid,
                w.generation, why);
@@ -245,29 +239,23 @@ void Master::reapChildren() {
 }
 
 void Master::onWorkerExit(const WorkerProcess& gone, int status) {
-  if (gone.retiring || stop_requested_) {
+  ExitVerdict verdict = judgeExit(gone, status, stop_requested_, worker::kExitBootFailure,
+                                  Clock::now(), backoff_, limits());
+  if (verdict.verb == ExitVerb::Expected) {
     spdlog::info("master: worker {} (pid {}, generation {}) {}", gone.slot, gone.pid,
                  gone.generation, describeExit(status));
     return;
   }
   spdlog::warn("master: worker {} (pid {}) {} unexpectedly", gone.slot, gone.pid,
                describeExit(status));
-  if (WIFEXITED(status) && WEXITSTATUS(status) == worker::kExitBootFailure) {
-    // Respawning cannot help a worker that cannot start (bad user, unreadable log...).
+  if (verdict.verb == ExitVerb::StopMaster) {
     spdlog::critical("master: worker {} failed to start; stopping", gone.slot);
     stop_requested_ = true;
     exit_code_ = 1;
-    return;
-  }
-  if (Clock::now() - gone.started < kCrashWindow) {
-    ++crash_streak_;
-    auto backoff = std::min<Clock::duration>(kMaxBackoff, 100ms * (1u << std::min(crash_streak_, 9u)));
-    next_respawn_ = Clock::now() + backoff;
+  } else if (verdict.crashed_at_start) {
     spdlog::warn("master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
-                 gone.slot, std::chrono::duration_cast<std::chrono::seconds>(kCrashWindow).count(),
-                 crash_streak_, std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count());
-  } else {
-    crash_streak_ = 0;
+                 gone.slot, std::chrono::duration_cast<std::chrono::seconds>(limits().crash_window).count(),
+                 backoff_.streak, verdict.delay.count());
   }
 }
 
@@ -276,43 +264,40 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
 void Master::superviseHealth() {
   auto now = Clock::now();
   std::int64_t now_ms = worker::monotonicMs();
-  auto timeout_ms = config_.worker_timeout.count();
   for (auto& w : workers_) {
-    if (w.retiring) {
-      if (now > w.deadline) {
+    std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
+    HealthVerdict verdict = judgeHealth(w, now, beat, now_ms, limits());
+    if (verdict.verb == HealthVerb::Abort) {
+      spdlog::error("master: worker {} (pid {}) sent no heartbeat for {} ms, aborting it", w.slot,
+                    w.pid, verdict.silent_ms);
+      ::kill(w.pid, SIGABRT);
+    } else if (verdict.verb == HealthVerb::Kill) {
+      if (w.phase == Phase::Retiring) {
         spdlog::warn("master: worker {} (pid {}) still busy after shutdown_timeout, killing it",
                      w.slot, w.pid);
-        ::kill(w.pid, SIGKILL);
-        w.deadline = now + kTick * 3600;
+      } else {
+        spdlog::error("master: worker {} (pid {}) ignored ABRT, killing it", w.slot, w.pid);
       }
-      continue;
-    }
-    std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
-    auto since_start = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.started).count();
-    bool silent = beat == 0 ? since_start > timeout_ms : now_ms - beat > timeout_ms;
-    if (!silent) continue;
-    if (w.abort_sent == Clock::time_point{}) {
-      spdlog::error("master: worker {} (pid {}) sent no heartbeat for {} ms, aborting it", w.slot,
-                    w.pid, beat == 0 ? since_start : now_ms - beat);
-      ::kill(w.pid, SIGABRT);
-      w.abort_sent = now;
-    } else if (now - w.abort_sent > kAbortGrace) {
-      spdlog::error("master: worker {} (pid {}) ignored ABRT, killing it", w.slot, w.pid);
       ::kill(w.pid, SIGKILL);
-      w.abort_sent = now + kTick * 3600;
     }
+    applyHealth(w, verdict, now, limits());
   }
+}
+
+// The supervision rules' numbers: two from the configuration, the rest fixed (see the policy).
+SupervisionLimits Master::limits() const {
+  SupervisionLimits result;
+  result.worker_timeout = config_.worker_timeout;
+  result.shutdown_timeout = config_.shutdown_timeout;
+  return result;
 }
 
 // Starts workers for the free slots of the current generation (respecting crash back-off).
 void Master::reconcile() {
-  if (stop_requested_ || Clock::now() < next_respawn_) return;
-  for (unsigned slot = 0; slot < wanted_; ++slot) {
-    bool taken = std::any_of(workers_.begin(), workers_.end(), [&](const WorkerProcess& w) {
-      return !w.retiring && w.generation == generation_ && w.slot == slot;
-    });
-    if (!taken && !spawn(slot)) {
-      next_respawn_ = Clock::now() + kTick;
+  if (stop_requested_ || Clock::now() < backoff_.next_respawn) return;
+  for (unsigned slot : missingSlots(workers_, generation_, wanted_)) {
+    if (!spawn(slot)) {
+      backoff_.next_respawn = Clock::now() + kTick;
       return;
     }
   }
@@ -404,7 +389,7 @@ void Master::reportToSystemd() {
   unsigned serving = 0;
   bool all_fresh = true;
   for (const auto& w : workers_) {
-    if (w.retiring) continue;
+    if (isRetired(w.phase)) continue;
     std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
     if (w.generation == generation_) ++current;
     if (w.generation == generation_ && beat != 0) ++serving;

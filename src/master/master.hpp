@@ -16,6 +16,7 @@
 #include "master/listeners.hpp"
 #include "master/signal_pipe.hpp"
 #include "master/status_board.hpp"
+#include "master/supervision_policy.hpp"
 #include "sys/process.hpp"
 
 namespace learnhttpd::master {
@@ -36,15 +37,9 @@ class Master {
 
  private:
   using Clock = std::chrono::steady_clock;
-  struct WorkerProcess {
-    pid_t pid = -1;
-    unsigned slot = 0;
-    unsigned generation = 0;
+  // One row of the worker table: the policy's view plus the shared status slot.
+  struct WorkerProcess : WorkerState {
     worker::WorkerStatus* status = nullptr;
-    Clock::time_point started;
-    bool retiring = false;              // told to QUIT (reload, TTOU); not respawned
-    Clock::time_point deadline;         // retiring: KILL after this
-    Clock::time_point abort_sent;       // stuck: ABRT sent at this time (epoch = not yet)
   };
 
   bool start();
@@ -63,6 +58,7 @@ class Master {
   void stopWorkers(int signal, std::chrono::milliseconds grace);
   void reportToSystemd();
   std::chrono::milliseconds tick() const;
+  SupervisionLimits limits() const;
   std::uint64_t requestsServed() const;
 
   config::Config config_;
@@ -75,8 +71,7 @@ class Master {
   std::vector<WorkerProcess> workers_;
   unsigned wanted_ = 1;                   // workers the current generation should have
   unsigned generation_ = 1;
-  unsigned crash_streak_ = 0;             // consecutive workers that died soon after start
-  Clock::time_point next_respawn_{};      // back-off: no respawn before this
+  CrashBackoff backoff_;                  // crashes in a row at start; no respawn before ...
   std::uint64_t reaped_requests_ = 0;     // requests of workers already gone
   bool ready_pending_ = true;             // READY=1 not yet sent for this generation
   std::chrono::microseconds watchdog_{0};
