@@ -89,6 +89,12 @@ class BoundedQueue {
 
   std::size_t capacity() const noexcept { return ring_.size(); }
 
+  // Consumers asleep in pop() that no push has claimed to wake (for tests and diagnostics).
+  unsigned sleepers() {
+    std::lock_guard lock(mutex_);
+    return waiting_ - wakes_;
+  }
+
  private:
   std::mutex mutex_;
   std::condition_variable ready_;
