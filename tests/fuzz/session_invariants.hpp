@@ -53,7 +53,7 @@ class FixtureTree {
     write(root_ / "a.txt", "hello");
     write(root_ / "dir" / "index.html", "<html>dir index</html>\n");
     write(root_ / "noindex" / "file.txt", "in noindex");
-    write(root_ / "big.bin", std::string(300 * 1024, 'b'));
+    write(root_ / "big.bin", std::string(std::size_t{300} * 1024, 'b'));
     fs::create_symlink("../secret.txt", root_ / "link_out.txt");
     fs::create_symlink(base_ / "secret.txt", root_ / "link_abs.txt");
     fs::create_symlink("../outside", root_ / "outside_dir");

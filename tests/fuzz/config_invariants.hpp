@@ -1,0 +1,41 @@
+#pragma once
+// The YAML loader's contract for ANY text: it returns a Config or throws ConfigError whose
+// message is one line starting with the source name, free of raw control characters (they
+// would reach a terminal or a log); nothing else escapes. Shared by
+// fuzz_config_loader and lh_fuzz_corpus_tests (which replays its corpus on any compiler).
+
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "config/config_loader.hpp"
+
+namespace learnhttpd::fuzz {
+
+inline constexpr std::string_view kConfigSource = "fuzz.yaml";
+
+inline const char* checkConfigText(std::string_view yaml) {
+  try {
+    config::Config c = config::loadConfigString(yaml, std::string(kConfigSource));
+    if (c.missing_index_status != 403 && c.missing_index_status != 404) {
+      return "accepted a missing_index_status other than 403/404";
+    }
+    if (c.listen.empty()) return "accepted an empty listen list";
+  } catch (const config::ConfigError& e) {
+    const std::string_view what = e.what();
+    if (what.substr(0, kConfigSource.size()) != kConfigSource) {
+      return "ConfigError does not start with the file name";
+    }
+    if (what.find('\n') != std::string_view::npos) return "ConfigError spans several lines";
+    for (unsigned char c : what) {
+      if (c < 0x20 || c == 0x7f) return "ConfigError carries a raw control character";
+    }
+  } catch (const std::exception&) {
+    return "an exception other than ConfigError escaped";
+  } catch (...) {
+    return "a non-standard exception escaped";
+  }
+  return nullptr;
+}
+
+}  // namespace learnhttpd::fuzz
