@@ -20,6 +20,29 @@
 #include <vector>
 
 namespace learnhttpd::config {
+
+namespace {
+
+std::string printable(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
+
 namespace {
 
 // yaml-cpp counts lines from 0; editors count from 1.

@@ -15,7 +15,10 @@ namespace learnhttpd::config {
 
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Control characters of `message` (from the file: a value, or yaml-cpp's echo of a bad
+  // byte) are shown as \xNN, so the message stays one line and no escape sequence from a
+  // file reaches a terminal or a log.
+  explicit ConfigError(const std::string& message);
 };
 
 // Default location of the config file when -c is not given.
