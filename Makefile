@@ -11,7 +11,7 @@ CMAKE_ARGS ?=
 WERROR     ?= ON
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-asan test-tsan sanitized-test test-systemd bench deb clean
+.PHONY: all deps build run test check test-asan test-tsan sanitized-test test-systemd bench deb clean
 
 all: build
 
@@ -31,6 +31,11 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The include arrows of docs/architecture.md, then clang-format and clang-tidy on the C++ files
+# changed since the branch left main (CHECK_ALL=1: every file). See .ci/check.
+check: build
+	BUILD=$(BUILD) .ci/check
 
 # Sanitizer builds, each in its own build folder. Reports go to files (a worker's report
 # would otherwise vanish with the worker), and any report fails the target.

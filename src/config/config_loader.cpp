@@ -163,7 +163,7 @@ Duration readDuration(const Setting& s, bool allow_zero) {
 std::size_t readHeaderBytes(const Setting& s) {
   constexpr std::string_view kExpected = "expected a size from 1k to 1m, like 16384 or 16k";
   constexpr std::size_t kMin = 1024;
-  constexpr std::size_t kMax = 1024 * 1024;
+  constexpr std::size_t kMax = std::size_t{1024} * 1024;
   std::size_t value = 0;
   try {
     value = parseSize(s.scalar(kExpected));

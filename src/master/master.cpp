@@ -253,9 +253,10 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
     stop_requested_ = true;
     exit_code_ = 1;
   } else if (verdict.crashed_at_start) {
-    spdlog::warn("master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
-                 gone.slot, std::chrono::duration_cast<std::chrono::seconds>(limits().crash_window).count(),
-                 backoff_.streak, verdict.delay.count());
+    spdlog::warn(
+        "master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
+        gone.slot, std::chrono::duration_cast<std::chrono::seconds>(limits().crash_window).count(),
+        backoff_.streak, verdict.delay.count());
   }
 }
 

@@ -35,7 +35,7 @@ constexpr bool isRetired(Phase p) noexcept {
 
 struct WorkerState {
   pid_t pid = -1;
-  unsigned slot = 0;        // 0..workers-1 within its generation
+  unsigned slot = 0;  // 0..workers-1 within its generation
   unsigned generation = 0;
   SupervisionClock::time_point started{};
   Phase phase = Phase::Serving;
@@ -77,8 +77,8 @@ bool markRetiring(WorkerState& w, SupervisionClock::time_point now,
 // ---- exits: once per reaped worker ----------------------------------------------------------
 
 struct CrashBackoff {
-  unsigned streak = 0;                           // workers in a row that crashed at start
-  SupervisionClock::time_point next_respawn{};   // no worker starts before this
+  unsigned streak = 0;                          // workers in a row that crashed at start
+  SupervisionClock::time_point next_respawn{};  // no worker starts before this
 };
 
 enum class ExitVerb {
@@ -89,8 +89,8 @@ enum class ExitVerb {
 
 struct ExitVerdict {
   ExitVerb verb = ExitVerb::Expected;
-  bool crashed_at_start = false;              // Respawn: died within crash_window
-  std::chrono::milliseconds delay{0};         // Respawn: the back-off that now applies
+  bool crashed_at_start = false;       // Respawn: died within crash_window
+  std::chrono::milliseconds delay{0};  // Respawn: the back-off that now applies
 };
 
 // `wait_status` as waitpid() gave it; `boot_failure_code` the worker's "cannot start" exit

@@ -18,8 +18,12 @@ using Clock = SupervisionClock;
 constexpr int kBootFailure = 3;
 const Clock::time_point t0 = Clock::time_point{} + 1000h;  // any fixed instant
 
-int exitedWith(int code) { return (code & 0xff) << 8; }            // as waitpid() reports it
-int killedBy(int signal) { return signal & 0x7f; }
+int exitedWith(int code) {
+  return (code & 0xff) << 8;
+}  // as waitpid() reports it
+int killedBy(int signal) {
+  return signal & 0x7f;
+}
 
 SupervisionLimits limits() {
   SupervisionLimits l;
@@ -123,9 +127,10 @@ TEST(Health, KilledStuckWorkerRetiredByReloadIsNotKilledAgain) {
 TEST(Exit, RetiredOrStoppingIsExpected) {
   CrashBackoff backoff;
   WorkerState w = worker(0);
-  EXPECT_EQ(judgeExit(w, killedBy(SIGSEGV), /*stopping=*/true, kBootFailure, t0 + 1ms, backoff,
-                      limits()).verb,
-            ExitVerb::Expected);
+  EXPECT_EQ(
+      judgeExit(w, killedBy(SIGSEGV), /*stopping=*/true, kBootFailure, t0 + 1ms, backoff, limits())
+          .verb,
+      ExitVerb::Expected);
   markRetiring(w, t0, limits());
   EXPECT_EQ(judgeExit(w, exitedWith(0), false, kBootFailure, t0 + 1ms, backoff, limits()).verb,
             ExitVerb::Expected);
@@ -138,9 +143,10 @@ TEST(Exit, BootFailureStopsTheMaster) {
                      limits());
   EXPECT_EQ(v.verb, ExitVerb::StopMaster);
   // The same code from a signal number, or another exit code, is an ordinary death.
-  EXPECT_EQ(judgeExit(worker(0), killedBy(kBootFailure), false, kBootFailure, t0 + 1h, backoff,
-                      limits()).verb,
-            ExitVerb::Respawn);
+  EXPECT_EQ(
+      judgeExit(worker(0), killedBy(kBootFailure), false, kBootFailure, t0 + 1h, backoff, limits())
+          .verb,
+      ExitVerb::Respawn);
 }
 
 TEST(Exit, LateDeathRespawnsAtOnceAndResetsTheStreak) {

@@ -51,6 +51,7 @@ TEST(BoundedQueue, CloseWakesSleepersAndRefusesPushes) {
   q.setConsumers(2);
   std::atomic<int> ended{0};
   std::vector<std::thread> consumers;
+  consumers.reserve(2);
   for (int i = 0; i < 2; ++i) {
     consumers.emplace_back([&] {
       EXPECT_EQ(q.pop(), std::nullopt);
@@ -71,6 +72,7 @@ class Pool {
  public:
   Pool(BoundedQueue<int>& q, int n) : q_(q) {
     q_.setConsumers(static_cast<unsigned>(n));
+    threads_.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
   }
   ~Pool() {

@@ -93,7 +93,7 @@ TEST_F(HttpSessionTest, LargeBodyGoesThroughAFullSocketBuffer) {
   auto run = runSession(world_.context, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
   auto answers = split(run.output);
   ASSERT_EQ(answers.size(), 1u);
-  EXPECT_EQ(answers[0].body, std::string(300 * 1024, 'b'));
+  EXPECT_EQ(answers[0].body, std::string(std::size_t{300} * 1024, 'b'));
 }
 
 TEST_F(HttpSessionTest, MalformedRequestGets400AndCloses) {
