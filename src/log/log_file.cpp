@@ -86,7 +86,7 @@ class Resolver {
 
   bool restart(bool absolute) {
     dir_.reset(::open(absolute ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    where_ = absolute ? "/" : ".";
+    where_.assign(1, absolute ? '/' : '.');  // not a literal: GCC 12 -Wrestrict false positive at -O2+
     struct stat st {};
     if (!dir_ || ::fstat(dir_.get(), &st) != 0) return refuseErrno(where_);
     trusted_ = trustedDirectory(st);
