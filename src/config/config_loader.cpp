@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <limits>
 #include <set>
 #include <span>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -420,11 +422,53 @@ void readFields(const std::string& source, const YAML::Node& map, std::span<cons
 
 // ---- documents ------------------------------------------------------------------------------
 
+// Counts the documents of a text without building them. yaml-cpp 0.7 reports an endless run
+// of empty documents for a stray leading ',' (found by fuzz_config_loader); YAML::LoadAll
+// would collect them until memory runs out, so the count is bounded first.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    last = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::size_t documents = 0;
+  YAML::Mark last;
+};
+
+// More documents than any configuration has; past this the parser is not making progress.
+constexpr std::size_t kMaxDocuments = 64;
+
+void checkDocumentCount(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (counter.documents <= kMaxDocuments && parser.HandleNextDocument(counter)) {
+  }
+  if (counter.documents > kMaxDocuments) {
+    fail(source, std::max(counter.last.line, 0) + 1,
+         "the YAML parser makes no progress here (a stray ',' or flow indicator?)");
+  }
+}
+
 // The one document of the text, or a null node when there is none (empty, only comments).
 YAML::Node parseDocument(std::string_view yaml, const std::string& source) {
   std::vector<YAML::Node> all;
   try {
-    all = YAML::LoadAll(std::string(yaml));
+    const std::string text(yaml);
+    checkDocumentCount(text, source);
+    all = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -233,6 +233,15 @@ TEST(LoadConfigErrors, OnlyOneDocument) {
             "test.yaml:3: expected one YAML document, found a second one");
 }
 
+// Found by fuzz_config_loader: yaml-cpp 0.7 reads a stray leading ',' as an endless run of
+// documents, and collecting them ran the process out of memory.
+TEST(LoadConfigErrors, AStrayLeadingCommaIsAnErrorNotAnEndlessLoad) {
+  EXPECT_EQ(errorOf(",\n"),
+            "test.yaml:1: the YAML parser makes no progress here (a stray ',' or flow indicator?)");
+  EXPECT_EQ(errorOf("# settings\n, workers: 2\n"),
+            "test.yaml:2: the YAML parser makes no progress here (a stray ',' or flow indicator?)");
+}
+
 TEST(LoadConfigErrors, UnknownKeySuggestsTheNearestKnownOne) {
   EXPECT_EQ(errorOf("workers: 2\nworker: 3\n"),
             "test.yaml:2: unknown key 'worker', did you mean 'workers'?");
