@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   }
   if (cli.action == config::CliAction::TestConfig) {
     std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
+    if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
+      std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()), warning.data());
+    }
     return 0;
   }
   if (cli.action == config::CliAction::Signal) return master::signalRunningMaster(config, cli.signal);

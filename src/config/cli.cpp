@@ -116,18 +116,22 @@ Error onWorkers(State& s, std::string_view flag, std::string_view value) {
 }
 
 Error onModel(State& s, std::string_view flag, std::string_view value) {
-  if (value == "event") {
-    s.options.model = WorkerModel::Event;
-  } else if (value == "threadpool") {
-    s.options.model = WorkerModel::ThreadPool;
-  } else {
-    return expected(flag, "expected event or threadpool", value);
+  s.options.model = modelNamed(value);
+  if (!s.options.model) {
+    return expected(flag, "expected one of " + modelNames(), value);
   }
   return std::nullopt;
 }
 
 Error onThreads(State& s, std::string_view flag, std::string_view value) {
-  return setCount(s.options.threads, flag, value, "expected a number of threads 1-1024");
+  const auto range = parseThreads(value);
+  if (!range) {
+    return expected(flag, "expected a number of threads 1-1024, or a range MIN..MAX like 4..64",
+                    value);
+  }
+  s.options.threads = range->second;
+  s.options.min_threads = range->first;
+  return std::nullopt;
 }
 
 Error onPidFile(State& s, std::string_view flag, std::string_view value) {
@@ -334,7 +338,10 @@ void applyCli(const CliOptions& cli, Config& config) {
   config.document_root = cli.root.value_or(config.document_root);
   config.workers = cli.workers.value_or(config.workers);
   config.worker_model = cli.model.value_or(config.worker_model);
-  config.threads = cli.threads.value_or(config.threads);
+  if (cli.threads) {
+    config.threads = *cli.threads;
+    config.min_threads = cli.min_threads;
+  }
   config.pid_file = cli.pid_file.value_or(config.pid_file);
   config.log.quiet = config.log.quiet || cli.quiet;
 }
@@ -348,8 +355,13 @@ std::string usage() {
          "  -b, --bind ADDR          listen on this address: HOST, HOST:PORT or [IPv6]:PORT\n"
          "  -r, --root DIR           document root\n"
          "  -w, --workers N|auto     number of worker processes (1-1024; auto = CPU count)\n"
-         "  -m, --model MODEL        worker model: event or threadpool\n"
-         "      --threads N          threads per worker in the threadpool model (1-1024)\n"
+         "  -m, --model MODEL        worker model: event (default), threadpool, or a teaching\n"
+         "                           model (docs/models.md): blocking, process-per-connection,\n"
+         "                           thread-per-connection, threads-accept, threads-queue,\n"
+         "                           busy-poll (burns 100% CPU), select\n"
+         "      --threads N|MIN..MAX threads per worker in the threadpool, threads-accept and\n"
+         "                           threads-queue models (1-1024); MIN..MAX: threads-queue grows\n"
+         "                           and shrinks its pool between the two\n"
          "  -q, --quiet              no per-request logging\n"
          "  -d, --daemon             detach from the terminal and write the pid file\n"
          "      --pid-file FILE      pid file path\n"

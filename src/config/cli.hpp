@@ -20,8 +20,9 @@ struct CliOptions {
   std::optional<std::string> bind;         // -b ADDR (host, or host:port, "[v6]:port")
   std::optional<std::string> root;         // -r ROOT
   std::optional<unsigned> workers;         // -w N ("auto" -> 0)
-  std::optional<WorkerModel> model;        // -m event|threadpool
-  std::optional<unsigned> threads;         // --threads N
+  std::optional<WorkerModel> model;        // -m NAME (config::modelNamed)
+  std::optional<unsigned> threads;         // --threads N or MIN..MAX: N / MAX
+  unsigned min_threads = 0;                // --threads MIN..MAX: MIN (0 with N)
   bool quiet = false;                      // -q
   bool daemon = false;                     // -d / --daemon
   std::optional<std::string> pid_file;     // --pid-file FILE

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,7 +21,27 @@ struct ListenAddress {
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
-enum class WorkerModel { Event, ThreadPool };
+// The production models (event, threadpool) and the teaching models of docs/models.md.
+enum class WorkerModel {
+  Event,
+  ThreadPool,
+  Blocking,
+  ProcessPerConnection,
+  ThreadPerConnection,
+  ThreadsAccept,
+  ThreadsQueue,
+  BusyPoll,
+  Select,
+};
+
+// The configuration name of a model ("process-per-connection").
+std::string_view modelName(WorkerModel model) noexcept;
+// The model named `name`, if any.
+std::optional<WorkerModel> modelNamed(std::string_view name) noexcept;
+// A warning an operator must see when choosing `model` (busy-poll burns a CPU), or empty.
+std::string_view modelWarning(WorkerModel model) noexcept;
+// "event, threadpool, blocking, ..." for error messages and -h.
+std::string modelNames();
 
 struct LogConfig {
   std::string level = "info";         // trace|debug|info|warn|error|critical|off
@@ -36,7 +58,8 @@ struct Config {
   int missing_index_status = 404;  // 404 or 403
   unsigned workers = 0;            // 0 = auto (number of CPUs)
   WorkerModel worker_model = WorkerModel::Event;
-  unsigned threads = 8;
+  unsigned threads = 8;      // pool threads per worker; the maximum with "threads: MIN..MAX"
+  unsigned min_threads = 0;  // MIN of "threads: MIN..MAX" (grow/shrink); 0: a fixed pool
   unsigned max_connections = 10000;  // per worker
   Duration keepalive_timeout{75'000};  // 0 = no keep-alive
   unsigned keepalive_requests = 1000;  // per connection; 0 = no keep-alive

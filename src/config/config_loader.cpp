@@ -187,15 +187,24 @@ unsigned readWorkers(const Setting& s) {
 }
 
 WorkerModel readWorkerModel(const Setting& s) {
-  constexpr std::string_view kExpected = "expected event or threadpool";
-  const std::string_view text = s.scalar(kExpected);
-  if (text == "event") {
-    return WorkerModel::Event;
+  const std::string expected = "expected one of " + modelNames();
+  const auto model = modelNamed(s.scalar(expected));
+  if (!model) {
+    s.reject(expected);
   }
-  if (text == "threadpool") {
-    return WorkerModel::ThreadPool;
+  return *model;
+}
+
+// "N" (a fixed pool) or "MIN..MAX" (a pool that grows and shrinks).
+void readThreads(const Setting& s, Config& c) {
+  constexpr std::string_view kExpected =
+      "expected a number of threads 1-1024, or a range MIN..MAX like 4..64";
+  const auto range = parseThreads(s.scalar(kExpected));
+  if (!range) {
+    s.reject(kExpected);
   }
-  s.reject(kExpected);
+  c.min_threads = range->first;
+  c.threads = range->second;
 }
 
 std::string readLogLevel(const Setting& s) {
@@ -322,10 +331,7 @@ constexpr std::array kTopFields = {
           }},
     Field{"workers", [](const Setting& s, Config& c) { c.workers = readWorkers(s); }},
     Field{"worker_model", [](const Setting& s, Config& c) { c.worker_model = readWorkerModel(s); }},
-    Field{"threads",
-          [](const Setting& s, Config& c) {
-            c.threads = readUnsigned(s, 1, 1024, "expected a number of threads 1-1024");
-          }},
+    Field{"threads", readThreads},
     Field{"max_connections",
           [](const Setting& s, Config& c) {
             c.max_connections = readUnsigned(s, 1, 1'000'000, "expected a number 1-1000000");

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "config/config.hpp"
 
@@ -51,6 +52,9 @@ ListenAddress parseListenAddress(std::string_view text);
 // `text` is not such a number or is above `max`. Shared by the file and the CLI so both read
 // numbers alike.
 std::optional<std::uint64_t> parseUnsigned(std::string_view text, std::uint64_t max);
+// "8" -> {0, 8} (a fixed pool) or "4..64" -> {4, 64} (grow and shrink), each 1-1024 and
+// MIN <= MAX; nullopt otherwise. The file's `threads` and the CLI's --threads.
+std::optional<std::pair<unsigned, unsigned>> parseThreads(std::string_view text);
 // A host alone, as -b accepts it: "127.0.0.1", "::1" or "[::1]", "*" (0.0.0.0), "localhost"
 // (127.0.0.1) -> the normalised literal ListenAddress::host holds. Throws std::invalid_argument.
 std::string parseListenHost(std::string_view text);

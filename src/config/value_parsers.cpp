@@ -108,6 +108,24 @@ std::optional<std::uint64_t> parseUnsigned(std::string_view text, std::uint64_t 
   return value;
 }
 
+std::optional<std::pair<unsigned, unsigned>> parseThreads(std::string_view text) {
+  constexpr std::uint64_t kMax = 1024;
+  const std::size_t dots = text.find("..");
+  if (dots == std::string_view::npos) {
+    const auto count = parseUnsigned(text, kMax);
+    if (!count || *count == 0) {
+      return std::nullopt;
+    }
+    return std::pair{0U, static_cast<unsigned>(*count)};
+  }
+  const auto low = parseUnsigned(text.substr(0, dots), kMax);
+  const auto high = parseUnsigned(text.substr(dots + 2), kMax);
+  if (!low || !high || *low == 0 || *low > *high) {
+    return std::nullopt;
+  }
+  return std::pair{static_cast<unsigned>(*low), static_cast<unsigned>(*high)};
+}
+
 Duration parseDuration(std::string_view text) {
   constexpr std::string_view kWhat = "not a duration like 75s or 500ms";
   const std::size_t unit_at = text.find_first_not_of("0123456789");

@@ -101,8 +101,11 @@ bool Master::start() {
   wanted_ = config::effectiveWorkers(config_);
   spdlog::info("master: pid {}, generation {}: starting {} {} worker(s), document root {}",
                ::getpid(), generation_, wanted_,
-               config_.worker_model == config::WorkerModel::Event ? "event" : "threadpool",
+               config::modelName(config_.worker_model),
                config_.document_root);
+  if (auto warning = config::modelWarning(config_.worker_model); !warning.empty()) {
+    spdlog::warn("master: {}", warning);
+  }
   reconcile();
   return true;
 }
@@ -384,6 +387,17 @@ std::uint64_t Master::requestsServed() const {
   return total;
 }
 
+// Serving threads over the current generation's workers (pool models; 0 for the others).
+unsigned Master::poolThreads() const {
+  unsigned total = 0;
+  for (const auto& w : workers_) {
+    if (!w.retiring && w.generation == generation_) {
+      total += w.status->threads.load(std::memory_order_relaxed);
+    }
+  }
+  return total;
+}
+
 void Master::reportToSystemd() {
   std::int64_t now_ms = worker::monotonicMs();
   unsigned current = 0;
@@ -405,6 +419,9 @@ void Master::reportToSystemd() {
   std::string status = "STATUS=generation " + std::to_string(generation_) + ", " +
                        std::to_string(serving) + " worker(s) serving, " +
                        std::to_string(requestsServed()) + " request(s) served";
+  if (unsigned threads = poolThreads(); threads > 0) {
+    status += ", " + std::to_string(threads) + " thread(s)";
+  }
   if (status != last_status_) {
     state += status;
     last_status_ = status;

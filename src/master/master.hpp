@@ -60,6 +60,7 @@ class Master {
   std::chrono::milliseconds tick() const;
   SupervisionLimits limits() const;
   std::uint64_t requestsServed() const;
+  unsigned poolThreads() const;
 
   config::Config config_;
   MasterOptions options_;

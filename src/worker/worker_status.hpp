@@ -14,10 +14,13 @@ struct alignas(64) WorkerStatus {
   std::atomic<std::int64_t> heartbeat_ms{0};
   // Requests answered by this worker process.
   std::atomic<std::uint64_t> requests{0};
+  // Serving threads of a pool model (threads-queue grows and shrinks it); 0: not a pool model.
+  std::atomic<std::uint32_t> threads{0};
 };
 
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 // CLOCK_MONOTONIC in milliseconds, the heartbeat's unit.
 inline std::int64_t monotonicMs() noexcept {

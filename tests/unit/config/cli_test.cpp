@@ -161,13 +161,14 @@ TEST(ParseCliErrors, BadCounts) {
   EXPECT_EQ(parseError({"-w", "many"}),
             "-w: expected a number of workers 1-1024 or auto, got 'many'");
   EXPECT_EQ(parseError({"--threads", "0"}),
-            "--threads: expected a number of threads 1-1024, got '0'");
+            "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '0'");
   EXPECT_EQ(parseError({"--threads", "1025"}),
-            "--threads: expected a number of threads 1-1024, got '1025'");
+            "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '1025'");
 }
 
 TEST(ParseCliErrors, BadChoices) {
-  EXPECT_EQ(parseError({"-m", "fork"}), "-m: expected event or threadpool, got 'fork'");
+  EXPECT_EQ(parseError({"-m", "fork"}), "-m: expected one of event, threadpool, blocking, process-per-connection, "
+            "thread-per-connection, threads-accept, threads-queue, busy-poll, select, got 'fork'");
   EXPECT_EQ(parseError({"-s", "restart"}),
             "-s: expected reload, stop, quit or reopen, got 'restart'");
   EXPECT_EQ(parseError({"--signal", "HUP"}),
@@ -293,6 +294,16 @@ TEST(Usage, ListsEveryFlag) {
         "-s, --signal", "-V, --version", "-h, --help"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
+}
+
+TEST(ParseCli, ThreadsRangeSetsBothEnds) {
+  const Config config = applied({"--threads", "3..40", "-m", "threads-queue"});
+  EXPECT_EQ(config.min_threads, 3U);
+  EXPECT_EQ(config.threads, 40U);
+  EXPECT_EQ(config.worker_model, WorkerModel::ThreadsQueue);
+  EXPECT_EQ(parseError({"--threads", "9..3"}),
+            "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, "
+            "got '9..3'");
 }
 
 }  // namespace

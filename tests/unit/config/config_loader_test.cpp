@@ -303,10 +303,11 @@ TEST(LoadConfigErrors, NumbersOutOfRange) {
             "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '-1'");
   EXPECT_EQ(errorOf("workers: 0x10"),
             "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '0x10'");
-  EXPECT_EQ(errorOf("threads: 0"),
-            "test.yaml:1: threads: expected a number of threads 1-1024, got '0'");
-  EXPECT_EQ(errorOf("threads: 2000"),
-            "test.yaml:1: threads: expected a number of threads 1-1024, got '2000'");
+  constexpr std::string_view kThreads = "test.yaml:1: threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got ";
+  for (const char* bad : {"0", "2000", "0..4", "8..4", "4..", "..4", "4...8", "4..2000", "a..b"}) {
+    EXPECT_EQ(errorOf(std::string("threads: ") + bad),
+              std::string(kThreads) + "'" + bad + "'") << bad;
+  }
   EXPECT_EQ(errorOf("max_connections: 1000001"),
             "test.yaml:1: max_connections: expected a number 1-1000000, got '1000001'");
   EXPECT_EQ(errorOf("max_connections: 0"),
@@ -325,9 +326,32 @@ TEST(LoadConfigErrors, MissingIndexStatusIs403Or404) {
             "test.yaml:1: missing_index_status: expected 403 or 404, got 'not_found'");
 }
 
+TEST(LoadConfig, EveryWorkerModelByName) {
+  for (const char* name : {"event", "threadpool", "blocking", "process-per-connection",
+                           "thread-per-connection", "threads-accept", "threads-queue",
+                           "busy-poll", "select"}) {
+    const Config config = load(std::string("worker_model: ") + name);
+    EXPECT_EQ(modelName(config.worker_model), name);
+  }
+}
+
+TEST(LoadConfig, ThreadsIsACountOrARange) {
+  Config fixed = load("threads: 12");
+  EXPECT_EQ(fixed.threads, 12U);
+  EXPECT_EQ(fixed.min_threads, 0U);
+  Config range = load("threads: 2..64");
+  EXPECT_EQ(range.min_threads, 2U);
+  EXPECT_EQ(range.threads, 64U);
+  Config same = load("threads: 5..5");
+  EXPECT_EQ(same.min_threads, 5U);
+  EXPECT_EQ(same.threads, 5U);
+}
+
 TEST(LoadConfigErrors, WorkerModelAndLogLevelAreChoices) {
   EXPECT_EQ(errorOf("worker_model: threads"),
-            "test.yaml:1: worker_model: expected event or threadpool, got 'threads'");
+            "test.yaml:1: worker_model: expected one of event, threadpool, blocking, "
+            "process-per-connection, thread-per-connection, threads-accept, threads-queue, "
+            "busy-poll, select, got 'threads'");
   EXPECT_EQ(errorOf("log:\n  level: verbose\n"),
             "test.yaml:2: log.level: expected one of trace, debug, info, warn, error, critical, "
             "off, got 'verbose'");
@@ -407,7 +431,7 @@ TEST(LoadConfigErrors, MessagesUseTheGivenSourceName) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
                  "/etc/learnhttpd/other.yaml:1: threads: expected a number of threads 1-1024, "
-                 "got 'many'");
+                 "or a range MIN..MAX like 4..64, got 'many'");
   }
 }
 

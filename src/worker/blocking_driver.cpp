@@ -1,0 +1,151 @@
+#include "worker/blocking_driver.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "net/socket.hpp"
+#include "worker/http_session.hpp"
+#include "worker/input_deadline.hpp"
+
+namespace learnhttpd::worker {
+namespace {
+
+constexpr std::chrono::milliseconds kLingerTime{2000};  // as WorkerLoop's
+
+class Driver {
+ public:
+  Driver(ModelControl& control, net::UniqueFd fd, std::string peer)
+      : control_(control), config_(control.config()), fd_(std::move(fd)),
+        session_(control.serve(), std::move(peer)) {}
+
+  void run() {
+    for (;;) {
+      if (session_.hasOutput()) {
+        if (!flush()) return;
+        if (session_.closeAfterOutput()) return linger();
+        process();
+        continue;
+      }
+      if (!waitForInput()) return;
+    }
+  }
+
+ private:
+  void process() {
+    if (control_.quitting()) session_.drain();
+    session_.process(std::time(nullptr));
+  }
+
+  // False when the connection is over (closed by the client, idle timeout, stop).
+  bool waitForInput() {
+    bool stopping = control_.quitting();
+    if (stopping) session_.drain();
+    auto timeout = deadline_.next(session_, config_, std::time(nullptr), stopping);
+    bool idle = !session_.midRequest();
+    Wake wake = control_.waitFor(fd_.get(), POLLIN, SteadyClock::now() + timeout, idle, stopping);
+    switch (wake) {
+      case Wake::Stop: return false;
+      case Wake::Quit: return true;  // decide again, now with the short last call
+      case Wake::Timeout:
+        if (idle) return false;  // idle keep-alive (or a silent new connection) expired
+        session_.failWith(http::Status::RequestTimeout, std::time(nullptr));
+        return true;
+      case Wake::Ready: break;
+    }
+    std::span<char> space = session_.inputSpace();
+    net::IoResult r = net::receiveSome(fd_.get(), space.data(), space.size());
+    if (r.error == EAGAIN) return true;
+    if (r.error != 0 || r.bytes == 0) return false;
+    session_.received(r.bytes);
+    process();
+    return true;
+  }
+
+  // Sends everything queued; waits for a full send buffer at most send_timeout per stall.
+  bool flush() {
+    for (;;) {
+      FlushResult r = session_.writeTo(fd_.get());
+      if (r == FlushResult::Done) return true;
+      if (r == FlushResult::Error) return false;
+      auto deadline = SteadyClock::now() + config_.send_timeout;
+      if (control_.waitFor(fd_.get(), POLLOUT, deadline, false) != Wake::Ready) return false;
+    }
+  }
+
+  // After the last answer, when the client may still be sending (an error cut its request
+  // short, or it pipelined more than we answer), a plain close() would make the kernel send a
+  // reset that can destroy the answer in flight: shut our side, discard input for a while.
+  void linger() {
+    if (!session_.midRequest() && !session_.closeAfterOutput()) return;
+    ::shutdown(fd_.get(), SHUT_WR);
+    auto deadline = SteadyClock::now() + kLingerTime;
+    char sink[4096];
+    while (control_.waitFor(fd_.get(), POLLIN, deadline, false) == Wake::Ready) {
+      net::IoResult r = net::receiveSome(fd_.get(), sink, sizeof sink);
+      if (r.error != 0 && r.error != EAGAIN) return;
+      if (r.error == 0 && r.bytes == 0) return;
+    }
+  }
+
+  ModelControl& control_;
+  const config::Config& config_;
+  net::UniqueFd fd_;
+  HttpSession session_;
+  InputDeadline deadline_;
+};
+
+std::mutex g_spare_mutex;
+net::UniqueFd g_spare;  // released to accept-and-close one client when out of descriptors
+
+void shed(int listen_fd, unsigned slot) {
+  std::lock_guard lock(g_spare_mutex);
+  spdlog::warn("worker {}: out of file descriptors, refusing a connection", slot);
+  g_spare.reset();
+  net::UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+}  // namespace
+
+void serveConnection(ModelControl& control, net::UniqueFd fd, std::string peer) {
+  Driver(control, std::move(fd), std::move(peer)).run();
+}
+
+std::string prepareAccepted(const ModelControl& control, int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  std::string peer;
+  if (!control.config().log.quiet && control.config().log.access_log != "off") net::peerAddress(fd, peer);
+  return peer;
+}
+
+net::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
+  {
+    std::lock_guard lock(g_spare_mutex);
+    if (!g_spare) g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if ((ready[i].revents & POLLIN) == 0) continue;
+    int fd = ::accept4(ready[i].fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) return net::UniqueFd(fd);
+    if (errno == EMFILE || errno == ENFILE) {
+      shed(ready[i].fd, slot);
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+               errno != ECONNABORTED) {
+      spdlog::error("worker {}: accept4: {}", slot, std::strerror(errno));
+    }
+  }
+  return net::UniqueFd();
+}
+
+}  // namespace learnhttpd::worker

@@ -1,0 +1,127 @@
+#pragma once
+// The thread-based blocking models (docs/models.md). Each serves a connection with the
+// blocking driver (serveConnection) on one thread, from its first byte to its close:
+//   ThreadPerConnectionWorker  the control thread accepts and starts a thread per connection.
+//                              At most max_connections threads: at the bound nobody accepts
+//                              and new clients wait in the kernel's backlog until one ends.
+//   ThreadsAcceptWorker        `threads` threads, each waiting on the listening sockets itself
+//                              and serving what it accepted (prefork, with threads).
+//   ThreadsQueueWorker         the control thread accepts and queues; a pool of threads takes
+//                              connections from the bounded queue and serves each to its end.
+//                              Idle keep-alive clients pin its threads: with every thread held,
+//                              new connections wait in the queue (then the backlog) until a
+//                              keep-alive client leaves or times out -- the model's known
+//                              weakness, which `threadpool` exists to fix. With
+//                              `threads: MIN..MAX` the pool grows while connections wait and no
+//                              thread is free, and a thread idle for kShrinkAfter exits while
+//                              more than MIN remain (logged, and counted in WorkerStatus).
+//
+// Threads: the worker's Worker::run thread is the control thread (ModelControl: signals,
+// heartbeat); it alone accepts (except in threads-accept), starts and joins threads and closes
+// the listening sockets. Serving threads are created with the control signals blocked and only
+// call serveConnection(). Ownership of a connection passes with its descriptor: the accepting
+// thread hands it over (thread argument, or the queue under its mutex) and never touches it
+// again. Stopping: QUIT ends accepting, lets every connection finish (idle ones get the short
+// last call); TERM wakes every thread through ModelControl's stop descriptor and joins them.
+
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "net/unique_fd.hpp"
+#include "worker/model_control.hpp"
+#include "worker/serve_context.hpp"
+#include "worker/worker.hpp"
+
+namespace learnhttpd::worker {
+
+// Started threads and the ones that have finished and wait to be joined.
+class ThreadSet {
+ public:
+  using Body = void (*)(void* arg);
+  // Starts a thread running body(arg) with a small stack; false (and errno-like code) on error.
+  int start(Body body, void* arg);
+  // Joins the threads that have finished; returns how many are still running. Control thread.
+  std::size_t joinFinished();
+  std::size_t running() const;
+  // Wakes the control thread when a thread finishes (an eventfd), for a poll set.
+  int finishedFd() const noexcept { return finished_fd_.get(); }
+  bool open();
+  void joinAll();
+
+ private:
+  struct Start;
+  static void* trampoline(void* arg);
+  void finished(pthread_t self);
+
+  mutable std::mutex mutex_;
+  std::vector<pthread_t> running_;   // guarded by mutex_
+  std::vector<pthread_t> finished_;  // guarded by mutex_
+  net::UniqueFd finished_fd_;
+};
+
+class ThreadPerConnectionWorker final : public Worker {
+ public:
+  explicit ThreadPerConnectionWorker(const WorkerContext& context);
+  int run() override;
+
+ private:
+  struct Job;
+  static void serveJob(void* arg);
+
+  ServeContext serve_;
+  ModelControl control_;
+  ThreadSet threads_;
+};
+
+class ThreadsAcceptWorker final : public Worker {
+ public:
+  explicit ThreadsAcceptWorker(const WorkerContext& context);
+  int run() override;
+
+ private:
+  static void acceptLoop(void* arg);
+
+  ServeContext serve_;
+  ModelControl control_;
+  ThreadSet threads_;
+  std::atomic<unsigned> in_accept_{0};  // threads that may be polling the listening sockets
+};
+
+class ThreadsQueueWorker final : public Worker {
+ public:
+  static constexpr std::chrono::milliseconds kShrinkAfter{3000};
+
+  explicit ThreadsQueueWorker(const WorkerContext& context);
+  int run() override;
+
+ private:
+  static void consumerLoop(void* arg);
+  void consume();
+  bool push(net::UniqueFd& fd);
+  void grow();
+  void reportThreads(const char* why);
+
+  ServeContext serve_;
+  ModelControl control_;
+  ThreadSet threads_;
+  unsigned min_threads_;
+  unsigned max_threads_;
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<net::UniqueFd> queue_;  // guarded by mutex_
+  unsigned idle_ = 0;                // consumers waiting in consume(), guarded by mutex_
+  unsigned alive_ = 0;               // consumers started and not exited, guarded by mutex_
+  bool closed_ = false;              // no more items: consumers exit once the queue is empty
+  net::UniqueFd space_fd_;           // eventfd: a slot freed while the control thread waited
+  bool waiting_for_space_ = false;   // guarded by mutex_
+  WorkerStatus* status_;
+};
+
+}  // namespace learnhttpd::worker
