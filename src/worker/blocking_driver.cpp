@@ -20,7 +20,9 @@
 namespace learnhttpd::worker {
 namespace {
 
-constexpr std::chrono::milliseconds kLingerTime{2000};  // as WorkerLoop's
+// Shorter than WorkerLoop's 2 s: here a lingering connection pins a whole thread or process,
+// and a client that never closes would hold it that long after every error answer.
+constexpr std::chrono::milliseconds kLingerTime{500};
 
 class Driver {
  public:
