@@ -43,10 +43,11 @@ SANITIZER_LOGS = $(CURDIR)/$(BUILD)/sanitizer-logs
 test-asan:
 	$(MAKE) sanitized-test BUILD=build-asan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=address,undefined
 
-# TSan where there are threads: the thread-pool model's suites.
+# TSan where there are threads: the suites of the models with threads (label "threaded":
+# threadpool, thread-per-connection, threads-accept, threads-queue).
 test-tsan:
 	$(MAKE) sanitized-test BUILD=build-tsan CMAKE_ARGS=-DLEARNHTTPD_SANITIZE=thread \
-		CTEST_ARGS="-L threadpool"
+		CTEST_ARGS="-L threaded"
 
 sanitized-test:
 	rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
