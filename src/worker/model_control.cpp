@@ -41,7 +41,8 @@ ModelControl::ModelControl(const WorkerContext& context, ServeContext& serve)
 
 ModelControl::~ModelControl() = default;
 
-bool ModelControl::open(bool watch_children) {
+bool ModelControl::open(bool watch_children, bool own_listeners) {
+  own_listeners_ = own_listeners;
   std::string error;
   if (!context_.config.log.quiet) {
     access_log_ = log::AccessLog::open(context_.config.log.access_log, error);
@@ -118,7 +119,9 @@ Wake ModelControl::wait(std::span<pollfd> fds, SteadyClock::time_point deadline,
       spdlog::error("worker {}: poll: {}", context_.slot, std::strerror(errno));
       return Wake::Stop;
     }
-    if (ready <= 0 || terminating()) continue;
+    if (terminating()) return Wake::Stop;
+    if (wake_on_quit && quitting()) return Wake::Quit;  // before readiness: listeners may be shut
+    if (ready <= 0) continue;
     bool mine = false;
     for (std::size_t i = 0; i < fds.size(); ++i) {
       fds[i].revents = set[i].revents;
@@ -157,6 +160,9 @@ void ModelControl::beginQuit() {
   quit_deadline_ = SteadyClock::now() + context_.config.shutdown_timeout;
   quitting_.store(true);
   raise(quit_fd_.get());
+  // Only this thread ever polls or accepts on them: they can go now, even while this thread
+  // is busy with a long download, so that new clients are refused at once.
+  if (own_listeners_) closeListeners();
 }
 
 void ModelControl::beginTerminate() {

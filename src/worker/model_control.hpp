@@ -58,8 +58,9 @@ class ModelControl {
 
   // Opens the access log (handing it to `serve`), the signalfd and the stop eventfds. With
   // `watch_children`, SIGCHLD is read too (childExited()). Logs one line and returns false on
-  // failure (the worker exits kExitBootFailure).
-  bool open(bool watch_children = false);
+  // failure (the worker exits kExitBootFailure). `own_listeners`: only the control thread ever
+  // polls or accepts on the listening sockets, so QUIT closes them at once (closeListeners()).
+  bool open(bool watch_children = false, bool own_listeners = true);
   // Stamps the first heartbeat: from now on the master counts this worker as serving.
   void start();
 
@@ -119,6 +120,7 @@ class ModelControl {
   WorkerStatus* heartbeat_ = nullptr;  // nullptr in a forked child
   bool child_exited_ = false;
   bool listeners_closed_ = false;
+  bool own_listeners_ = true;
 };
 
 }  // namespace learnhttpd::worker

@@ -233,7 +233,7 @@ void SelectWorker::turn() {
   }
   control_.service();
   if (ready <= 0 && conns_.size() == 0) return;
-  if (accepting && ready > 0) {
+  if (accepting && !control_.quitting() && ready > 0) {  // QUIT may have closed them
     for (int fd : control_.listenFds()) {
       if (FD_ISSET(fd, &readable)) conns_.acceptFrom(fd, FD_SETSIZE);
     }

@@ -160,7 +160,7 @@ ThreadsAcceptWorker::ThreadsAcceptWorker(const WorkerContext& context)
     : serve_(context.config, context.root, nullptr, context.status), control_(context, serve_) {}
 
 int ThreadsAcceptWorker::run() {
-  if (!control_.open() || !threads_.open()) return kExitBootFailure;
+  if (!control_.open(false, /*own_listeners=*/false) || !threads_.open()) return kExitBootFailure;
   unsigned wanted = std::max(1U, control_.config().threads);
   for (unsigned i = 0; i < wanted; ++i) {
     if (int error = threads_.start(acceptLoop, this); error != 0) {
