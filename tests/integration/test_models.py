@@ -274,6 +274,35 @@ class GrowingPoolTests(ServerTestCase):
             self.assertTrue(served(sock))
 
 
+@unittest.skipUnless(MODEL == "threads-queue", "the growing pool")
+class PoolStatusTests(unittest.TestCase):
+    def test_systemd_status_shows_the_pool_size(self):
+        from test_systemd import NotifySocket
+        notify = NotifySocket()
+        self.addCleanup(notify.close)
+        site, root = make_site()
+        self.addCleanup(site.cleanup)
+        srv = Server(root, config={"workers": 1, "threads": "1..4"},
+                     env={"NOTIFY_SOCKET": notify.path})
+        self.addCleanup(srv.close)
+
+        def status_says(text):
+            with notify.cond:
+                return any(text in f.get("STATUS", "") for _, f in notify.messages)
+
+        self.assertTrue(wait_until(lambda: status_says(", 1 thread(s)"), 5.0), notify.messages)
+        socks = [srv.connect() for _ in range(3)]
+        try:
+            for sock in socks:
+                self.assertTrue(served(sock))
+            self.assertTrue(wait_until(lambda: status_says(", 3 thread(s)"), 5.0),
+                            notify.messages[-3:])
+        finally:
+            for sock in socks:
+                sock.close()
+        self.assertEqual(srv.stop(), 0)
+
+
 @unittest.skipUnless(MODEL == "busy-poll", "the loop that never waits")
 class BusyPollTests(ServerTestCase):
     CONFIG = {"workers": 1}
@@ -282,9 +311,11 @@ class BusyPollTests(ServerTestCase):
         (pid,) = self.srv.wait_for_workers(1)
         self.assertTrue(self.srv.wait_for_log(r"burns 100% of a CPU", 2.0))
         before, started = cpu_seconds(pid), time.monotonic()
-        time.sleep(1.0)
+        time.sleep(1.5)
         share = (cpu_seconds(pid) - before) / (time.monotonic() - started)
-        self.assertGreater(share, 0.3, "an idle busy-poll worker should spin (shared box)")
+        # A waiting worker uses well under 1% of a CPU; a spinning one all it gets, which on a
+        # box shared with builds and other tests may be a fraction of one.
+        self.assertGreater(share, 0.1, "an idle busy-poll worker should spin")
         with self.srv.connect() as sock:
             self.assertTrue(served(sock))
 
