@@ -229,7 +229,11 @@ int ThreadsQueueWorker::run() {
   }
   reportThreads("started");
   control_.start();
+  // The listening sockets, and the pool's finished-thread eventfd so that threads that shrank
+  // the pool are joined at once.
   std::vector<pollfd> listening = listenSet(control_);
+  const std::size_t listeners = listening.size();
+  listening.push_back({threads_.finishedFd(), POLLIN, 0});
   std::vector<pollfd> space{{space_fd_.get(), POLLIN, 0}};
   net::UniqueFd pending;  // accepted, waiting for a queue slot
   while (!control_.quitting() && !control_.terminating()) {
@@ -242,7 +246,7 @@ int ThreadsQueueWorker::run() {
       continue;
     }
     if (control_.wait(listening, far(), /*idle=*/true) != Wake::Ready) continue;
-    pending = acceptOne(listening.data(), listening.size(), control_.slot());
+    pending = acceptOne(listening.data(), listeners, control_.slot());
     if (pending && push(pending)) pending.reset();
   }
   control_.closeListeners();
