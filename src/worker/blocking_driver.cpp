@@ -52,7 +52,7 @@ class Driver {
   bool waitForInput() {
     bool stopping = control_.quitting();
     if (stopping) session_.drain();
-    auto timeout = deadline_.next(session_, config_, std::time(nullptr), stopping);
+    auto timeout = deadline_.next(session_, config_, stopping);
     bool idle = !session_.midRequest();
     Wake wake = control_.waitFor(fd_.get(), POLLIN, SteadyClock::now() + timeout, idle, stopping);
     switch (wake) {

@@ -68,7 +68,7 @@ void PollingConnections::waitForInput(Connection& conn) {
   if (stopping) conn.session.drain();
   conn.state = State::Reading;
   conn.deadline = SteadyClock::now() +
-                  conn.input.next(conn.session, control_.config(), std::time(nullptr), stopping);
+                  conn.input.next(conn.session, control_.config(), stopping);
 }
 
 PollingConnections::List::iterator PollingConnections::step(List::iterator it, bool readable,
