@@ -156,13 +156,14 @@ void ModelControl::handleSignal(int signal) {
 
 void ModelControl::beginQuit() {
   if (quitting()) return;
-  if (heartbeat_ != nullptr) spdlog::info("worker {}: graceful stop", context_.slot);
   quit_deadline_ = SteadyClock::now() + context_.config.shutdown_timeout;
   quitting_.store(true);
   raise(quit_fd_.get());
   // Only this thread ever polls or accepts on them: they can go now, even while this thread
   // is busy with a long download, so that new clients are refused at once.
   if (own_listeners_) closeListeners();
+  // Logged last: once the line is out, no thread of this worker accepts any more.
+  if (heartbeat_ != nullptr) spdlog::info("worker {}: graceful stop", context_.slot);
 }
 
 void ModelControl::beginTerminate() {
