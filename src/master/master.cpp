@@ -397,7 +397,7 @@ std::uint64_t Master::requestsServed() const {
 unsigned Master::poolThreads() const {
   unsigned total = 0;
   for (const auto& w : workers_) {
-    if (!w.retiring && w.generation == generation_) {
+    if (w.phase != Phase::Retiring && w.generation == generation_) {
       total += w.status->threads.load(std::memory_order_relaxed);
     }
   }
