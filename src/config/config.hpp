@@ -51,6 +51,13 @@ struct LogConfig {
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// Per worker; never stale (kept exact by inotify, see fs/open_file_cache.hpp).
+struct OpenFileCacheConfig {
+  unsigned entries = 10000;                       // 0 = off
+  std::size_t max_bytes = std::size_t{64} << 20;  // cached bodies plus per-entry overhead
+  friend bool operator==(const OpenFileCacheConfig&, const OpenFileCacheConfig&) = default;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -72,6 +79,7 @@ struct Config {
   std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
+  OpenFileCacheConfig open_file_cache;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 

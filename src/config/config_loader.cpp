@@ -282,6 +282,20 @@ std::vector<std::pair<std::string, std::string>> readMimeTypes(const Setting& s)
   return types;
 }
 
+std::size_t readCacheBytes(const Setting& s) {
+  constexpr std::string_view kExpected = "expected a size from 0 to 64g, like 64m";
+  std::size_t value = 0;
+  try {
+    value = parseSize(s.scalar(kExpected));
+  } catch (const std::invalid_argument&) {
+    s.reject(kExpected);
+  }
+  if (value > (std::size_t{64} << 30)) {
+    s.reject(kExpected);
+  }
+  return value;
+}
+
 // ---- the key tables -------------------------------------------------------------------------
 
 using Apply = void (*)(const Setting&, Config&);
@@ -312,6 +326,23 @@ void readLog(const Setting& s, Config& config) {
     s.reject("expected a mapping of log settings, like { level: info }");
   }
   readFields(s.source(), s.value(), kLogFields, "log.", config);
+}
+
+constexpr std::array kOpenFileCacheFields = {
+    Field{"entries",
+          [](const Setting& s, Config& c) {
+            c.open_file_cache.entries =
+                readUnsigned(s, 0, 10'000'000, "expected a number of entries 0-10000000 (0 = off)");
+          }},
+    Field{"max_bytes",
+          [](const Setting& s, Config& c) { c.open_file_cache.max_bytes = readCacheBytes(s); }},
+};
+
+void readOpenFileCache(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping like { entries: 10000, max_bytes: 64m }");
+  }
+  readFields(s.source(), s.value(), kOpenFileCacheFields, "open_file_cache.", config);
 }
 
 constexpr std::array kTopFields = {
@@ -363,6 +394,7 @@ constexpr std::array kTopFields = {
           }},
     Field{"log", readLog},
     Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
+    Field{"open_file_cache", readOpenFileCache},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------

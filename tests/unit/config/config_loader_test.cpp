@@ -435,5 +435,29 @@ TEST(LoadConfigErrors, MessagesUseTheGivenSourceName) {
   }
 }
 
+TEST(LoadConfig, OpenFileCache) {
+  Config defaults;
+  EXPECT_EQ(defaults.open_file_cache.entries, 10000U);
+  EXPECT_EQ(defaults.open_file_cache.max_bytes, std::size_t{64} << 20);
+  Config config = load("open_file_cache: { entries: 0, max_bytes: 1k }\n");
+  EXPECT_EQ(config.open_file_cache.entries, 0U);
+  EXPECT_EQ(config.open_file_cache.max_bytes, 1024U);
+}
+
+TEST(LoadConfigErrors, OpenFileCacheNamesFileLineAndKey) {
+  EXPECT_EQ(errorOf("open_file_cache:\n  entries: -1\n")
+                .rfind("test.yaml:2: open_file_cache.entries: ", 0),
+            0U);
+  EXPECT_EQ(errorOf("open_file_cache:\n  entries: 10\n  max_bytes: lots\n")
+                .rfind("test.yaml:3: open_file_cache.max_bytes: expected a size", 0),
+            0U);
+  EXPECT_EQ(errorOf("open_file_cache:\n  entris: 10\n"),
+            "test.yaml:2: unknown key 'open_file_cache.entris', did you mean "
+            "'open_file_cache.entries'?");
+  EXPECT_EQ(errorOf("open_file_cache: 100\n")
+                .rfind("test.yaml:1: open_file_cache: expected a mapping", 0),
+            0U);
+}
+
 }  // namespace
 }  // namespace learnhttpd::config
