@@ -46,6 +46,8 @@ class DocumentRoot {
   Resolver resolver() const noexcept { return resolver_; }
   // One line for the error log when open() had to fall back from openat2; empty otherwise.
   const std::string& notice() const noexcept { return notice_; }
+  // The root's O_PATH directory descriptor (for the open-file cache); owned by this object.
+  int fd() const noexcept { return dir_.get(); }
 
   // `decoded_path` is an absolute, normalised path (http::decodeTarget's output, starting with
   // '/'); `trailing_slash` says whether it named a directory; `index` is the index file name.

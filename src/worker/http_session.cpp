@@ -67,6 +67,7 @@ struct HttpSession::Reply {
   http::Status status = http::Status::Ok;
   bool keep_alive = true;
   net::UniqueFd file;
+  std::shared_ptr<const fs::CachedFile> cached;  // instead of `file` on a cache hit
   std::uint64_t length = 0;          // body bytes to send
   std::uint64_t offset = 0;          // where they start in the file (ranges)
   std::int64_t complete_length = -1; // file size, for Content-Range on 206 / 416
@@ -182,7 +183,15 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
       reply.status = target.error;
       reply.keep_alive = false;
     } else {
-      fs::Resolved resolved = ctx_.root.resolve(path_, target.trailing_slash, ctx_.index);
+      fs::Resolved resolved;
+      reply.cached = lookupCached(target.trailing_slash);
+      if (reply.cached) {
+        resolved.outcome = fs::Outcome::File;
+        resolved.st = reply.cached->st;
+        resolved.is_index = reply.cached->is_index;
+      } else {
+        resolved = ctx_.root.resolve(path_, target.trailing_slash, ctx_.index);
+      }
       switch (resolved.outcome) {
         case fs::Outcome::File:
           reply.file = std::move(resolved.fd);
@@ -208,6 +217,17 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
     }
   }
   respond(request, reply, now);
+}
+
+// The cache applies pending changes once per recv() batch: every change completed before the
+// request's bytes were read is seen (the proof is in fs/open_file_cache.hpp).
+std::shared_ptr<const fs::CachedFile> HttpSession::lookupCached(bool trailing_slash) {
+  if (!ctx_.file_cache) return nullptr;
+  if (!cache_synced_) {
+    ctx_.file_cache->sync();
+    cache_synced_ = true;
+  }
+  return ctx_.file_cache->lookup(path_, trailing_slash, ctx_.index);
 }
 
 // RFC 9110 section 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
@@ -304,15 +324,22 @@ void HttpSession::respond(const http::Request& request, Reply& reply, std::time_
 
 void HttpSession::queueFileBody(Reply& reply) {
   if (reply.length == 0) return;
+  if (reply.cached && reply.cached->has_body) {
+    out_.append(reply.cached->body, static_cast<std::size_t>(reply.offset),
+                static_cast<std::size_t>(reply.length));  // a hit: no system call at all
+    return;
+  }
+  const int fd = reply.cached ? reply.cached->fd.get() : reply.file.get();
   if (reply.length > kInlineBodyMax) {
     file_ = std::move(reply.file);
+    file_cached_ = std::move(reply.cached);
     file_offset_ = static_cast<off_t>(reply.offset);
     file_remaining_ = static_cast<std::size_t>(reply.length);
     return;
   }
   std::size_t at = out_.size();
   out_.resize(at + reply.length);
-  ssize_t n = ::pread(reply.file.get(), out_.data() + at, reply.length,
+  ssize_t n = ::pread(fd, out_.data() + at, reply.length,
                       static_cast<off_t>(reply.offset));
   if (n != static_cast<ssize_t>(reply.length)) {
     // The file shrank or failed under us after the head promised its length: the only honest
@@ -333,13 +360,15 @@ FlushResult HttpSession::writeTo(int fd) {
   out_.clear();
   sent_ = 0;
   while (file_remaining_ > 0) {
-    net::IoResult r = net::sendFileSome(fd, file_.get(), file_offset_, file_remaining_);
+    int in = file_ ? file_.get() : file_cached_->fd.get();
+    net::IoResult r = net::sendFileSome(fd, in, file_offset_, file_remaining_);
     if (r.error == EAGAIN) return FlushResult::WouldBlock;
     if (r.error != 0) return FlushResult::Error;
     if (r.bytes == 0) return FlushResult::Error;  // the file was truncated under us
     file_remaining_ -= r.bytes;
   }
   file_.reset();
+  file_cached_.reset();
   return FlushResult::Done;
 }
 

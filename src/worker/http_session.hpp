@@ -14,10 +14,12 @@
 
 #include <cstddef>
 #include <ctime>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "fs/open_file_cache.hpp"
 #include "http/chunked_decoder.hpp"
 #include "http/request.hpp"
 #include "http/status.hpp"
@@ -34,7 +36,10 @@ class HttpSession {
 
   // Where the next recv() may write; empty when the input buffer is at its limit.
   std::span<char> inputSpace();
-  void received(std::size_t n) noexcept { end_ += n; }
+  void received(std::size_t n) noexcept {
+    end_ += n;
+    cache_synced_ = false;  // the file cache must apply changes made before these bytes came
+  }
 
   // Parses buffered input and answers complete requests, in order, until output must be
   // flushed first (a file body is pending, or enough bytes are queued), input runs out, or the
@@ -63,6 +68,7 @@ class HttpSession {
   static bool notModified(const http::Request& request, const Reply& reply);
   void applyRange(const http::Request& request, Reply& reply);
   void queueFileBody(Reply& reply);
+  std::shared_ptr<const fs::CachedFile> lookupCached(bool trailing_slash);
   void setRedirect(std::string_view target, Reply& reply);
   bool skipBody();
   void consume(std::size_t n) noexcept;
@@ -78,7 +84,8 @@ class HttpSession {
   http::ChunkedDecoder chunked_decoder_;
   std::string out_;           // queued response bytes
   std::size_t sent_ = 0;      // bytes of out_ already written
-  net::UniqueFd file_;        // body still to sendfile after out_
+  net::UniqueFd file_;        // body still to sendfile after out_ (or from file_cached_)
+  std::shared_ptr<const fs::CachedFile> file_cached_;  // the cache's file being sent
   off_t file_offset_ = 0;
   std::size_t file_remaining_ = 0;
   std::string path_;          // decoded path of the current request (reused buffer)
@@ -86,6 +93,7 @@ class HttpSession {
   unsigned requests_ = 0;
   bool close_after_ = false;
   bool draining_ = false;
+  bool cache_synced_ = false;  // the file cache has applied every change up to the last recv
 };
 
 }  // namespace learnhttpd::worker

@@ -1,5 +1,7 @@
 #include "worker/serve_context.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace learnhttpd::worker {
 
 ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot& document_root,
@@ -16,6 +18,24 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),
       access_log(config.log.quiet ? nullptr : log),
-      status(worker_status) {}
+      status(worker_status) {
+  fs::OpenFileCacheLimits cache_limits;
+  cache_limits.entries = config.open_file_cache.entries;
+  cache_limits.max_bytes = config.open_file_cache.max_bytes;
+  // The production models only: a teaching model that forks per connection would share one
+  // inotify queue between processes, and a child draining it would hide events from the parent.
+  if (config.worker_model != config::WorkerModel::Event &&
+      config.worker_model != config::WorkerModel::ThreadPool) {
+    return;
+  }
+  if (cache_limits.entries > 0 && document_root.resolver() != fs::Resolver::Openat2) {
+    // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
+    spdlog::warn("open_file_cache: off, openat2 is refused here");
+    return;
+  }
+  std::string error;
+  file_cache = fs::OpenFileCache::create(document_root.fd(), cache_limits, error);
+  if (!error.empty()) spdlog::warn("{}; serving without it", error);
+}
 
 }  // namespace learnhttpd::worker

@@ -1,11 +1,14 @@
 #pragma once
 // What every connection of a worker needs to answer requests: built once per worker after
-// fork, read-only afterwards, so it may be shared by all threads of the worker.
+// fork, read-only afterwards (the file cache locks itself), so it may be shared by all threads
+// of the worker.
 
+#include <memory>
 #include <string>
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
+#include "fs/open_file_cache.hpp"
 #include "http/mime_table.hpp"
 #include "http/request_parser.hpp"
 #include "http/status.hpp"
@@ -28,6 +31,9 @@ struct ServeContext {
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
   WorkerStatus* status;            // shared with the master; `requests` counts answers
+  // The worker's open-file cache (internally locked, shared by all threads of the worker);
+  // nullptr when open_file_cache.entries is 0 or the cache cannot work on this system.
+  std::unique_ptr<fs::OpenFileCache> file_cache;
 };
 
 }  // namespace learnhttpd::worker
