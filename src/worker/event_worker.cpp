@@ -88,6 +88,9 @@ void EventWorker::drive(Connection& conn) {
 }
 
 void EventWorker::waitForInput(Connection& conn) {
+  // An idle keep-alive connection keeps no buffers: what it costs while it waits is its
+  // socket, its events and the session's fixed fields (docs/performance.md).
+  if (!conn.session.hasOutput()) conn.session.releaseIdleBuffers();
   timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
   event_add(conn.read_event.get(), &tv);
 }

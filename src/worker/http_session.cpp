@@ -372,4 +372,17 @@ FlushResult HttpSession::writeTo(int fd) {
   return FlushResult::Done;
 }
 
+void HttpSession::releaseIdleBuffers() noexcept {
+  if (start_ == end_) {
+    std::vector<char>().swap(in_);
+    start_ = end_ = 0;
+  }
+  if (sent_ == out_.size()) {
+    std::string().swap(out_);
+    sent_ = 0;
+  }
+  std::string().swap(path_);
+  std::string().swap(location_);
+}
+
 }  // namespace learnhttpd::worker

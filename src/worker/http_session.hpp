@@ -60,6 +60,10 @@ class HttpSession {
   // Answer the current and later requests with "Connection: close" (graceful stop).
   void drain() noexcept { draining_ = true; }
   unsigned requestsServed() const noexcept { return requests_; }
+  // Frees the buffers a connection does not need while it waits for its next request (idle
+  // keep-alive): they are allocated again by the next inputSpace()/answer. Call only when
+  // !hasOutput(); keeps any buffered bytes of an unfinished request.
+  void releaseIdleBuffers() noexcept;
 
  private:
   struct Reply;  // what one request is answered with

@@ -133,6 +133,9 @@ void ThreadPoolWorker::onWritable(evutil_socket_t, short what, void* arg) {
 }
 
 void ThreadPoolWorker::waitForInput(Connection& conn) {
+  // An idle keep-alive connection keeps no buffers: what it costs while it waits is its
+  // socket, its events and the session's fixed fields (docs/performance.md).
+  if (!conn.session.hasOutput()) conn.session.releaseIdleBuffers();
   timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
   event_add(conn.read_event.get(), &tv);
 }
