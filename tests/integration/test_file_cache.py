@@ -212,6 +212,26 @@ class CacheOffTest(CacheCase):
         self.assertEqual(self.get("/a.txt").body, b"omega")
 
 
+LAUNCHER = os.environ.get("LEARNHTTPD_NO_OPENAT2")
+
+
+@unittest.skipUnless(LAUNCHER, "LEARNHTTPD_NO_OPENAT2 (the seccomp launcher) is not set")
+class WithoutOpenat2Test(CacheCase):
+    """Without openat2 the cache cannot prove a path symlink-free: it turns itself off, says so
+    once, and every change is still seen."""
+
+    def setUp(self):
+        self.site, self.root = fresh_site()
+        self.srv = Server(self.root, config=self.CONFIG, launcher=[LAUNCHER])
+        self.sock = self.srv.connect()
+
+    def test_cache_off_and_changes_seen(self):
+        self.assertTrue(self.srv.wait_for_log(r"open_file_cache: off, openat2 is refused"))
+        self.assertEqual(self.warm("/dir/sub/page.txt").body, b"inside page\n")
+        self.write("dir/sub/page.txt", b"changed")
+        self.assertEqual(self.get("/dir/sub/page.txt").body, b"changed")
+
+
 class DownloadTest(CacheCase):
     """A file changed while it is being sent: the client gets the old bytes whole, or a body cut
     short on a closed connection -- never a complete-looking mix."""
