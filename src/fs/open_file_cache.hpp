@@ -59,7 +59,8 @@
 //
 // Threads: every public member may be called from any thread; one mutex guards the cache (the
 // thread-pool model's threads share one cache per worker). Misses do their system calls under
-// the mutex. Create it in the worker process (after fork): the inotify descriptor is per worker.
+// the mutex, and so does sync()'s read on purpose: a thread holding events it has read but not
+// yet applied would let another thread's sync() find the queue empty and serve stale data. Create it in the worker process (after fork): the inotify descriptor is per worker.
 
 #include <sys/stat.h>
 
