@@ -11,7 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace learnhttpd::fs {
 namespace {
@@ -243,6 +246,34 @@ TEST_F(OpenFileCacheTest, EvictionReleasesWatches) {
   EXPECT_EQ(cache_->watches(), 4u);  // root, dir, dir/sub, the file
   get("/a.txt");
   EXPECT_EQ(cache_->watches(), 2u);  // root, a.txt
+}
+
+// The thread-pool model's threads share one cache: lookups and syncs from several threads while
+// a file is replaced over and over only ever see whole versions (run under TSan in CI).
+TEST_F(OpenFileCacheTest, ThreadsShareOneCache) {
+  make();
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 20000 && !done.load(); ++i) {
+        cache_->sync();
+        auto a = cache_->lookup("/a.txt", false, "index.html");
+        auto deep = cache_->lookup("/dir/sub/deep.txt", false, "index.html");
+        if (a && a->body != "hello" && a->body != "HELLO") bad.fetch_add(1);
+        if (!deep || deep->body != "deep") bad.fetch_add(1);
+      }
+    });
+  }
+  for (int i = 0; i < 200; ++i) {
+    write(root_ / "a.new", i % 2 == 0 ? "HELLO" : "hello");
+    stdfs::rename(root_ / "a.new", root_ / "a.txt");
+  }
+  done.store(true);
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(get("/a.txt")->body, "hello");  // the last version written (i = 199)
 }
 
 }  // namespace
