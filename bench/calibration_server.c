@@ -2,9 +2,9 @@
  *
  * One thread, one epoll set, non-blocking sockets. For every recv() it counts the request heads
  * ("\r\n\r\n") that completed and answers each with the same fixed 38-byte response in one send():
- * recv + send per request and nothing else -- no parsing, no files, no Date, no logging (a read that
- * contains "HTTP/1.0\r" is answered and then closed, which is what ab without -k waits for). Whatever
- * a real server reaches is read against this ceiling; a loaded machine shows here too.
+ * recv + send per request and nothing else -- no parsing, no files, no Date, no logging (a read
+ * that contains "HTTP/1.0\r" is answered and then closed, which is what ab without -k waits for).
+ * Whatever a real server reaches is read against this ceiling; a loaded machine shows here too.
  *
  * Usage: calibration_server PORT PIDFILE     (listens on 127.0.0.1; stops on SIGTERM/SIGINT)
  * Built by bench/run into a temporary directory; not part of the product. */
@@ -30,7 +30,10 @@ static const char kResponse[] =
 static unsigned char matched[1 << 20];
 
 static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig) {
+  (void)sig;
+  stop = 1;
+}
 
 static void serve(int epfd, int fd) {
   char buf[16384];
@@ -49,7 +52,10 @@ static void serve(int epfd, int fd) {
     for (ssize_t i = 0; i < n; ++i) {
       char want = (m % 2 == 0) ? '\r' : '\n';
       if (buf[i] == want) {
-        if (++m == 4) { ++heads; m = 0; }
+        if (++m == 4) {
+          ++heads;
+          m = 0;
+        }
       } else {
         m = (buf[i] == '\r') ? 1 : 0;
       }

@@ -351,10 +351,8 @@ constexpr std::array kTopFields = {
           [](const Setting& s, Config& c) {
             c.document_root = readString(s, "expected a directory path", false);
           }},
-    Field{"index",
-          [](const Setting& s, Config& c) {
-            c.index = readString(s, "expected a file name", false);
-          }},
+    Field{"index", [](const Setting& s,
+                      Config& c) { c.index = readString(s, "expected a file name", false); }},
     Field{"missing_index_status",
           [](const Setting& s, Config& c) {
             c.missing_index_status =

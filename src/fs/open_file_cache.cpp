@@ -42,7 +42,7 @@ std::size_t descriptorBudget() {
 struct OpenFileCache::Entry {
   std::string key;  // the decoded path, index name appended for a directory
   std::shared_ptr<CachedFile> file;
-  std::vector<int> wds;  // root, each directory, the file: one reference on each
+  std::vector<int> wds;            // root, each directory, the file: one reference on each
   std::vector<std::string> names;  // per wd: the child name it depends on ("" for the file)
   std::size_t cost = 0;
   Lru::iterator self;
@@ -55,8 +55,7 @@ struct OpenFileCache::Watch {
   std::unordered_map<std::string, std::unordered_set<Entry*>> dependents;
 };
 
-std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd,
-                                                     const OpenFileCacheLimits& limits,
+std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd, const OpenFileCacheLimits& limits,
                                                      std::string& error) {
   if (limits.entries == 0) return nullptr;
   net::UniqueFd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
@@ -73,8 +72,7 @@ std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd,
   return cache;
 }
 
-OpenFileCache::OpenFileCache(int root_fd, const OpenFileCacheLimits& limits,
-                             net::UniqueFd inotify)
+OpenFileCache::OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, net::UniqueFd inotify)
     : root_fd_(root_fd),
       limits_(limits),
       max_fds_(descriptorBudget()),
@@ -224,8 +222,8 @@ std::shared_ptr<const CachedFile> OpenFileCache::fill(const std::string& key, bo
 }
 
 void OpenFileCache::evictFor(std::size_t cost, bool holds_fd) {
-  while (!lru_.empty() && (lru_.size() + 1 > limits_.entries ||
-                           bytes_ + cost > limits_.max_bytes || (holds_fd && fds_ + 1 > max_fds_))) {
+  while (!lru_.empty() && (lru_.size() + 1 > limits_.entries || bytes_ + cost > limits_.max_bytes ||
+                           (holds_fd && fds_ + 1 > max_fds_))) {
     auto victim = std::prev(lru_.end());
     if (holds_fd && fds_ + 1 > max_fds_ && lru_.size() + 1 <= limits_.entries &&
         bytes_ + cost <= limits_.max_bytes) {

@@ -60,7 +60,8 @@
 // Threads: every public member may be called from any thread; one mutex guards the cache (the
 // thread-pool model's threads share one cache per worker). Misses do their system calls under
 // the mutex, and so does sync()'s read on purpose: a thread holding events it has read but not
-// yet applied would let another thread's sync() find the queue empty and serve stale data. Create it in the worker process (after fork): the inotify descriptor is per worker.
+// yet applied would let another thread's sync() find the queue empty and serve stale data. Create
+// it in the worker process (after fork): the inotify descriptor is per worker.
 
 #include <sys/stat.h>
 
@@ -78,15 +79,15 @@
 namespace learnhttpd::fs {
 
 struct CachedFile {
-  net::UniqueFd fd;        // open for files larger than the inline limit; closed otherwise
-  struct stat st {};       // as fstat() returned it when the entry was filled
-  std::string body;        // the whole file when st.st_size <= inline_max; else empty
-  bool has_body = false;   // `body` holds the file (it may be legitimately empty)
-  bool is_index = false;   // the path named a directory; the file is its index
+  net::UniqueFd fd;       // open for files larger than the inline limit; closed otherwise
+  struct stat st {};      // as fstat() returned it when the entry was filled
+  std::string body;       // the whole file when st.st_size <= inline_max; else empty
+  bool has_body = false;  // `body` holds the file (it may be legitimately empty)
+  bool is_index = false;  // the path named a directory; the file is its index
 };
 
 struct OpenFileCacheLimits {
-  std::size_t entries = 10000;                  // 0: the cache is off
+  std::size_t entries = 10000;  // 0: the cache is off
   std::size_t max_bytes = std::size_t{64} << 20;
   std::size_t inline_max = std::size_t{16} << 10;  // bodies up to this size are kept as bytes
 };
@@ -139,7 +140,7 @@ class OpenFileCache {
   const std::string proc_root_;  // "/proc/self/fd/<root fd>"
   net::UniqueFd inotify_;
   mutable std::mutex mutex_;
-  Lru lru_;  // most recently used first
+  Lru lru_;                                                    // most recently used first
   std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view Entry::key
   std::unordered_map<int, Watch> watches_;
   std::size_t bytes_ = 0;

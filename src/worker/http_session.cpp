@@ -339,8 +339,7 @@ void HttpSession::queueFileBody(Reply& reply) {
   }
   std::size_t at = out_.size();
   out_.resize(at + reply.length);
-  ssize_t n = ::pread(fd, out_.data() + at, reply.length,
-                      static_cast<off_t>(reply.offset));
+  ssize_t n = ::pread(fd, out_.data() + at, reply.length, static_cast<off_t>(reply.offset));
   if (n != static_cast<ssize_t>(reply.length)) {
     // The file shrank or failed under us after the head promised its length: the only honest
     // thing left is to close, so the client sees a short body rather than a wrong one.

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -255,6 +255,7 @@ TEST_F(OpenFileCacheTest, ThreadsShareOneCache) {
   std::atomic<bool> done{false};
   std::atomic<int> bad{0};
   std::vector<std::thread> readers;
+  readers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
       for (int i = 0; i < 20000 && !done.load(); ++i) {
