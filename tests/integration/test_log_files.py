@@ -49,6 +49,7 @@ class FileLogServer(Server):
                     self.host, self.port = match.group(1), int(match.group(2))
                     return
             if self.proc.poll() is not None:
+                self._join_drains()  # the exit can be seen before stderr is read to its end
                 raise ServerError(f"server exited with {self.proc.returncode}:\n"
                                   + "\n".join(self.stderr_lines()) + self.log_text())
             time.sleep(0.02)
