@@ -82,8 +82,10 @@ def file_bytes(root, name):
 
 class ServerTestCase(unittest.TestCase):
     """One server per test class over a fresh make_site() tree; CONFIG overrides the defaults.
-    A class may build another tree by overriding make_site() (returning the same pair)."""
+    A class may build another tree by overriding make_site() (returning the same pair), and
+    pass further Server arguments (a launcher, say) in SERVER_ARGS."""
     CONFIG = {}
+    SERVER_ARGS = {}
 
     @classmethod
     def make_site(cls):
@@ -93,7 +95,7 @@ class ServerTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.site, cls.root = cls.make_site()
         try:
-            cls.srv = Server(cls.root, config=cls.CONFIG)
+            cls.srv = Server(cls.root, config=cls.CONFIG, **cls.SERVER_ARGS)
         except BaseException:
             cls.site.cleanup()
             raise

@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 import unittest
 
-from learnhttpd_harness import Server, build_tree, parse_response
+from docroot import ServerTestCase
+from learnhttpd_harness import build_tree, parse_response
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 
@@ -76,24 +77,13 @@ CASES = [
 
 
 @unittest.skipUnless(NODE, "needs node for its WHATWG URL parser (packaging/install-deps.sh)")
-class OpenRedirectTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.site = tempfile.TemporaryDirectory(prefix="learnhttpd-redirect-")
-        cls.root = build_tree(os.path.join(cls.site.name, "www"), SITE)
-        try:
-            cls.srv = Server(cls.root, config={"workers": 1})
-        except BaseException:
-            cls.site.cleanup()
-            raise
+class OpenRedirectTests(ServerTestCase):
+    CONFIG = {"workers": 1}
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+    def make_site(cls):
+        site = tempfile.TemporaryDirectory(prefix="learnhttpd-redirect-")
+        return site, build_tree(os.path.join(site.name, "www"), SITE)
 
     def resolve(self, pairs):
         result = subprocess.run([NODE, "-e", RESOLVE_JS], input=json.dumps(pairs).encode(),

@@ -8,8 +8,8 @@ import socket
 import time
 import unittest
 
-from docroot import A_TXT, DIR_INDEX, SECRET, ServerTestCase, make_site
-from learnhttpd_harness import Server, parse_responses, read_responses, read_until_close
+from docroot import A_TXT, DIR_INDEX, SECRET, ServerTestCase
+from learnhttpd_harness import parse_responses, read_responses, read_until_close
 
 
 def get(target="/a.txt", host=b"x", extra=b"", method=b"GET", version=b"HTTP/1.1"):
@@ -307,26 +307,11 @@ LAUNCHER = os.environ.get("LEARNHTTPD_NO_OPENAT2")
 
 
 @unittest.skipUnless(LAUNCHER, "LEARNHTTPD_NO_OPENAT2 (the seccomp launcher) is not set")
-class WithoutOpenat2Tests(unittest.TestCase):
+class WithoutOpenat2Tests(ServerTestCase):
     """The server under a seccomp filter that makes openat2 fail with ENOSYS (as some systemd
     sandboxes do): it must notice at start-up and resolve paths just as safely without it."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
-        try:
-            cls.srv = Server(cls.root, launcher=[LAUNCHER])
-        except BaseException:
-            cls.site.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+    SERVER_ARGS = {"launcher": [LAUNCHER]}
 
     def test_start_up_says_which_resolver_it_uses(self):
         self.assertIsNotNone(self.srv.wait_for_log(r"openat2 .*unavailable", timeout=1))
