@@ -323,13 +323,11 @@ bool Master::spawn(unsigned slot) {
     return false;
   }
   w.started = Clock::now();
-  sigset_t previous = SignalPipe::blockAll();
   // The master's pid is taken before fork: read in the child it could already be that of
   // whoever adopted the orphan, and the check below would pass.
   pid_t master = ::getpid();
   w.pid = ::fork();
   if (w.pid == 0) runWorker(w, master);
-  SignalPipe::restore(previous);
   if (w.pid < 0) {
     spdlog::error("master: fork failed: {}", std::strerror(errno));
     board_.release(w.status);

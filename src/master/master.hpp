@@ -14,7 +14,7 @@
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
 #include "master/listeners.hpp"
-#include "master/signal_pipe.hpp"
+#include "master/signal_queue.hpp"
 #include "master/status_board.hpp"
 #include "master/supervision_policy.hpp"
 #include "sys/process.hpp"
@@ -66,7 +66,7 @@ class Master {
   MasterOptions options_;
   fs::DocumentRoot root_;
   Listeners listeners_;
-  SignalPipe signals_;
+  SignalQueue signals_;
   StatusBoard board_;
   sys::PidFile pid_file_;
   std::vector<WorkerProcess> workers_;
