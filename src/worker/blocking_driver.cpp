@@ -113,7 +113,8 @@ void shed(int listen_fd, unsigned slot) {
   std::lock_guard lock(g_spare_mutex);
   spdlog::warn("worker {}: out of file descriptors, refusing a connection", slot);
   g_spare.reset();
-  net::UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  net::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  refused.reset();  // closed before the spare is taken again, or that open could fail
   g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
