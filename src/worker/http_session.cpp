@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <variant>
 
 #include "http/conditional.hpp"
@@ -13,6 +12,7 @@
 #include "http/request_parser.hpp"
 #include "http/response_head.hpp"
 #include "http/target.hpp"
+#include "log/log.hpp"
 #include "net/socket.hpp"
 
 namespace learnhttpd::worker {
@@ -62,21 +62,6 @@ void appendQueryByte(std::string& out, char c) {
 }
 
 }  // namespace
-
-struct HttpSession::Reply {
-  http::Status status = http::Status::Ok;
-  bool keep_alive = true;
-  net::UniqueFd file;
-  std::shared_ptr<const fs::CachedFile> cached;  // instead of `file` on a cache hit
-  std::uint64_t length = 0;          // body bytes to send
-  std::uint64_t offset = 0;          // where they start in the file (ranges)
-  std::int64_t complete_length = -1; // file size, for Content-Range on 206 / 416
-  std::time_t mtime = -1;
-  std::optional<http::EntityTag> etag;  // files only
-  std::string_view type;
-  bool allow = false;
-  bool redirect = false;
-};
 
 HttpSession::HttpSession(const ServeContext& context, std::string peer)
     : ctx_(context), peer_(std::move(peer)) {}
@@ -156,13 +141,10 @@ bool HttpSession::skipBody() {
 
 void HttpSession::failWith(http::Status status, std::time_t now) {
   // The stream can no longer be trusted (or is being cut off): answer, then close.
-  http::Request unknown;
-  unknown.method_text = "-";
-  unknown.target = "-";
-  Reply reply;
-  reply.status = status;
-  reply.keep_alive = false;
-  respond(unknown, reply, now);
+  Response response;
+  response.setPage(status);
+  response.head.keep_alive = false;
+  respond(response, nullptr, now);
   start_ = end_ = 0;
   discard_ = 0;
   chunked_ = false;
@@ -171,52 +153,58 @@ void HttpSession::failWith(http::Status status, std::time_t now) {
 void HttpSession::handle(const http::Request& request, std::time_t now) {
   ++requests_;
   if (ctx_.status != nullptr) ctx_.status->requests.fetch_add(1, std::memory_order_relaxed);
-  Reply reply;
-  reply.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled && !draining_ &&
-                     requests_ < ctx_.keepalive_requests;
-  if (request.method == http::Method::Other) {
-    reply.status = http::Status::MethodNotAllowed;
-    reply.allow = true;
-  } else {
-    http::TargetPath target = http::decodeTarget(request.target, path_);
-    if (!target.ok) {
-      reply.status = target.error;
-      reply.keep_alive = false;
-    } else {
-      fs::Resolved resolved;
-      reply.cached = lookupCached(target.trailing_slash);
-      if (reply.cached) {
-        resolved.outcome = fs::Outcome::File;
-        resolved.st = reply.cached->st;
-        resolved.is_index = reply.cached->is_index;
-      } else {
-        resolved = ctx_.root.resolve(path_, target.trailing_slash, ctx_.index);
-      }
-      switch (resolved.outcome) {
-        case fs::Outcome::File:
-          reply.file = std::move(resolved.fd);
-          reply.length = static_cast<std::uint64_t>(resolved.st.st_size);
-          reply.mtime = resolved.st.st_mtime;
-          reply.type = ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_);
-          reply.etag.emplace(reply.mtime, reply.length);
-          if (notModified(request, reply)) {
-            reply.status = http::Status::NotModified;
-            reply.file.reset();
-          } else if (!request.range.empty()) {
-            applyRange(request, reply);
-          }
-          break;
-        case fs::Outcome::AddSlash:
-          setRedirect(request.target, reply);
-          break;
-        case fs::Outcome::NotFound: reply.status = http::Status::NotFound; break;
-        case fs::Outcome::NoIndex: reply.status = ctx_.missing_index_status; break;
-        case fs::Outcome::Forbidden: reply.status = http::Status::Forbidden; break;
-        case fs::Outcome::ServerError: reply.status = http::Status::InternalServerError; break;
-      }
-    }
+  Response response;
+  response.head.version_minor = request.version_minor;
+  response.head.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled &&
+                             !draining_ && requests_ < ctx_.keepalive_requests;
+  describe(request, response);
+  if (request.method == http::Method::Head) response.omitBody();
+  respond(response, &request, now);
+}
+
+void HttpSession::describe(const http::Request& request, Response& response) {
+  if (request.method == http::Method::Other) return response.setMethodNotAllowed();
+  http::TargetPath target = http::decodeTarget(request.target, path_);
+  if (!target.ok) {
+    response.setPage(target.error);
+    response.head.keep_alive = false;
+    return;
   }
-  respond(request, reply, now);
+  fs::Resolved resolved;
+  response.cached = lookupCached(target.trailing_slash);
+  if (response.cached) {
+    resolved.outcome = fs::Outcome::File;
+    resolved.st = response.cached->st;
+    resolved.is_index = response.cached->is_index;
+  } else {
+    resolved = ctx_.root.resolve(path_, target.trailing_slash, ctx_.index);
+  }
+  switch (resolved.outcome) {
+    case fs::Outcome::File:
+      return describeFile(request, resolved, response);
+    case fs::Outcome::AddSlash:
+      return redirectToDirectory(request.target, response);
+    case fs::Outcome::NotFound:
+      return response.setPage(http::Status::NotFound);
+    case fs::Outcome::NoIndex:
+      return response.setPage(ctx_.missing_index_status);
+    case fs::Outcome::Forbidden:
+      return response.setPage(http::Status::Forbidden);
+    case fs::Outcome::ServerError:
+      return response.setPage(http::Status::InternalServerError);
+  }
+}
+
+void HttpSession::describeFile(const http::Request& request, fs::Resolved& resolved,
+                               Response& response) {
+  response.file = std::move(resolved.fd);
+  response.setFile(static_cast<std::uint64_t>(resolved.st.st_size), resolved.st.st_mtime,
+                   ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_));
+  if (notModified(request, response.head)) {
+    response.setNotModified();
+  } else if (!request.range.empty()) {
+    applyRange(request, response);
+  }
 }
 
 // The cache applies pending changes once per recv() batch: every change completed before the
@@ -231,26 +219,20 @@ std::shared_ptr<const fs::CachedFile> HttpSession::lookupCached(bool trailing_sl
 }
 
 // RFC 9110 section 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
-bool HttpSession::notModified(const http::Request& request, const Reply& reply) {
+bool HttpSession::notModified(const http::Request& request, const http::ResponseHead& head) {
   if (!request.if_none_match.empty()) {  // every line of it (RFC 9110 section 5.3)
-    return http::noneMatchFails(request.if_none_match, reply.etag->view());
+    return http::noneMatchFails(request.if_none_match, head.etag);
   }
-  return http::notModifiedSince(request.if_modified_since, reply.mtime);
+  return http::notModifiedSince(request.if_modified_since, head.last_modified);
 }
 
-void HttpSession::applyRange(const http::Request& request, Reply& reply) {
-  if (!http::ifRangeMatches(request.if_range, reply.mtime, reply.etag->view())) return;
-  http::RangeDecision range = http::evaluateRange(request.range, reply.length);
+void HttpSession::applyRange(const http::Request& request, Response& response) {
+  const http::ResponseHead& head = response.head;
+  if (!http::ifRangeMatches(request.if_range, head.last_modified, head.etag)) return;
+  http::RangeDecision range = http::evaluateRange(request.range, head.content_length);
   if (range.kind == http::RangeKind::Ignore) return;
-  reply.complete_length = static_cast<std::int64_t>(reply.length);
-  if (range.kind == http::RangeKind::Unsatisfiable) {
-    reply.status = http::Status::RangeNotSatisfiable;
-    reply.file.reset();
-    return;
-  }
-  reply.status = http::Status::PartialContent;
-  reply.offset = range.first;
-  reply.length = range.last - range.first + 1;
+  if (range.kind == http::RangeKind::Unsatisfiable) return response.setUnsatisfiable();
+  response.setRange(range.first, range.last);
 }
 
 // Location is built from the normalised, decoded path (path_), never from the client's raw
@@ -259,7 +241,7 @@ void HttpSession::applyRange(const http::Request& request, Reply& reply) {
 // to another site.
 // Every byte that is not plainly safe in a path segment is percent-encoded, '/' never follows
 // '/', so the value always starts with exactly one '/' followed by a segment character.
-void HttpSession::setRedirect(std::string_view target, Reply& reply) {
+void HttpSession::redirectToDirectory(std::string_view target, Response& response) {
   location_.clear();
   for (char c : path_) {
     if (c == '/') {
@@ -276,76 +258,78 @@ void HttpSession::setRedirect(std::string_view target, Reply& reply) {
     std::string_view rest = target.substr(query, target.find('#', query) - query);
     for (char c : rest) appendQueryByte(location_, c);
   }
-  reply.status = http::Status::MovedPermanently;
-  reply.redirect = true;
+  response.setRedirect(location_);
 }
 
-void HttpSession::respond(const http::Request& request, Reply& reply, std::time_t now) {
-  const bool file_body =
-      reply.status == http::Status::Ok || reply.status == http::Status::PartialContent;
-  const bool not_modified = reply.status == http::Status::NotModified;
-  std::string_view error_body =
-      file_body || not_modified ? std::string_view{} : http::errorBody(reply.status);
-  http::ResponseHead head;
-  head.status = reply.status;
-  head.version_minor = request.version_minor;
-  head.date = currentDate(now);
-  head.keep_alive = reply.keep_alive;
-  head.content_length = file_body ? reply.length : error_body.size();
-  head.content_type = file_body ? reply.type : not_modified ? "" : "text/html";
-  head.last_modified = file_body || not_modified ? reply.mtime : -1;
-  if (reply.etag && (file_body || not_modified)) head.etag = reply.etag->view();
-  head.accept_ranges = file_body;
-  head.complete_length = reply.complete_length;
-  head.range_first = reply.offset;
-  head.range_last = reply.offset + reply.length - 1;
-  if (reply.redirect) head.location = location_;
-  head.allow_get_head = reply.allow;
+void HttpSession::respond(Response& response, const http::Request* request, std::time_t now) {
+  response.head.date = currentDate(now);
   if (sent_ == out_.size()) {
     out_.clear();
     sent_ = 0;
   }
-  http::appendResponseHead(head, out_);
-
-  const bool with_body = request.method != http::Method::Head;
-  if (with_body && file_body) {
-    queueFileBody(reply);
-  } else if (with_body) {
-    out_.append(error_body);
+  http::appendResponseHead(response.head, out_);
+  bool whole = true;
+  switch (response.body) {
+    case BodySource::None:
+      break;
+    case BodySource::Page:
+      out_.append(response.page);
+      break;
+    case BodySource::File:
+      whole = queueFileBody(response);
+      break;
   }
-  if (!reply.keep_alive) close_after_ = true;
-
-  if (ctx_.access_log != nullptr) {
-    ctx_.access_log->record({peer_, request.method_text, request.target, request.version_minor,
-                             http::code(reply.status), with_body ? head.content_length : 0,
-                             request.referer, request.user_agent, now});
-  }
+  if (!response.head.keep_alive || !whole) close_after_ = true;
+  if (ctx_.access_log != nullptr) logAnswer(response, request, now);
 }
 
-void HttpSession::queueFileBody(Reply& reply) {
-  if (reply.length == 0) return;
-  if (reply.cached && reply.cached->has_body) {
-    out_.append(reply.cached->body, static_cast<std::size_t>(reply.offset),
-                static_cast<std::size_t>(reply.length));  // a hit: no system call at all
-    return;
+// False when the body cannot be what the head promised; the connection must then close.
+bool HttpSession::queueFileBody(Response& response) {
+  const std::uint64_t length = response.head.content_length;
+  const std::uint64_t offset = response.head.range_first;
+  if (length == 0) return true;
+  if (response.cached && response.cached->has_body) {
+    out_.append(response.cached->body, static_cast<std::size_t>(offset),
+                static_cast<std::size_t>(length));  // a hit: no system call at all
+    return true;
   }
-  const int fd = reply.cached ? reply.cached->fd.get() : reply.file.get();
-  if (reply.length > kInlineBodyMax) {
-    file_ = std::move(reply.file);
-    file_cached_ = std::move(reply.cached);
-    file_offset_ = static_cast<off_t>(reply.offset);
-    file_remaining_ = static_cast<std::size_t>(reply.length);
-    return;
+  const int fd = response.cached ? response.cached->fd.get() : response.file.get();
+  if (length > kInlineBodyMax) {
+    file_ = std::move(response.file);  // kept until writeTo() has sent the body
+    file_cached_ = std::move(response.cached);
+    file_offset_ = static_cast<off_t>(offset);
+    file_remaining_ = static_cast<std::size_t>(length);
+    return true;
   }
   std::size_t at = out_.size();
-  out_.resize(at + reply.length);
-  ssize_t n = ::pread(fd, out_.data() + at, reply.length, static_cast<off_t>(reply.offset));
-  if (n != static_cast<ssize_t>(reply.length)) {
+  out_.resize(at + length);
+  ssize_t n = ::pread(fd, out_.data() + at, length, static_cast<off_t>(offset));
+  if (n != static_cast<ssize_t>(length)) {
     // The file shrank or failed under us after the head promised its length: the only honest
     // thing left is to close, so the client sees a short body rather than a wrong one.
     out_.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    reply.keep_alive = false;
+    return false;
   }
+  return true;
+}
+
+void HttpSession::logAnswer(const Response& response, const http::Request* request,
+                            std::time_t now) {
+  log::AccessEntry entry;  // the request's parts stay "-" and empty when none could be read
+  entry.peer = peer_;
+  entry.method = "-";
+  entry.target = "-";
+  entry.status = http::code(response.head.status);
+  entry.body_bytes = response.bodyLength();
+  entry.when = now;
+  if (request != nullptr) {
+    entry.method = request->method_text;
+    entry.target = request->target;
+    entry.version_minor = request->version_minor;
+    entry.referer = request->referer;
+    entry.user_agent = request->user_agent;
+  }
+  ctx_.access_log->record(entry);
 }
 
 FlushResult HttpSession::writeTo(int fd) {

@@ -19,11 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
 #include "http/chunked_decoder.hpp"
 #include "http/request.hpp"
+#include "http/response_head.hpp"
 #include "http/status.hpp"
 #include "net/unique_fd.hpp"
+#include "worker/response.hpp"
 #include "worker/serve_context.hpp"
 
 namespace learnhttpd::worker {
@@ -66,14 +69,17 @@ class HttpSession {
   void releaseIdleBuffers() noexcept;
 
  private:
-  struct Reply;  // what one request is answered with
   void handle(const http::Request& request, std::time_t now);
-  void respond(const http::Request& request, Reply& reply, std::time_t now);
-  static bool notModified(const http::Request& request, const Reply& reply);
-  void applyRange(const http::Request& request, Reply& reply);
-  void queueFileBody(Reply& reply);
+  void describe(const http::Request& request, Response& response);
+  void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
+  // `request` is nullptr when none could be read (failWith): the log line says "-".
+  void respond(Response& response, const http::Request* request, std::time_t now);
+  bool queueFileBody(Response& response);
+  void logAnswer(const Response& response, const http::Request* request, std::time_t now);
+  static bool notModified(const http::Request& request, const http::ResponseHead& head);
+  static void applyRange(const http::Request& request, Response& response);
   std::shared_ptr<const fs::CachedFile> lookupCached(bool trailing_slash);
-  void setRedirect(std::string_view target, Reply& reply);
+  void redirectToDirectory(std::string_view target, Response& response);
   bool skipBody();
   void consume(std::size_t n) noexcept;
   void compactInput();

@@ -1,0 +1,72 @@
+#include "worker/response.hpp"
+
+namespace learnhttpd::worker {
+
+void Response::setPage(http::Status status) {
+  head.status = status;
+  head.content_type = "text/html";
+  page = http::errorBody(status);
+  head.content_length = page.size();
+  // A page describes the status, not a file: no validators, ranges or file left to send.
+  head.last_modified = -1;
+  head.etag = {};
+  head.accept_ranges = false;
+  head.complete_length = -1;
+  head.range_first = 0;
+  head.range_last = 0;
+  etag_.reset();
+  file.reset();
+  cached.reset();
+  body = BodySource::Page;
+}
+
+void Response::setRedirect(std::string_view location) {
+  setPage(http::Status::MovedPermanently);
+  head.location = location;
+}
+
+void Response::setMethodNotAllowed() {
+  setPage(http::Status::MethodNotAllowed);
+  head.allow_get_head = true;
+}
+
+void Response::setFile(std::uint64_t size, std::time_t mtime, std::string_view type) {
+  head.status = http::Status::Ok;
+  head.content_type = type;
+  head.content_length = size;
+  head.last_modified = mtime;
+  head.etag = etag_.emplace(mtime, size).view();
+  head.accept_ranges = true;
+  head.complete_length = -1;
+  head.range_first = 0;
+  head.range_last = size == 0 ? 0 : size - 1;
+  page = {};
+  body = BodySource::File;
+}
+
+// RFC 9110 section 15.4.5: a 304 carries the validators a 200 would have, and no content.
+void Response::setNotModified() {
+  head.status = http::Status::NotModified;
+  head.content_type = {};
+  head.content_length = 0;
+  head.accept_ranges = false;
+  file.reset();
+  cached.reset();
+  body = BodySource::None;
+}
+
+void Response::setRange(std::uint64_t first, std::uint64_t last) {
+  head.status = http::Status::PartialContent;
+  head.complete_length = static_cast<std::int64_t>(head.content_length);
+  head.range_first = first;
+  head.range_last = last;
+  head.content_length = last - first + 1;
+}
+
+void Response::setUnsatisfiable() {
+  const auto complete_length = static_cast<std::int64_t>(head.content_length);
+  setPage(http::Status::RangeNotSatisfiable);
+  head.complete_length = complete_length;
+}
+
+}  // namespace learnhttpd::worker

@@ -1,0 +1,71 @@
+#pragma once
+// Response: everything one request is answered with, described once. HttpSession::handle (or
+// failWith) fills it through the setters below; HttpSession::respond then only serialises
+// `head`, queues the body named by `body` and logs. Nothing is translated on the way: what the
+// head says (Content-Length, Content-Range, validators) and what follows it are the same fields.
+//
+// Not copyable or movable: `head.etag` views the entity tag stored inside. A plain value
+// otherwise, used by one thread; the setters do no I/O.
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "fs/open_file_cache.hpp"
+#include "http/conditional.hpp"
+#include "http/response_head.hpp"
+#include "http/status.hpp"
+#include "net/unique_fd.hpp"
+
+namespace learnhttpd::worker {
+
+// Where the bytes after the head come from.
+enum class BodySource {
+  None,  // no body: a 304, or the answer to HEAD (whose head still says what GET would get)
+  Page,  // inline bytes: `page`, the error page of the status (also a redirect's)
+  File,  // head.content_length bytes of a file from offset head.range_first (0 unless 206),
+         // out of `file` or, on an open-file cache hit, `cached`
+};
+
+struct Response {
+  Response() = default;
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+
+  // The answer is the status's error page, as text/html; any file and validators are dropped.
+  void setPage(http::Status status);
+  // 301 to `location` (which must outlive the response), with the 301 page as body.
+  void setRedirect(std::string_view location);
+  // 405 with "Allow: GET, HEAD".
+  void setMethodNotAllowed();
+  // 200 with the whole file (attach it to `file` or `cached`): its length, type, validators
+  // (Last-Modified, ETag) and Accept-Ranges.
+  void setFile(std::uint64_t size, std::time_t mtime, std::string_view type);
+  // After setFile: 304, the validators only and no body.
+  void setNotModified();
+  // After setFile: 206 with bytes first..last (inclusive, within the file).
+  void setRange(std::uint64_t first, std::uint64_t last);
+  // After setFile: 416 naming the file's length in Content-Range, with the 416 page as body.
+  void setUnsatisfiable();
+  // No body follows the head (HEAD): the head is left as it is.
+  void omitBody() noexcept { body = BodySource::None; }
+
+  // Body bytes that follow the head, as queued and logged.
+  std::uint64_t bodyLength() const noexcept {
+    return body == BodySource::None ? 0 : head.content_length;
+  }
+
+  // respond() fills `date`; the setters and HttpSession::handle the rest.
+  http::ResponseHead head;
+  BodySource body = BodySource::None;
+  std::string_view page;  // BodySource::Page: static storage (http::errorBody)
+  net::UniqueFd file;     // BodySource::File: opened for this request, or
+  std::shared_ptr<const fs::CachedFile> cached;  // the open-file cache's entry
+
+ private:
+  std::optional<http::EntityTag> etag_;  // the storage head.etag views
+};
+
+}  // namespace learnhttpd::worker
