@@ -64,11 +64,9 @@ class Driver {
         return true;
       case Wake::Ready: break;
     }
-    std::span<char> space = session_.inputSpace();
-    net::IoResult r = net::receiveSome(fd_.get(), space.data(), space.size());
-    if (r.error == EAGAIN) return true;
-    if (r.error != 0 || r.bytes == 0) return false;
-    session_.received(r.bytes);
+    ReadResult r = session_.readFrom(fd_.get());
+    if (r == ReadResult::WouldBlock) return true;
+    if (!receivedInput(r)) return false;
     process();
     return true;
   }

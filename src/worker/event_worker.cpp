@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "net/socket.hpp"
 #include "worker/input_deadline.hpp"
 
 namespace learnhttpd::worker {
@@ -52,11 +51,9 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
     conn.session.failWith(http::Status::RequestTimeout, self.loop_.now());
     return self.drive(conn);
   }
-  std::span<char> space = conn.session.inputSpace();
-  net::IoResult r = net::receiveSome(conn.fd.get(), space.data(), space.size());
-  if (r.error == EAGAIN) return;
-  if (r.error != 0 || r.bytes == 0) return self.close(conn);
-  conn.session.received(r.bytes);
+  ReadResult r = conn.session.readFrom(conn.fd.get());
+  if (r == ReadResult::WouldBlock) return;
+  if (!receivedInput(r)) return self.close(conn);
   conn.session.process(self.loop_.now());
   self.drive(conn);
 }

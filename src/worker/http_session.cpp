@@ -66,6 +66,17 @@ void appendQueryByte(std::string& out, char c) {
 HttpSession::HttpSession(const ServeContext& context, std::string peer)
     : ctx_(context), peer_(std::move(peer)) {}
 
+ReadResult HttpSession::readFrom(int fd) {
+  std::span<char> space = inputSpace();
+  if (space.empty()) return ReadResult::Error;  // a recv() of 0 bytes would look like EOF
+  net::IoResult r = net::receiveSome(fd, space.data(), space.size());
+  if (r.error == EAGAIN) return ReadResult::WouldBlock;
+  if (r.error != 0) return ReadResult::Error;
+  if (r.bytes == 0) return ReadResult::Closed;
+  received(r.bytes);
+  return r.bytes < space.size() ? ReadResult::Drained : ReadResult::Filled;
+}
+
 std::span<char> HttpSession::inputSpace() {
   if (end_ == in_.size()) compactInput();
   if (end_ == in_.size() && in_.size() < ctx_.input_buffer_limit) {

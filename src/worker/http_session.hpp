@@ -1,10 +1,8 @@
 #pragma once
 // HttpSession: the protocol side of one connection — buffered input, parsing, answering,
-// buffered output and the pending file body — with no event loop and no threads in it, so the
-// event worker and the thread-pool worker drive the very same code.
-//
-// Life of a connection, for either model:
-//   space = inputSpace(); n = recv(space); received(n);
+// buffered output and the pending file body — with no event loop and no threads in it, so
+// every worker model drives the very same code. A model only waits and moves bytes:
+//   readFrom(fd)                  // one recv() into the input buffer
 //   process(now);                 // parses and answers as many requests as it may
 //   writeTo(fd) until Done;       // head and small bodies from memory, big bodies by sendfile
 //   closeAfterOutput()? close : process() again for pipelined requests, or wait for input.
@@ -33,11 +31,31 @@ namespace learnhttpd::worker {
 
 enum class FlushResult { Done, WouldBlock, Error };
 
+// What one readFrom() did.
+enum class ReadResult {
+  Filled,      // bytes buffered, as many as there was room for: the socket may hold more
+  Drained,     // bytes buffered, fewer than there was room for: the socket was empty after them
+  WouldBlock,  // nothing to read yet (non-blocking socket)
+  Closed,      // the peer closed its side: no request will follow
+  Error,       // the connection failed (reset, ...), or the input buffer is at its limit
+};
+
+inline bool receivedInput(ReadResult r) noexcept {
+  return r == ReadResult::Filled || r == ReadResult::Drained;
+}
+
 class HttpSession {
  public:
   HttpSession(const ServeContext& context, std::string peer);
 
-  // Where the next recv() may write; empty when the input buffer is at its limit.
+  // One recv() from the socket `fd` (non-blocking or blocking alike) into the input buffer.
+  // Does not parse: call process() after input was received. The buffer cannot be at its
+  // limit after process() (a head that fills it is answered 431); should it be, no recv() is
+  // made and the answer is Error.
+  ReadResult readFrom(int fd);
+
+  // The same without a socket (tests, fuzzing): where the next bytes may be written (empty
+  // when the input buffer is at its limit), then how many were.
   std::span<char> inputSpace();
   void received(std::size_t n) noexcept {
     end_ += n;

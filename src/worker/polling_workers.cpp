@@ -78,15 +78,13 @@ PollingConnections::List::iterator PollingConnections::step(List::iterator it, b
   switch (conn.state) {
     case State::Reading: {
       if (readable) {
-        std::span<char> space = conn.session.inputSpace();
-        net::IoResult r = net::receiveSome(conn.fd.get(), space.data(), space.size());
-        if (r.error == 0 && r.bytes > 0) {
-          conn.session.received(r.bytes);
+        ReadResult r = conn.session.readFrom(conn.fd.get());
+        if (receivedInput(r)) {
           if (control_.quitting()) conn.session.drain();
           conn.session.process(std::time(nullptr));
           return flush(it);
         }
-        if (r.error != EAGAIN) return conns_.erase(it);  // closed by the client, or reset
+        if (r != ReadResult::WouldBlock) return conns_.erase(it);  // closed by the client, or reset
       }
       if (!expired) return std::next(it);
       if (!conn.session.midRequest()) return conns_.erase(it);  // idle keep-alive expired

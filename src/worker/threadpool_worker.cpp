@@ -255,12 +255,10 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
       // Skipping the read that would only say EAGAIN saves a syscall per request; bytes that
       // arrive after a short read raise a new edge in the loop.
       if (drained) return Next::WaitForInput;
-      std::span<char> space = session.inputSpace();
-      net::IoResult r = net::receiveSome(conn.fd.get(), space.data(), space.size());
-      if (r.error == EAGAIN) return Next::WaitForInput;
-      if (r.error != 0 || r.bytes == 0) return Next::Close;
-      session.received(r.bytes);
-      drained = r.bytes < space.size();
+      ReadResult r = session.readFrom(conn.fd.get());
+      if (r == ReadResult::WouldBlock) return Next::WaitForInput;
+      if (!receivedInput(r)) return Next::Close;
+      drained = r == ReadResult::Drained;
       session.process(std::time(nullptr));
       continue;
     }
