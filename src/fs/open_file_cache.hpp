@@ -36,10 +36,10 @@
 //      then queued behind the watch and drops the entry at the next sync() — the same mix an
 //      uncached read would have produced for that one request.
 // Cost: sync() is one non-blocking read() of the inotify descriptor (EAGAIN when nothing
-// changed); HttpSession calls it once per recv() batch, not per request. A hit then costs no
-// other system call before the send. (Making even that read free — draining once per event-loop
-// iteration after all of the iteration's recv() calls — keeps the proof if the drain runs after
-// the last recv() and before the first lookup; left for later, see docs/performance.md.)
+// changed); HttpSession calls it once per recv(), not per request, unless its model already
+// did after that recv(): the event model drains once per loop iteration, after all of the
+// iteration's recv() calls and before the first lookup (EventWorker::endOfBatch), so there a hit
+// costs no system call of its own before the send (docs/performance.md).
 // Limits of inotify: writes through a shared mmap and changes made by another host to a network
 // filesystem (NFS, CIFS) or below an overlay's upper layer raise no event. Serve such trees
 // with `open_file_cache: {entries: 0}`.

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <list>
 #include <string>
+#include <vector>
 
 #include "net/unique_fd.hpp"
 #include "worker/http_session.hpp"
@@ -31,6 +32,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   void accepted(net::UniqueFd fd, std::string peer) override;
   void gracefulStop() override;
   void fastStop() override {}  // connections are closed by the destructor
+  void endOfBatch() override;
 
   static void onReadable(evutil_socket_t fd, short what, void* arg);
   static void onWritable(evutil_socket_t fd, short what, void* arg);
@@ -43,6 +45,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   ServeContext serve_;
   WorkerLoop loop_;
   ConnectionList connections_;  // declared after loop_: destroyed first, their events with them
+  std::vector<Connection*> batch_;  // read input in this batch, answered in endOfBatch()
 };
 
 }  // namespace learnhttpd::worker

@@ -61,6 +61,9 @@ class HttpSession {
     end_ += n;
     cache_synced_ = false;  // the file cache must apply changes made before these bytes came
   }
+  // The caller has run the file cache's sync() after this session's last recv(): process()
+  // need not run it again (a model that syncs once for a batch of connections).
+  void cacheSynced() noexcept { cache_synced_ = true; }
 
   // Parses buffered input and answers complete requests, in order, until output must be
   // flushed first (a file body is pending, or enough bytes are queued), input runs out, or the

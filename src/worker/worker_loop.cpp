@@ -80,7 +80,12 @@ void WorkerLoop::run() {
   sigemptyset(&none);
   ::pthread_sigmask(SIG_SETMASK, &none, nullptr);  // handlers are in place (Worker::run contract)
   stampHeartbeat();  // the first stamp tells the master this worker serves
-  event_base_dispatch(base_.get());
+  // event_base_dispatch, one batch at a time, so the model hears where a batch ends.
+  while (!event_base_got_break(base_.get()) && !event_base_got_exit(base_.get())) {
+    if (event_base_loop(base_.get(), EVLOOP_ONCE) != 0) break;  // error, or nothing left to wait for
+    if (event_base_got_break(base_.get())) break;  // stopped: the connections are going away
+    model_.endOfBatch();
+  }
 }
 
 void WorkerLoop::onHeartbeat(evutil_socket_t, short, void* arg) {

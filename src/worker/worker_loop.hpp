@@ -45,6 +45,9 @@ class WorkerLoop {
     // TERM/INT, or shutdown_timeout reached: the loop returns after this callback. Anything
     // that could keep the process from exiting promptly must be told to stop here.
     virtual void fastStop() = 0;
+    // After every batch of callbacks one wait for events produced (one epoll_wait's worth):
+    // work that is cheaper done once per batch than once per connection.
+    virtual void endOfBatch() {}
 
    protected:
     ~Model() = default;
