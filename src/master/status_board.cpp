@@ -27,6 +27,9 @@ worker::WorkerStatus* StatusBoard::acquire() {
   free_.pop_back();
   slot->heartbeat_ms.store(0);
   slot->requests.store(0);
+  slot->threads.store(0);
+  slot->threads_busy.store(0);
+  slot->connections.store(0);
   return slot;
 }
 

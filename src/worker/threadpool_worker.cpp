@@ -85,6 +85,10 @@ bool ThreadPoolWorker::startThreads() {
   }
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   queue_.setConsumers(static_cast<unsigned>(threads_.size()));
+  if (serve_.status != nullptr) {
+    serve_.status->threads.store(static_cast<std::uint32_t>(threads_.size()),
+                                 std::memory_order_relaxed);
+  }
   if (error != 0) {
     spdlog::critical("worker {}: cannot start thread {} of {}: {}", loop_.slot(),
                      threads_.size() + 1, wanted, std::strerror(error));
@@ -233,8 +237,16 @@ void* ThreadPoolWorker::poolThread(void* arg) {
   return nullptr;
 }
 
+// Busy threads are counted per hand-over, not per request, on the status slot's cache line
+// that `requests` already bounces between the pool threads.
 void ThreadPoolWorker::servePool() {
-  while (std::optional<Connection*> conn = queue_.pop()) handBack(**conn, serve(**conn));
+  WorkerStatus* status = serve_.status;
+  while (std::optional<Connection*> conn = queue_.pop()) {
+    if (status != nullptr) status->threads_busy.fetch_add(1, std::memory_order_relaxed);
+    Next next = serve(**conn);
+    if (status != nullptr) status->threads_busy.fetch_sub(1, std::memory_order_relaxed);
+    handBack(**conn, next);
+  }
 }
 
 // Reads and answers until the client has nothing more to say for now. A thread never waits

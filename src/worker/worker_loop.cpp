@@ -100,6 +100,14 @@ void WorkerLoop::stampHeartbeat() {
   }
 }
 
+// A plain store by the only writer: no locked instruction on the accept and close paths.
+void WorkerLoop::publishConnections() {
+  if (context_.status != nullptr) {
+    context_.status->connections.store(static_cast<std::uint32_t>(open_),
+                                       std::memory_order_relaxed);
+  }
+}
+
 std::time_t WorkerLoop::now() {
   timeval tv{};
   event_base_gettimeofday_cached(base_.get(), &tv);
@@ -115,6 +123,7 @@ void WorkerLoop::acceptFrom(int listen_fd) {
     int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       ++open_;
+      publishConnections();
       if (open_ >= context_.config.max_connections) updateListening();
       handOver(net::UniqueFd(fd));
       continue;
@@ -170,6 +179,7 @@ void WorkerLoop::setBusy(bool busy) {
 
 void WorkerLoop::connectionClosed() {
   --open_;
+  publishConnections();
   if (!listening_) updateListening();
   if (stopping_ && open_ == 0) event_base_loopbreak(base_.get());
 }

@@ -99,6 +99,7 @@ class WorkerLoop {
   void stopNow();
   void reopenLogs();
   void stampHeartbeat();
+  void publishConnections();  // open_ into the status board
   void endLinger(std::list<Lingering>::iterator it);
 
   WorkerContext context_;

@@ -1,7 +1,10 @@
 #pragma once
 // WorkerStatus: one worker's liveness and counters, in memory shared between the master and
-// the worker (mapped MAP_SHARED before fork). The worker writes, the master reads; lock-free
-// atomics work across processes on the platforms we build for.
+// the worker (mapped MAP_SHARED before fork). The worker writes, the master reads (for
+// supervision, sd_notify STATUS= and the status listener); lock-free atomics work across
+// processes on the platforms we build for. Every field is written with relaxed stores or
+// increments where the worker already does the work it counts: the master only needs a value
+// that was true a moment ago, never an ordering between fields.
 
 #include <atomic>
 #include <cstdint>
@@ -16,6 +19,11 @@ struct alignas(64) WorkerStatus {
   std::atomic<std::uint64_t> requests{0};
   // Serving threads of a pool model (threads-queue grows and shrinks it); 0: not a pool model.
   std::atomic<std::uint32_t> threads{0};
+  // Of those, the threads serving a connection right now (threadpool; 0 in the other models).
+  std::atomic<std::uint32_t> threads_busy{0};
+  // Connections open, counted against max_connections (the models built on WorkerLoop: event,
+  // threadpool); stored by the loop thread when the count changes, never read by the worker.
+  std::atomic<std::uint32_t> connections{0};
 };
 
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
