@@ -66,4 +66,10 @@ unsigned effectiveWorkers(const Config& config) {
   return std::max(1U, std::thread::hardware_concurrency());
 }
 
+// The host is normalised (inet_ntop form) by parseListenAddress, so text tests are exact.
+bool isLoopback(const ListenAddress& address) noexcept {
+  const std::string_view host = address.host;
+  return host.starts_with("127.") || host == "::1" || host.starts_with("::ffff:127.");
+}
+
 }  // namespace learnhttpd::config

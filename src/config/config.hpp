@@ -58,6 +58,17 @@ struct OpenFileCacheConfig {
   friend bool operator==(const OpenFileCacheConfig&, const OpenFileCacheConfig&) = default;
 };
 
+// The status listener (GET /status, /metrics), served by the master. Off unless `listen` is
+// set; a non-loopback address is refused by the loader unless `allow_remote` is true.
+struct StatusConfig {
+  std::optional<ListenAddress> listen;  // nullopt: off
+  bool allow_remote = false;
+  friend bool operator==(const StatusConfig&, const StatusConfig&) = default;
+};
+
+// True for 127.0.0.0/8 and ::1 (and ::ffff:127.x.y.z): reachable only from this host.
+bool isLoopback(const ListenAddress& address) noexcept;
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -80,6 +91,7 @@ struct Config {
   LogConfig log;
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
   OpenFileCacheConfig open_file_cache;
+  StatusConfig status;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 

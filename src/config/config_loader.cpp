@@ -345,6 +345,38 @@ void readOpenFileCache(const Setting& s, Config& config) {
   readFields(s.source(), s.value(), kOpenFileCacheFields, "open_file_cache.", config);
 }
 
+constexpr std::array kStatusFields = {
+    Field{"listen",
+          [](const Setting& s, Config& c) {
+            constexpr std::string_view kExpected =
+                "expected an address like 127.0.0.1:8081 or [::1]:8081";
+            try {
+              c.status.listen = parseListenAddress(s.scalar(kExpected));
+            } catch (const std::invalid_argument&) {
+              s.reject(kExpected);
+            }
+          }},
+    Field{"allow_remote", [](const Setting& s, Config& c) { c.status.allow_remote = readBool(s); }},
+};
+
+// The listener answers anyone who can connect, without authentication: an address other hosts
+// can reach must be asked for twice, by the address and by allow_remote.
+void readStatus(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping like { listen: \"127.0.0.1:8081\" }");
+  }
+  readFields(s.source(), s.value(), kStatusFields, "status.", config);
+  const StatusConfig& status = config.status;
+  if (status.listen && !status.allow_remote && !isLoopback(*status.listen)) {
+    const YAML::Node& listen = s.value()["listen"];
+    const Setting item(s.source(), "status.listen", listen, listen);
+    item.failAt(listen, "'" + listen.Scalar() +
+                            "' is not a loopback address; the status listener has no "
+                            "authentication, so bind 127.0.0.1 or ::1, or set "
+                            "status.allow_remote: true");
+  }
+}
+
 constexpr std::array kTopFields = {
     Field{"listen", [](const Setting& s, Config& c) { c.listen = readListen(s); }},
     Field{"document_root",
@@ -393,6 +425,7 @@ constexpr std::array kTopFields = {
     Field{"log", readLog},
     Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
     Field{"open_file_cache", readOpenFileCache},
+    Field{"status", readStatus},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------

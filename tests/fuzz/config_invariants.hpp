@@ -21,6 +21,9 @@ inline const char* checkConfigText(std::string_view yaml) {
       return "accepted a missing_index_status other than 403/404";
     }
     if (c.listen.empty()) return "accepted an empty listen list";
+    if (c.status.listen && !c.status.allow_remote && !config::isLoopback(*c.status.listen)) {
+      return "accepted a non-loopback status listener without allow_remote";
+    }
   } catch (const config::ConfigError& e) {
     const std::string_view what = e.what();
     if (what.substr(0, kConfigSource.size()) != kConfigSource) {

@@ -459,5 +459,39 @@ TEST(LoadConfigErrors, OpenFileCacheNamesFileLineAndKey) {
             0U);
 }
 
+TEST(LoadConfig, StatusListenerIsOffByDefaultAndLoopbackWhenOn) {
+  EXPECT_FALSE(Config{}.status.listen.has_value());
+  EXPECT_FALSE(load("status: {}\n").status.listen.has_value());
+  Config config = load("status: { listen: \"127.0.0.1:8081\" }\n");
+  ASSERT_TRUE(config.status.listen.has_value());
+  EXPECT_EQ(config.status.listen->host, "127.0.0.1");
+  EXPECT_EQ(config.status.listen->port, 8081);
+  EXPECT_EQ(load("status: { listen: \"[::1]:0\" }\n").status.listen->host, "::1");
+  EXPECT_EQ(load("status: { listen: \"localhost:9\" }\n").status.listen->host, "127.0.0.1");
+  Config remote = load("status:\n  listen: 0.0.0.0:8081\n  allow_remote: true\n");
+  EXPECT_EQ(remote.status.listen->host, "0.0.0.0");
+  EXPECT_TRUE(remote.status.allow_remote);
+}
+
+TEST(LoadConfigErrors, StatusNamesFileLineAndKey) {
+  EXPECT_EQ(errorOf("workers: 1\nstatus:\n  listen: 0.0.0.0:8081\n"),
+            "test.yaml:3: status.listen: '0.0.0.0:8081' is not a loopback address; the status "
+            "listener has no authentication, so bind 127.0.0.1 or ::1, or set "
+            "status.allow_remote: true");
+  // allow_remote read after listen still counts, and false says no.
+  EXPECT_EQ(errorOf("status:\n  listen: \"[::]:1\"\n  allow_remote: false\n")
+                .rfind("test.yaml:2: status.listen: '[::]:1' is not a loopback address", 0),
+            0U);
+  EXPECT_EQ(errorOf("status:\n  listen: nowhere\n"),
+            "test.yaml:2: status.listen: expected an address like 127.0.0.1:8081 or "
+            "[::1]:8081, got 'nowhere'");
+  EXPECT_EQ(errorOf("status:\n  allow_remote: maybe\n"),
+            "test.yaml:2: status.allow_remote: expected true or false, got 'maybe'");
+  EXPECT_EQ(errorOf("status:\n  lisen: 127.0.0.1:1\n"),
+            "test.yaml:2: unknown key 'status.lisen', did you mean 'status.listen'?");
+  EXPECT_EQ(errorOf("status: 127.0.0.1:8081\n").rfind("test.yaml:1: status: expected a mapping", 0),
+            0U);
+}
+
 }  // namespace
 }  // namespace learnhttpd::config
