@@ -13,6 +13,7 @@
 #include "master/control.hpp"
 #include "master/master.hpp"
 #include "master/preflight.hpp"
+#include "master/status_client.hpp"
 
 using namespace learnhttpd;
 
@@ -38,8 +39,8 @@ config::Config loadConfig(const config::CliOptions& cli) {
 bool passesPreflight(const config::Config& config) {
   const std::vector<std::string> problems = master::preflight(config);
   for (const std::string& problem : problems) {
-    std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(), config.source.c_str(),
-                 problem.c_str());
+    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(),
+                       config.source.c_str(), problem.c_str());
   }
   return problems.empty();
 }
@@ -50,23 +51,24 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto parsed = config::parseCli(args);
   if (auto* error = std::get_if<config::CliError>(&parsed)) {
-    std::fprintf(stderr, "learnhttpd: %s\n%s", error->message.c_str(), config::usage().c_str());
+    (void)std::fprintf(stderr, "learnhttpd: %s\n%s", error->message.c_str(),
+                       config::usage().c_str());
     return kExitUsage;
   }
   const auto cli = std::get<config::CliOptions>(parsed);
   if (cli.action == config::CliAction::Help) {
-    std::fputs(config::usage().c_str(), stdout);
+    (void)std::fputs(config::usage().c_str(), stdout);
     return 0;
   }
   if (cli.action == config::CliAction::Version) {
-    std::printf("learnhttpd %s\n", LEARNHTTPD_VERSION);
+    (void)std::printf("learnhttpd %s\n", LEARNHTTPD_VERSION);
     return 0;
   }
   config::Config config;
   try {
     config = loadConfig(cli);
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), e.what());
+    (void)std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), e.what());
     return 1;
   }
   const bool reload = cli.action == config::CliAction::Signal && cli.signal == "reload";
@@ -74,21 +76,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (cli.action == config::CliAction::TestConfig) {
-    std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
+    (void)std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
     if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
-      std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()), warning.data());
+      (void)std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()),
+                        warning.data());
     }
     return 0;
+  }
+  if (cli.action == config::CliAction::Signal && cli.signal == "status") {
+    return master::printStatus(config);
   }
   if (cli.action == config::CliAction::Signal) return master::signalRunningMaster(config, cli.signal);
   std::string error;
   if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
-    std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),
-                 error.c_str());
+    (void)std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),
+                       error.c_str());
     return 1;
   }
   master::MasterOptions options;
   options.daemon = cli.daemon;
   options.reload_config = [cli] { return loadConfig(cli); };
+  options.version = LEARNHTTPD_VERSION;
   return master::Master(std::move(config), std::move(options)).run();
 }

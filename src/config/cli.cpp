@@ -139,9 +139,10 @@ Error onPidFile(State& s, std::string_view flag, std::string_view value) {
 }
 
 Error onSignal(State& s, std::string_view flag, std::string_view value) {
-  constexpr std::array<std::string_view, 4> kSignals = {"reload", "stop", "quit", "reopen"};
+  constexpr std::array<std::string_view, 5> kSignals = {"reload", "stop", "quit", "reopen",
+                                                        "status"};
   if (std::find(kSignals.begin(), kSignals.end(), value) == kSignals.end()) {
-    return expected(flag, "expected reload, stop, quit or reopen", value);
+    return expected(flag, "expected reload, stop, quit, reopen or status", value);
   }
   s.options.signal = std::string(value);
   s.actions.signal = true;
@@ -366,7 +367,8 @@ std::string usage() {
          "  -d, --daemon             detach from the terminal and write the pid file\n"
          "      --pid-file FILE      pid file path\n"
          "  -t, --test-config        check the configuration and exit (0 = valid)\n"
-         "  -s, --signal SIGNAL      send reload, stop, quit or reopen to the running master\n"
+         "  -s, --signal SIGNAL      send reload, stop, quit or reopen to the running master;\n"
+         "                           status: print its workers (needs status.listen)\n"
          "  -V, --version            print the version and exit\n"
          "  -h, --help               print this help and exit\n"
          "\n"

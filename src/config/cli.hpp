@@ -26,7 +26,7 @@ struct CliOptions {
   bool quiet = false;                      // -q
   bool daemon = false;                     // -d / --daemon
   std::optional<std::string> pid_file;     // --pid-file FILE
-  std::string signal;                      // -s reload|stop|quit|reopen
+  std::string signal;                      // -s reload|stop|quit|reopen|status
 };
 
 struct CliError {

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstring>
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config_loader.hpp"
@@ -29,6 +30,28 @@ constexpr auto kFastTick = 50ms;         // ... and this often while waiting for
 constexpr auto kFastStopGrace = 5s;      // TERM/INT: how long workers get before KILL
 constexpr auto kHeartbeatFresh = 3000;   // ms: a heartbeat this recent counts for the watchdog
 constexpr std::size_t kStatusSlots = 4096;
+
+std::int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view stateName(Phase phase, bool has_beaten) {
+  switch (phase) {
+    case Phase::Serving:
+      return has_beaten ? "serving" : "starting";
+    case Phase::Aborting:
+      return "aborting";
+    case Phase::AbortKilled:
+      return "abort-killed";
+    case Phase::Retiring:
+      return "retiring";
+    case Phase::RetireKilled:
+      return "retire-killed";
+  }
+  return "unknown";
+}
 
 std::string describeExit(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
@@ -54,7 +77,7 @@ bool prepareLogFilesOf(const config::Config& config, std::string& error) {
 }  // namespace
 
 Master::Master(config::Config config, MasterOptions options)
-    : config_(std::move(config)), options_(std::move(options)) {}
+    : config_(std::move(config)), options_(std::move(options)), start_unix_ms_(wallClockMs()) {}
 
 int Master::run() {
   if (!start()) return 1;
@@ -82,6 +105,8 @@ bool Master::start() {
     return spdlog::critical("{}", error), false;
   }
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  if (!status_.update(config_.status, error)) return spdlog::critical("master: {}", error), false;
+  if (config_.status.listen) spdlog::info("master: status listener on {}", status_.describe());
   if (options_.daemon && !sys::daemonize(error)) return spdlog::critical("{}", error), false;
   if (!config_.pid_file.empty() && !pid_file_.write(config_.pid_file, error)) {
     if (options_.daemon) return spdlog::critical("{}", error), false;
@@ -103,6 +128,8 @@ bool Master::start() {
                ::getpid(), generation_, wanted_,
                config::modelName(config_.worker_model),
                config_.document_root);
+  decide(Decision::Start, fmt::format("generation {}: starting {} {} worker(s)", generation_,
+                                      wanted_, config::modelName(config_.worker_model)));
   if (auto warning = config::modelWarning(config_.worker_model); !warning.empty()) {
     spdlog::warn("master: {}", warning);
   }
@@ -118,21 +145,35 @@ bool Master::start() {
 
 void Master::loop() {
   while (!stop_requested_) {
-    pollfd pfd{signals_.readFd(), POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(tick().count()));
+    waitForEvents();
     for (int signal : signals_.drain()) handleSignal(signal);
     reapChildren();
     if (stop_requested_) break;
     superviseHealth();
     reconcile();
     reportToSystemd();
+    // Last, so an answer shows what this wake-up decided; it never waits on a client.
+    status_.serve([this] { return snapshot(); });
   }
+  status_.close();
   if (graceful_) {
     listeners_.closeAll();
     stopWorkers(SIGQUIT, config_.shutdown_timeout);
   } else {
     stopWorkers(SIGTERM, std::min<std::chrono::milliseconds>(config_.shutdown_timeout, kFastStopGrace));
   }
+}
+
+// Sleeps until a signal, a status socket's readiness, a status client's deadline or the tick.
+void Master::waitForEvents() {
+  poll_fds_.clear();
+  poll_fds_.push_back({signals_.readFd(), POLLIN, 0});
+  status_.addPollFds(poll_fds_);
+  std::chrono::milliseconds timeout = tick();
+  if (auto deadline = status_.untilNextDeadline(Clock::now())) {
+    timeout = std::min(timeout, *deadline);
+  }
+  ::poll(poll_fds_.data(), poll_fds_.size(), static_cast<int>(timeout.count()));
 }
 
 std::chrono::milliseconds Master::tick() const {
@@ -171,7 +212,9 @@ void Master::reload() {
   spdlog::info("master: HUP received, reloading {}", config_.source);
   sys::notifySystemd(sys::reloadingState());
   auto keep = [this](const std::string& why) {
-    spdlog::error("master: reload failed, keeping generation {}: {}", generation_, why);
+    spdlog::error("master: {}", decide(Decision::ReloadFailed,
+                                       fmt::format("reload failed, keeping generation {}: {}",
+                                                   generation_, why)));
     sys::notifySystemd("READY=1\nSTATUS=reload failed: " + why);
   };
   if (!options_.reload_config) return keep("no configuration source");
@@ -186,6 +229,9 @@ void Master::reload() {
   if (!root.valid()) return keep(error);
   if (!root.notice().empty()) spdlog::warn("{}", root.notice());
   if (!prepareLogFilesOf(next, error)) return keep(error);
+  // Before the listeners: a status address that cannot be bound changes nothing.
+  const bool status_moved = next.status != config_.status;
+  if (!status_.update(next.status, error)) return keep(error);
   if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
   if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {
     if (!log::setupErrorLog(next.log.error_log, next.log.level, error)) {
@@ -195,12 +241,19 @@ void Master::reload() {
   config_ = std::move(next);
   root_ = std::move(root);
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  if (status_moved) {
+    spdlog::info("master: status listener {}",
+                 config_.status.listen ? "on " + status_.describe() : std::string("off"));
+  }
   ++generation_;
   wanted_ = config::effectiveWorkers(config_);
   backoff_ = {};
+  slot_restarts_.clear();
   for (auto& w : workers_) retire(w, "reload");
   ready_pending_ = true;
-  spdlog::info("master: generation {}: starting {} worker(s)", generation_, wanted_);
+  spdlog::info("master: {}",
+               decide(Decision::Reload,
+                      fmt::format("generation {}: starting {} worker(s)", generation_, wanted_)));
   reconcile();
 }
 
@@ -210,7 +263,9 @@ void Master::resize(int delta) {
     return;
   }
   wanted_ = delta > 0 ? wanted_ + 1 : wanted_ - 1;
-  spdlog::info("master: {} received, now {} worker(s)", delta > 0 ? "TTIN" : "TTOU", wanted_);
+  spdlog::info("master: {}",
+               decide(Decision::Resize, fmt::format("{} received, now {} worker(s)",
+                                                    delta > 0 ? "TTIN" : "TTOU", wanted_)));
   for (auto& w : workers_) {
     if (beyondWanted(w, generation_, wanted_)) retire(w, "TTOU");
   }
@@ -228,8 +283,9 @@ void Master::reopenLogs() {
 void Master::retire(WorkerProcess& w, const char* why) {
   if (!markRetiring(w, Clock::now(), limits())) return;
   ::kill(w.pid, SIGQUIT);
-  spdlog::info("master: retiring worker {} (pid {}, generation {}): {}", w.slot, w.pid,
-               w.generation, why);
+  spdlog::info("master: {}", decide(Decision::Retire,
+                                    fmt::format("retiring worker {} (pid {}, generation {}): {}",
+                                                w.slot, w.pid, w.generation, why)));
 }
 
 void Master::reapChildren() {
@@ -255,18 +311,32 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
                  gone.generation, describeExit(status));
     return;
   }
+  std::string exit = fmt::format("worker {} (pid {}, generation {}) {} unexpectedly", gone.slot,
+                                 gone.pid, gone.generation, describeExit(status));
   spdlog::warn("master: worker {} (pid {}) {} unexpectedly", gone.slot, gone.pid,
                describeExit(status));
   if (verdict.verb == ExitVerb::StopMaster) {
     spdlog::critical("master: worker {} failed to start; stopping", gone.slot);
+    decide(Decision::BootFailure, exit + "; it failed to start, stopping");
     stop_requested_ = true;
     exit_code_ = 1;
-  } else if (verdict.crashed_at_start) {
+    return;
+  }
+  if (gone.generation == generation_) {
+    if (slot_restarts_.size() <= gone.slot) slot_restarts_.resize(gone.slot + 1);
+    ++slot_restarts_[gone.slot];
+  }
+  if (verdict.crashed_at_start) {
     spdlog::warn(
         "master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
         gone.slot, std::chrono::duration_cast<std::chrono::seconds>(limits().crash_window).count(),
         backoff_.streak, verdict.delay.count());
+    exit += fmt::format("; crashed at start ({} in a row), respawn in {} ms", backoff_.streak,
+                        verdict.delay.count());
+  } else {
+    exit += "; respawning";
   }
+  decide(Decision::Respawn, std::move(exit));
 }
 
 // Stuck workers: a loop that stopped stamping its heartbeat gets ABRT (a core dump to learn
@@ -278,15 +348,23 @@ void Master::superviseHealth() {
     std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
     HealthVerdict verdict = judgeHealth(w, now, beat, now_ms, limits());
     if (verdict.verb == HealthVerb::Abort) {
-      spdlog::error("master: worker {} (pid {}) sent no heartbeat for {} ms, aborting it", w.slot,
-                    w.pid, verdict.silent_ms);
+      spdlog::error(
+          "master: {}",
+          decide(Decision::Abort,
+                 fmt::format("worker {} (pid {}) sent no heartbeat for {} ms, aborting it", w.slot,
+                             w.pid, verdict.silent_ms)));
       ::kill(w.pid, SIGABRT);
     } else if (verdict.verb == HealthVerb::Kill) {
       if (w.phase == Phase::Retiring) {
-        spdlog::warn("master: worker {} (pid {}) still busy after shutdown_timeout, killing it",
-                     w.slot, w.pid);
+        spdlog::warn("master: {}",
+                     decide(Decision::Kill, fmt::format("worker {} (pid {}) still busy after "
+                                                        "shutdown_timeout, killing it",
+                                                        w.slot, w.pid)));
       } else {
-        spdlog::error("master: worker {} (pid {}) ignored ABRT, killing it", w.slot, w.pid);
+        spdlog::error("master: {}",
+                      decide(Decision::Kill, fmt::format("worker {} (pid {}) ignored ABRT, "
+                                                         "killing it",
+                                                         w.slot, w.pid)));
       }
       ::kill(w.pid, SIGKILL);
     }
@@ -317,6 +395,8 @@ bool Master::spawn(unsigned slot) {
   WorkerProcess w;
   w.slot = slot;
   w.generation = generation_;
+  w.model = config_.worker_model;
+  w.restarts = slot < slot_restarts_.size() ? slot_restarts_[slot] : 0;
   w.status = board_.acquire();
   if (w.status == nullptr) {
     spdlog::error("master: no free worker status slot (too many workers exiting at once)");
@@ -340,6 +420,7 @@ bool Master::spawn(unsigned slot) {
 
 void Master::runWorker(const WorkerProcess& self, pid_t master) {
   signals_.resetInChild();
+  status_.closeInChild();
   pid_file_.release();
   // A worker must not outlive its master: the kernel sends TERM when the master dies.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -438,6 +519,51 @@ void Master::reportToSystemd() {
     last_watchdog_ = Clock::now();
   }
   if (!state.empty()) sys::notifySystemd(state);
+}
+
+const std::string& Master::decide(Decision decision, std::string text) {
+  decisions_.record(decision, wallClockMs(), std::move(text));
+  return decisions_.recent().back().text;
+}
+
+// What the status listener shows: the worker table (both generations during a reload) with
+// each process's counters read from the status board at this moment.
+StatusSnapshot Master::snapshot() const {
+  StatusSnapshot s;
+  s.version = options_.version;
+  s.master_pid = ::getpid();
+  s.generation = generation_;
+  s.workers_wanted = wanted_;
+  s.model = config::modelName(config_.worker_model);
+  s.now_unix_ms = wallClockMs();
+  s.start_unix_ms = start_unix_ms_;
+  s.uptime_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at_).count();
+  s.requests_total = requestsServed();
+  s.decisions = &decisions_;
+  const std::int64_t now_ms = worker::monotonicMs();
+  const Clock::time_point now = Clock::now();
+  for (const auto& w : workers_) {
+    WorkerRow row;
+    row.slot = w.slot;
+    row.generation = w.generation;
+    row.pid = w.pid;
+    row.model = config::modelName(w.model);
+    std::int64_t beat = w.status->heartbeat_ms.load(std::memory_order_relaxed);
+    row.state = stateName(w.phase, beat != 0);
+    row.heartbeat_age_ms = beat == 0 ? -1 : std::max<std::int64_t>(0, now_ms - beat);
+    row.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.started).count();
+    row.requests = w.status->requests.load(std::memory_order_relaxed);
+    row.connections = w.status->connections.load(std::memory_order_relaxed);
+    row.threads_busy = w.status->threads_busy.load(std::memory_order_relaxed);
+    row.threads_total = w.status->threads.load(std::memory_order_relaxed);
+    row.restarts = w.restarts;
+    s.workers.push_back(row);
+  }
+  std::sort(s.workers.begin(), s.workers.end(), [](const WorkerRow& a, const WorkerRow& b) {
+    return a.generation != b.generation ? a.generation > b.generation : a.slot < b.slot;
+  });
+  return s;
 }
 
 }  // namespace learnhttpd::master

@@ -1,9 +1,11 @@
 #pragma once
 // The master process: binds the listening sockets, forks the workers, and supervises them
-// from one single-threaded loop that wakes on signals (through a self-pipe) and on a tick.
-// Each tick it handles the signals in a fixed order, reaps, stops stuck workers, reconciles
-// the number of workers, and reports to systemd. It never serves a request.
+// from one single-threaded loop that wakes on signals (a signalfd), on a tick, and on the
+// status listener's sockets. Each wake-up it handles the signals in a fixed order, reaps,
+// stops stuck workers, reconciles the number of workers, reports to systemd, and then answers
+// status requests (non-blocking, bounded: status_server.hpp). It never serves a file.
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -16,6 +18,8 @@
 #include "master/listeners.hpp"
 #include "master/signal_queue.hpp"
 #include "master/status_board.hpp"
+#include "master/status_report.hpp"
+#include "master/status_server.hpp"
 #include "master/supervision_policy.hpp"
 #include "sys/process.hpp"
 
@@ -25,6 +29,7 @@ struct MasterOptions {
   bool daemon = false;  // detach (double fork) after binding, before forking workers
   // Re-reads the configuration for a reload (HUP); throws config::ConfigError when invalid.
   std::function<config::Config()> reload_config;
+  std::string version;  // shown by the status listener
 };
 
 class Master {
@@ -40,10 +45,13 @@ class Master {
   // One row of the worker table: the policy's view plus the shared status slot.
   struct WorkerProcess : WorkerState {
     worker::WorkerStatus* status = nullptr;
+    config::WorkerModel model = config::WorkerModel::Event;  // its generation's
+    unsigned restarts = 0;  // respawns of its slot in its generation before it
   };
 
   bool start();
   void loop();
+  void waitForEvents();
   void handleSignal(int signal);
   void reload();
   void resize(int delta);
@@ -61,6 +69,9 @@ class Master {
   SupervisionLimits limits() const;
   std::uint64_t requestsServed() const;
   unsigned poolThreads() const;
+  StatusSnapshot snapshot() const;
+  // Records a decision for the status listener; returns its text, for the log line.
+  const std::string& decide(Decision decision, std::string text);
 
   config::Config config_;
   MasterOptions options_;
@@ -68,6 +79,12 @@ class Master {
   Listeners listeners_;
   SignalQueue signals_;
   StatusBoard board_;
+  StatusServer status_;
+  DecisionLog decisions_;
+  std::vector<pollfd> poll_fds_;         // rebuilt before each poll()
+  std::vector<unsigned> slot_restarts_;  // respawns per slot of the current generation
+  Clock::time_point started_at_ = Clock::now();
+  std::int64_t start_unix_ms_ = 0;
   sys::PidFile pid_file_;
   std::vector<WorkerProcess> workers_;
   unsigned wanted_ = 1;                   // workers the current generation should have

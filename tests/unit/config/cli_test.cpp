@@ -107,7 +107,7 @@ TEST(ParseCli, Actions) {
 }
 
 TEST(ParseCli, EverySignal) {
-  for (const char* name : {"reload", "stop", "quit", "reopen"}) {
+  for (const char* name : {"reload", "stop", "quit", "reopen", "status"}) {
     const CliOptions options = parseOk({"-s", name});
     EXPECT_EQ(options.action, CliAction::Signal);
     EXPECT_EQ(options.signal, name);
@@ -170,9 +170,9 @@ TEST(ParseCliErrors, BadChoices) {
   EXPECT_EQ(parseError({"-m", "fork"}), "-m: expected one of event, threadpool, blocking, process-per-connection, "
             "thread-per-connection, threads-accept, threads-queue, busy-poll, select, got 'fork'");
   EXPECT_EQ(parseError({"-s", "restart"}),
-            "-s: expected reload, stop, quit or reopen, got 'restart'");
+            "-s: expected reload, stop, quit, reopen or status, got 'restart'");
   EXPECT_EQ(parseError({"--signal", "HUP"}),
-            "--signal: expected reload, stop, quit or reopen, got 'HUP'");
+            "--signal: expected reload, stop, quit, reopen or status, got 'HUP'");
 }
 
 TEST(ParseCliErrors, BadAddressesAndPaths) {

@@ -35,7 +35,7 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = (path_ / name).string();
+    std::string path = (path_ / name).string();
     std::ofstream(path) << text;
     return path;
   }
@@ -138,7 +138,10 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\n  error_log:",
                           "\n  access_log:",
                           "\n  quiet:",
-                          "\nmime_types:"}) {
+                          "\nmime_types:",
+                          "\nstatus:",
+                          "\n  # listen:",
+                          "\n  allow_remote:"}) {
     EXPECT_NE(content.find(key), std::string::npos) << key;
   }
 }
