@@ -153,7 +153,7 @@ void WorkerLoop::shedOneConnection(int listen_fd) {
   // is told "no" instead of waiting in the backlog while the listen socket stays readable.
   spdlog::warn("worker {}: out of file descriptors, refusing a connection", context_.slot);
   spare_fd_.reset();
-  net::UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  const net::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
