@@ -73,7 +73,9 @@ std::string StatusServer::describe() const {
 }
 
 void StatusServer::addPollFds(std::vector<pollfd>& fds) const {
-  if (listener_ && clients_.size() < kMaxClients) fds.push_back({listener_.get(), POLLIN, 0});
+  if (listener_ && clients_.size() < kMaxClients && !accept_paused_until_) {
+    fds.push_back({listener_.get(), POLLIN, 0});
+  }
   for (const Client& c : clients_) {
     fds.push_back(
         {c.fd.get(), static_cast<short>(c.stage == Stage::Writing ? POLLOUT : POLLIN), 0});
@@ -83,17 +85,20 @@ void StatusServer::addPollFds(std::vector<pollfd>& fds) const {
 std::optional<std::chrono::milliseconds> StatusServer::untilNextDeadline(
     Clock::time_point now) const {
   std::optional<std::chrono::milliseconds> soonest;
-  for (const Client& c : clients_) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(c.deadline - now);
+  auto consider = [&](Clock::time_point deadline) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
     left = std::max(left, std::chrono::milliseconds(0));
     if (!soonest || left < *soonest) soonest = left;
-  }
+  };
+  for (const Client& c : clients_) consider(c.deadline);
+  if (accept_paused_until_) consider(*accept_paused_until_);
   return soonest;
 }
 
 void StatusServer::serve(const Snapshot& snapshot) {
   Clock::time_point now = Clock::now();
-  if (listener_) acceptClients(now);
+  if (accept_paused_until_ && now >= *accept_paused_until_) accept_paused_until_.reset();
+  if (listener_ && !accept_paused_until_) acceptClients(now);
   for (auto it = clients_.begin(); it != clients_.end();) {
     it = step(*it, snapshot, now) ? std::next(it) : clients_.erase(it);
   }
@@ -109,7 +114,10 @@ void StatusServer::acceptClients(Clock::time_point now) {
     int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // EAGAIN, or out of descriptors: the client waits in the backlog
+      // Out of descriptors: the listener stays readable, and polling it would spin the
+      // master's loop; the client waits in the backlog while the listener rests.
+      if (errno == EMFILE || errno == ENFILE) accept_paused_until_ = now + kAcceptPause;
+      return;
     }
     Client& c = clients_.emplace_back();
     c.fd.reset(fd);

@@ -48,6 +48,7 @@ class StatusServer {
   static constexpr std::chrono::milliseconds kRequestTimeout{2000};
   static constexpr std::chrono::milliseconds kSendTimeout{5000};
   static constexpr std::chrono::milliseconds kDrainTime{500};
+  static constexpr std::chrono::milliseconds kAcceptPause{1000};  // after EMFILE / ENFILE
 
   StatusServer() = default;
   StatusServer(const StatusServer&) = delete;
@@ -68,7 +69,7 @@ class StatusServer {
   // waiting; closes clients past their deadline. A bounded amount of work per call.
   void serve(const Snapshot& snapshot);
 
-  // Closes the listener and every client (the master is stopping).
+  // Closes the listener and every client (the master is stopping, or the listener is off).
   void close() noexcept;
   // In a freshly forked worker: the same, without touching anything but the descriptors.
   void closeInChild() noexcept { close(); }
@@ -99,6 +100,7 @@ class StatusServer {
   std::optional<config::ListenAddress> address_;
   bool allow_remote_ = false;
   net::UniqueFd listener_;
+  std::optional<Clock::time_point> accept_paused_until_;
   std::list<Client> clients_;
   http::DateCache date_;
 };
