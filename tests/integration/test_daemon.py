@@ -144,8 +144,13 @@ class DaemonTests(SiteTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(wait_until(lambda: any("generation 2 ready" in line
                                                for line in d.log_lines()), 5.0), d.log_lines())
-        new = d.workers(pid)
-        self.assertTrue(new and not set(new) & set(workers), (workers, new))
+        # Generation 1's workers were told to QUIT when generation 2 became ready; they may
+        # still be finishing for a moment.
+        def replaced():
+            now = d.workers(pid)
+            return now if now and not set(now) & set(workers) else None
+        new = wait_until(replaced, 5.0)
+        self.assertTrue(new, (workers, d.workers(pid)))
         self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
 
         os.rename(d.error_log, d.error_log + ".1")
