@@ -1,5 +1,6 @@
 #include "http/conditional.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "http/char_class.hpp"
@@ -25,13 +26,18 @@ bool notModifiedSince(std::string_view if_modified_since, std::time_t mtime) noe
   return since.has_value() && mtime <= *since;
 }
 
-EntityTag::EntityTag(std::time_t mtime, std::uint64_t size) noexcept {
+EntityTag::EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding) noexcept {
   char* p = text_.data();
   char* end = text_.data() + text_.size();
   *p++ = '"';
   p = std::to_chars(p, end, static_cast<std::uint64_t>(mtime < 0 ? 0 : mtime), 16).ptr;
   *p++ = '-';
   p = std::to_chars(p, end, size, 16).ptr;
+  if (!coding.empty()) {
+    *p++ = '-';
+    coding = coding.substr(0, 8);
+    p = std::copy(coding.begin(), coding.end(), p);
+  }
   *p++ = '"';
   length_ = static_cast<std::size_t>(p - text_.data());
 }

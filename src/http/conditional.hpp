@@ -16,14 +16,16 @@ bool notModifiedSince(std::string_view if_modified_since, std::time_t mtime) noe
 
 // A file's entity tag: "<mtime hex>-<size hex>", quoted (the form nginx uses, so caches that
 // saw one server keep working against the other). It changes whenever the file's mtime or
-// size does.
+// size does. A representation in a content coding (a pre-compressed sidecar) appends the
+// coding's name, "<mtime hex>-<size hex>-gzip", so it never matches the identity bytes' tag;
+// `coding` is at most 8 characters.
 class EntityTag {
  public:
-  EntityTag(std::time_t mtime, std::uint64_t size) noexcept;
+  EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding = {}) noexcept;
   std::string_view view() const noexcept { return {text_.data(), length_}; }
 
  private:
-  std::array<char, 40> text_{};
+  std::array<char, 48> text_{};
   std::size_t length_ = 0;
 };
 

@@ -43,6 +43,7 @@ struct Request {
   std::string_view range;              // raw Range value
   std::string_view if_range;           // raw If-Range value
   FieldLines if_none_match;            // every If-None-Match line, in order
+  FieldLines accept_encoding;          // every non-empty Accept-Encoding line, in order
   std::uint64_t content_length = 0;    // body bytes that follow the head (to be discarded)
   bool chunked = false;                // Transfer-Encoding: chunked; a chunked body follows
 };

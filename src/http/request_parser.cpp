@@ -309,6 +309,13 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
     case 14:
       if (equalsLower(name, "content-length")) return applyContentLength(value);
       break;
+    case 15:
+      if (equalsLower(name, "accept-encoding") && !value.empty()) {  // empty: identity only
+        FieldLines& list = req_.accept_encoding;
+        if (list.count == FieldLines::kMaxLines) return fail(Status::RequestHeaderFieldsTooLarge);
+        list.lines[list.count++] = value;
+      }
+      break;
     case 17:
       if (equalsLower(name, "if-modified-since")) {
         setSingleton(req_.if_modified_since, conflict_ims_, seen_ims_, value);

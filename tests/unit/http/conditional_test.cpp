@@ -14,6 +14,12 @@ TEST(EntityTag, IsQuotedHexMtimeAndSize) {
   EXPECT_NE(EntityTag(784111777, 1000).view(), EntityTag(784111777, 1001).view());
 }
 
+TEST(EntityTag, ACodingGetsItsOwnTag) {
+  EXPECT_EQ(EntityTag(784111777, 1000, "gzip").view(), "\"2ebc98a1-3e8-gzip\"");
+  EXPECT_EQ(EntityTag(-1, UINT64_MAX, "zstd").view(), "\"0-ffffffffffffffff-zstd\"");
+  EXPECT_FALSE(noneMatchFails("\"2ebc98a1-3e8\"", EntityTag(784111777, 1000, "br").view()));
+}
+
 TEST(IfNoneMatch, MatchesAnyListedTagWeaklyOrStar) {
   constexpr std::string_view kTag = "\"2ebc98a1-3e8\"";
   EXPECT_TRUE(noneMatchFails("\"2ebc98a1-3e8\"", kTag));

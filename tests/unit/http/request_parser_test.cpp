@@ -96,6 +96,21 @@ TEST(RequestParser, IfNoneMatchLinesAreKeptInOrder) {
   EXPECT_EQ(inm.lines[1], "\"b\", \"c\"");
 }
 
+TEST(RequestParser, AcceptEncodingLinesAreKeptInOrder) {
+  const std::string req =
+      "GET / HTTP/1.1\r\nAccept-Encoding: gzip\r\nHost: h\r\naccept-encoding:\r\n"
+      "ACCEPT-ENCODING:  br;q=0.5 \r\n\r\n";
+  const ParseResult r = parse(req, ParseLimits{});
+  ASSERT_TRUE(std::holds_alternative<Complete>(r));
+  const FieldLines& ae = std::get<Complete>(r).request.accept_encoding;
+  ASSERT_EQ(ae.count, 2U);  // the empty line is as if absent
+  EXPECT_EQ(ae.lines[0], "gzip");
+  EXPECT_EQ(ae.lines[1], "br;q=0.5");
+  std::string many = "GET / HTTP/1.1\r\nHost: h\r\n";
+  for (std::size_t i = 0; i <= FieldLines::kMaxLines; ++i) many += "Accept-Encoding: gzip\r\n";
+  EXPECT_EQ(errorOf(parse(many + "\r\n", ParseLimits{})), Status::RequestHeaderFieldsTooLarge);
+}
+
 TEST(RequestParser, ViewsPointIntoTheCallersBuffer) {
   const std::string req = "GET /x HTTP/1.1\r\nHost: h.example\r\nUser-Agent: t\r\n\r\n";
   const ParseResult r = parse(req, ParseLimits{});
