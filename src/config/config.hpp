@@ -92,6 +92,8 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
   OpenFileCacheConfig open_file_cache;
   StatusConfig status;
+  // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
+  bool precompressed = true;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 

@@ -426,6 +426,7 @@ constexpr std::array kTopFields = {
     Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
     Field{"open_file_cache", readOpenFileCache},
     Field{"status", readStatus},
+    Field{"precompressed", [](const Setting& s, Config& c) { c.precompressed = readBool(s); }},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------

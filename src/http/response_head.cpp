@@ -66,6 +66,10 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
   appendField(out, "Server", kServerName);
   appendField(out, "Date", head.date);
   if (!head.content_type.empty()) appendField(out, "Content-Type", head.content_type);
+  if (!head.content_encoding.empty()) {
+    appendField(out, "Content-Encoding", head.content_encoding);
+  }
+  if (head.vary_accept_encoding) appendField(out, "Vary", "Accept-Encoding");
   // RFC 9110 section 8.6: a 304 carries no body, and a Content-Length on it would have to be the
   // length the 200 would have had; leaving it out is always correct.
   if (head.status != Status::NotModified) {

@@ -21,6 +21,8 @@ struct ResponseHead {
   bool keep_alive = true;              // -> "Connection: keep-alive" / "close"
   std::uint64_t content_length = 0;
   std::string_view content_type;       // omitted when empty
+  std::string_view content_encoding;   // a sidecar's coding ("br", "gzip"); omitted when empty
+  bool vary_accept_encoding = false;   // adds "Vary: Accept-Encoding"
   std::time_t last_modified = -1;      // omitted when < 0
   std::string_view etag;               // omitted when empty
   std::string_view location;           // omitted when empty

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <variant>
 
+#include "http/accept_encoding.hpp"
 #include "http/conditional.hpp"
 #include "http/http_date.hpp"
 #include "http/range.hpp"
@@ -182,7 +184,7 @@ void HttpSession::describe(const http::Request& request, Response& response) {
     return;
   }
   fs::Resolved resolved;
-  response.cached = lookupCached(target.trailing_slash);
+  response.cached = lookupCached(path_, target.trailing_slash);
   if (response.cached) {
     resolved.outcome = fs::Outcome::File;
     resolved.st = response.cached->st;
@@ -211,6 +213,12 @@ void HttpSession::describeFile(const http::Request& request, fs::Resolved& resol
   response.file = std::move(resolved.fd);
   response.setFile(static_cast<std::uint64_t>(resolved.st.st_size), resolved.st.st_mtime,
                    ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_));
+  if (ctx_.precompressed) {
+    // RFC 9110 section 12.5.5: the answer depends on Accept-Encoding whenever a sidecar could be
+    // served, including the identity answer to a client that accepts none (or before one exists).
+    response.head.vary_accept_encoding = true;
+    if (!request.accept_encoding.empty()) useSidecar(request, resolved, response);
+  }
   if (notModified(request, response.head)) {
     response.setNotModified();
   } else if (!request.range.empty()) {
@@ -218,15 +226,55 @@ void HttpSession::describeFile(const http::Request& request, fs::Resolved& resol
   }
 }
 
+// A sidecar is found exactly as the file itself: through the open-file cache (exact, see
+// fs/open_file_cache.hpp) or DocumentRoot::resolve, so it is a regular file under the root
+// reached without escaping symlinks, and never stale. It must not be older than the file: a
+// stale .gz left behind by an edit of the file would otherwise serve the old content.
+void HttpSession::useSidecar(const http::Request& request, const fs::Resolved& original,
+                             Response& response) {
+  std::array<http::ContentCoding, http::kContentCodings> ranked{};
+  const std::size_t n =
+      http::rankCodings(http::parseAcceptEncoding(request.accept_encoding), ranked);
+  for (std::size_t i = 0; i < n; ++i) {
+    sidecar_path_.assign(path_);
+    if (original.is_index) {
+      if (sidecar_path_.back() != '/') sidecar_path_.push_back('/');
+      sidecar_path_.append(ctx_.index);
+    }
+    sidecar_path_.append(http::codingSuffix(ranked[i]));
+    fs::Resolved sidecar;
+    std::shared_ptr<const fs::CachedFile> cached = lookupCached(sidecar_path_, false);
+    if (cached) {
+      sidecar.outcome = fs::Outcome::File;
+      sidecar.st = cached->st;
+    } else {
+      sidecar = ctx_.root.resolve(sidecar_path_, false, ctx_.index);
+    }
+    if (sidecar.outcome != fs::Outcome::File) continue;
+    const timespec& file_time = original.st.st_mtim;
+    const timespec& sidecar_time = sidecar.st.st_mtim;
+    if (sidecar_time.tv_sec < file_time.tv_sec ||
+        (sidecar_time.tv_sec == file_time.tv_sec && sidecar_time.tv_nsec < file_time.tv_nsec)) {
+      continue;
+    }
+    response.cached = std::move(cached);
+    response.file = std::move(sidecar.fd);
+    response.setEncoded(static_cast<std::uint64_t>(sidecar.st.st_size), sidecar.st.st_mtime,
+                        http::codingName(ranked[i]));
+    return;
+  }
+}
+
 // The cache applies pending changes once per recv() batch: every change completed before the
 // request's bytes were read is seen (the proof is in fs/open_file_cache.hpp).
-std::shared_ptr<const fs::CachedFile> HttpSession::lookupCached(bool trailing_slash) {
+std::shared_ptr<const fs::CachedFile> HttpSession::lookupCached(const std::string& path,
+                                                                bool trailing_slash) {
   if (!ctx_.file_cache) return nullptr;
   if (!cache_synced_) {
     ctx_.file_cache->sync();
     cache_synced_ = true;
   }
-  return ctx_.file_cache->lookup(path_, trailing_slash, ctx_.index);
+  return ctx_.file_cache->lookup(path, trailing_slash, ctx_.index);
 }
 
 // RFC 9110 section 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
@@ -377,6 +425,7 @@ void HttpSession::releaseIdleBuffers() noexcept {
   }
   std::string().swap(path_);
   std::string().swap(location_);
+  std::string().swap(sidecar_path_);
 }
 
 }  // namespace learnhttpd::worker

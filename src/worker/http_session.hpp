@@ -99,7 +99,8 @@ class HttpSession {
   void logAnswer(const Response& response, const http::Request* request, std::time_t now);
   static bool notModified(const http::Request& request, const http::ResponseHead& head);
   static void applyRange(const http::Request& request, Response& response);
-  std::shared_ptr<const fs::CachedFile> lookupCached(bool trailing_slash);
+  void useSidecar(const http::Request& request, const fs::Resolved& original, Response& response);
+  std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
   void redirectToDirectory(std::string_view target, Response& response);
   bool skipBody();
   void consume(std::size_t n) noexcept;
@@ -121,6 +122,7 @@ class HttpSession {
   std::size_t file_remaining_ = 0;
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)
+  std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
   unsigned requests_ = 0;
   bool close_after_ = false;
   bool draining_ = false;

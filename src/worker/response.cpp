@@ -11,6 +11,7 @@ void Response::setPage(http::Status status) {
   head.last_modified = -1;
   head.etag = {};
   head.accept_ranges = false;
+  head.content_encoding = {};
   head.complete_length = -1;
   head.range_first = 0;
   head.range_last = 0;
@@ -44,10 +45,19 @@ void Response::setFile(std::uint64_t size, std::time_t mtime, std::string_view t
   body = BodySource::File;
 }
 
+void Response::setEncoded(std::uint64_t size, std::time_t mtime, std::string_view coding) {
+  head.content_length = size;
+  head.last_modified = mtime;
+  head.etag = etag_.emplace(mtime, size, coding).view();
+  head.content_encoding = coding;
+  head.range_last = size == 0 ? 0 : size - 1;
+}
+
 // RFC 9110 section 15.4.5: a 304 carries the validators a 200 would have, and no content.
 void Response::setNotModified() {
   head.status = http::Status::NotModified;
   head.content_type = {};
+  head.content_encoding = {};
   head.content_length = 0;
   head.accept_ranges = false;
   file.reset();

@@ -43,7 +43,11 @@ struct Response {
   // 200 with the whole file (attach it to `file` or `cached`): its length, type, validators
   // (Last-Modified, ETag) and Accept-Ranges.
   void setFile(std::uint64_t size, std::time_t mtime, std::string_view type);
-  // After setFile: 304, the validators only and no body.
+  // After setFile, when the body comes from a pre-compressed sidecar instead: its length and
+  // mtime, "Content-Encoding: <coding>" and an entity tag of its own (validators and ranges then
+  // describe the encoded bytes). The type stays the original file's.
+  void setEncoded(std::uint64_t size, std::time_t mtime, std::string_view coding);
+  // After setFile: 304, the validators (and Vary) only and no body.
   void setNotModified();
   // After setFile: 206 with bytes first..last (inclusive, within the file).
   void setRange(std::uint64_t first, std::uint64_t last);

@@ -14,6 +14,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       limits{std::min<std::size_t>(8192, config.max_header_bytes), config.max_header_bytes},
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),
+      precompressed(config.precompressed),
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),

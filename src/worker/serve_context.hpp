@@ -28,6 +28,7 @@ struct ServeContext {
   http::ParseLimits limits;
   unsigned keepalive_requests;     // 0: one request per connection
   bool keepalive_enabled;          // keepalive_timeout > 0
+  bool precompressed;              // look for FILE.br/.zst/.gz sidecars
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
   WorkerStatus* status;            // shared with the master; `requests` counts answers

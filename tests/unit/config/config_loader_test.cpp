@@ -493,5 +493,13 @@ TEST(LoadConfigErrors, StatusNamesFileLineAndKey) {
             0U);
 }
 
+TEST(LoadConfig, Precompressed) {
+  EXPECT_TRUE(Config{}.precompressed);
+  EXPECT_FALSE(load("precompressed: false\n").precompressed);
+  EXPECT_TRUE(load("precompressed: on\n").precompressed);
+  EXPECT_EQ(errorOf("index: a.html\nprecompressed: gzip\n"),
+            "test.yaml:2: precompressed: expected true or false, got 'gzip'");
+}
+
 }  // namespace
 }  // namespace learnhttpd::config
