@@ -69,6 +69,13 @@ struct StatusConfig {
 // True for 127.0.0.0/8 and ::1 (and ::ffff:127.x.y.z): reachable only from this host.
 bool isLoopback(const ListenAddress& address) noexcept;
 
+// Response fields for the files a path prefix ("/assets/") or an extension ("*.html") names.
+struct HeaderRuleConfig {
+  std::string match;
+  std::vector<std::pair<std::string, std::string>> set;  // field name, value (validated)
+  friend bool operator==(const HeaderRuleConfig&, const HeaderRuleConfig&) = default;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -94,6 +101,8 @@ struct Config {
   StatusConfig status;
   // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
   bool precompressed = true;
+  std::vector<HeaderRuleConfig> headers;                 // in the order of the file
+  std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <limits>
 #include <set>
@@ -296,6 +297,166 @@ std::size_t readCacheBytes(const Setting& s) {
   return value;
 }
 
+// ---- headers and error pages ---------------------------------------------------------------
+
+// RFC 9110 section 5.6.2: token characters.
+bool isTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool sameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Fields the server writes itself: a rule setting one would send it twice or contradict the
+// body (framing, validators, the coding).
+constexpr std::array<std::string_view, 17> kManagedFields = {
+    "server",        "date",          "content-type", "content-length",    "content-encoding",
+    "content-range", "accept-ranges", "etag",         "last-modified",     "location",
+    "allow",         "connection",    "keep-alive",   "transfer-encoding", "vary",
+    "trailer",       "upgrade"};
+
+void readFieldName(const Setting& s, const YAML::Node& name) {
+  if (!name.IsScalar() || name.Scalar().empty() ||
+      !std::all_of(name.Scalar().begin(), name.Scalar().end(), isTokenChar)) {
+    s.rejectItem(name, "expected a field name like Cache-Control (letters, digits, -)");
+  }
+  for (std::string_view managed : kManagedFields) {
+    if (sameName(managed, name.Scalar())) {
+      s.failAt(name, "'" + name.Scalar() + "' is written by the server itself");
+    }
+  }
+}
+
+// RFC 9110 section 5.5: visible characters, spaces and tabs inside; no CR, LF or NUL, which
+// would end the field (response splitting), and no surrounding whitespace.
+std::string readFieldValue(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a field value of visible characters (no line breaks or control characters)";
+  std::string text = readString(s, kExpected, false);
+  const auto allowed = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
+  };
+  if (!std::all_of(text.begin(), text.end(), allowed) || text.front() == ' ' ||
+      text.front() == '\t' || text.back() == ' ' || text.back() == '\t') {
+    s.reject(kExpected);
+  }
+  return text;
+}
+
+std::vector<std::pair<std::string, std::string>> readFieldSet(const Setting& s) {
+  if (!s.value().IsMap() || s.value().size() == 0) {
+    s.reject("expected a mapping of field names to values, like {Cache-Control: no-cache}");
+  }
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& entry : s.value()) {
+    readFieldName(s, entry.first);
+    const std::string& name = entry.first.Scalar();
+    for (const auto& known : fields) {
+      if (sameName(known.first, name)) s.failAt(entry.first, "'" + name + "' is set twice");
+    }
+    const Setting value(s.source(), s.key() + "[" + name + "]", entry.first, entry.second);
+    fields.emplace_back(name, readFieldValue(value));
+  }
+  return fields;
+}
+
+// "/prefix" (a prefix of the decoded path) or "*.ext" (an extension).
+std::string readMatch(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a path prefix like /assets/ or an extension like *.html";
+  std::string text = readString(s, kExpected, false);
+  const bool prefix = text.front() == '/';
+  const bool extension = text.size() > 2 && text.compare(0, 2, "*.") == 0 &&
+                         text.find_first_of("/*", 1) == std::string::npos;
+  const auto printable = [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f; };
+  if ((!prefix && !extension) || !std::all_of(text.begin(), text.end(), printable)) {
+    s.reject(kExpected);
+  }
+  return text;
+}
+
+HeaderRuleConfig readHeaderRule(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected =
+      "expected a rule like {match: \"/assets/\", set: {Cache-Control: \"max-age=3600\"}}";
+  if (!item.IsMap()) s.rejectItem(item, kExpected);
+  HeaderRuleConfig rule;
+  bool has_match = false;
+  bool has_set = false;
+  for (const auto& entry : item) {
+    const YAML::Node& key = entry.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string();
+    if (name != "match" && name != "set") {
+      fail(s.source(), lineOf(key),
+           s.key() + ": unknown key '" + name + "', expected match and set");
+    }
+    bool& seen = name == "match" ? has_match : has_set;
+    if (seen) fail(s.source(), lineOf(key), "duplicate key '" + s.key() + "." + name + "'");
+    seen = true;
+    const Setting field(s.source(), s.key() + "." + name, key, entry.second);
+    if (name == "match") {
+      rule.match = readMatch(field);
+    } else {
+      rule.set = readFieldSet(field);
+    }
+  }
+  if (!has_match || !has_set) s.rejectItem(item, kExpected);
+  return rule;
+}
+
+std::vector<HeaderRuleConfig> readHeaders(const Setting& s) {
+  if (!s.value().IsSequence()) {
+    s.reject("expected a list of rules like - {match: \"/assets/\", set: {Cache-Control: ...}}");
+  }
+  std::vector<HeaderRuleConfig> rules;
+  for (const YAML::Node& item : s.value()) {
+    const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
+    rules.push_back(readHeaderRule(rule, item));
+  }
+  return rules;
+}
+
+// An absolute, normalised path under the document root: no empty, "." or ".." segment.
+bool isPagePath(const std::string& path) {
+  if (path.empty() || path.front() != '/' || path.back() == '/') return false;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view segment(path.data() + start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return path.find('\0') == std::string::npos;
+}
+
+std::vector<std::pair<int, std::string>> readErrorPages(const Setting& s) {
+  if (!s.value().IsMap()) s.reject("expected a mapping of status to page, like {404: /404.html}");
+  std::vector<std::pair<int, std::string>> pages;
+  for (const auto& entry : s.value()) {
+    const YAML::Node& status = entry.first;
+    constexpr std::string_view kStatus = "expected an error status 400-599";
+    std::optional<std::uint64_t> code;
+    if (status.IsScalar()) code = parseUnsigned(status.Scalar(), 599);
+    if (!code || *code < 400) s.rejectItem(status, kStatus);
+    const auto same = [&](const auto& known) { return known.first == static_cast<int>(*code); };
+    if (std::any_of(pages.begin(), pages.end(), same)) {
+      s.failAt(status, "status " + status.Scalar() + " is listed twice");
+    }
+    const Setting page(s.source(), s.key() + "[" + status.Scalar() + "]", status, entry.second);
+    constexpr std::string_view kPage = "expected a page path under the root, like /404.html";
+    std::string path = readString(page, kPage, false);
+    if (!isPagePath(path)) page.reject(kPage);
+    pages.emplace_back(static_cast<int>(*code), std::move(path));
+  }
+  return pages;
+}
+
 // ---- the key tables -------------------------------------------------------------------------
 
 using Apply = void (*)(const Setting&, Config&);
@@ -427,6 +588,8 @@ constexpr std::array kTopFields = {
     Field{"open_file_cache", readOpenFileCache},
     Field{"status", readStatus},
     Field{"precompressed", [](const Setting& s, Config& c) { c.precompressed = readBool(s); }},
+    Field{"headers", [](const Setting& s, Config& c) { c.headers = readHeaders(s); }},
+    Field{"error_pages", [](const Setting& s, Config& c) { c.error_pages = readErrorPages(s); }},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------

@@ -99,6 +99,7 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
   }
   if (!head.location.empty()) appendField(out, "Location", head.location);
   if (head.allow_get_head) appendField(out, "Allow", "GET, HEAD");
+  out.append(head.extra_fields);
   appendField(out, "Connection", head.keep_alive ? "keep-alive" : "close");
   out.append("\r\n");
 }

@@ -23,6 +23,7 @@ struct ResponseHead {
   std::string_view content_type;       // omitted when empty
   std::string_view content_encoding;   // a sidecar's coding ("br", "gzip"); omitted when empty
   bool vary_accept_encoding = false;   // adds "Vary: Accept-Encoding"
+  std::string_view extra_fields;       // "Name: value\r\n" lines (http::HeaderRules), as given
   std::time_t last_modified = -1;      // omitted when < 0
   std::string_view etag;               // omitted when empty
   std::string_view location;           // omitted when empty

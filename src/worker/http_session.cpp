@@ -171,6 +171,7 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
   response.head.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled &&
                              !draining_ && requests_ < ctx_.keepalive_requests;
   describe(request, response);
+  if (response.body == BodySource::Page && !ctx_.error_pages.empty()) useErrorPage(response);
   if (request.method == http::Method::Head) response.omitBody();
   respond(response, &request, now);
 }
@@ -219,11 +220,45 @@ void HttpSession::describeFile(const http::Request& request, fs::Resolved& resol
     response.head.vary_accept_encoding = true;
     if (!request.accept_encoding.empty()) useSidecar(request, resolved, response);
   }
+  if (!ctx_.header_rules.empty()) addHeaderRules(resolved, response);
   if (notModified(request, response.head)) {
     response.setNotModified();
   } else if (!request.range.empty()) {
     applyRange(request, response);
   }
+}
+
+// Rules match the file's path: a directory's index by its own name, so "*.html" covers "/dir/".
+void HttpSession::addHeaderRules(const fs::Resolved& resolved, Response& response) {
+  std::string_view path = path_;
+  if (resolved.is_index) {
+    sidecar_path_.assign(path_);
+    if (sidecar_path_.back() != '/') sidecar_path_.push_back('/');
+    sidecar_path_.append(ctx_.index);
+    path = sidecar_path_;
+  }
+  extra_fields_.clear();
+  ctx_.header_rules.appendFields(path, extra_fields_);
+  response.head.extra_fields = extra_fields_;
+}
+
+// The operator's page for an error status, found like any file (cache or DocumentRoot, so only
+// a regular file under the root); when it cannot be served the built-in page stays.
+void HttpSession::useErrorPage(Response& response) {
+  const std::string* page = ctx_.errorPage(response.head.status);
+  if (page == nullptr) return;
+  fs::Resolved resolved;
+  std::shared_ptr<const fs::CachedFile> cached = lookupCached(*page, false);
+  if (cached) {
+    resolved.outcome = fs::Outcome::File;
+    resolved.st = cached->st;
+  } else {
+    resolved = ctx_.root.resolve(*page, false, ctx_.index);
+  }
+  if (resolved.outcome != fs::Outcome::File) return;
+  response.cached = std::move(cached);
+  response.file = std::move(resolved.fd);
+  response.setErrorFile(static_cast<std::uint64_t>(resolved.st.st_size), ctx_.mime.lookup(*page));
 }
 
 // A sidecar is found exactly as the file itself: through the open-file cache (exact, see
@@ -426,6 +461,7 @@ void HttpSession::releaseIdleBuffers() noexcept {
   std::string().swap(path_);
   std::string().swap(location_);
   std::string().swap(sidecar_path_);
+  std::string().swap(extra_fields_);
 }
 
 }  // namespace learnhttpd::worker

@@ -99,6 +99,8 @@ class HttpSession {
   void logAnswer(const Response& response, const http::Request* request, std::time_t now);
   static bool notModified(const http::Request& request, const http::ResponseHead& head);
   static void applyRange(const http::Request& request, Response& response);
+  void addHeaderRules(const fs::Resolved& resolved, Response& response);
+  void useErrorPage(Response& response);
   void useSidecar(const http::Request& request, const fs::Resolved& original, Response& response);
   std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
   void redirectToDirectory(std::string_view target, Response& response);
@@ -123,6 +125,7 @@ class HttpSession {
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
+  std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
   unsigned requests_ = 0;
   bool close_after_ = false;
   bool draining_ = false;

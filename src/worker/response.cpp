@@ -12,6 +12,7 @@ void Response::setPage(http::Status status) {
   head.etag = {};
   head.accept_ranges = false;
   head.content_encoding = {};
+  head.extra_fields = {};
   head.complete_length = -1;
   head.range_first = 0;
   head.range_last = 0;
@@ -51,6 +52,15 @@ void Response::setEncoded(std::uint64_t size, std::time_t mtime, std::string_vie
   head.etag = etag_.emplace(mtime, size, coding).view();
   head.content_encoding = coding;
   head.range_last = size == 0 ? 0 : size - 1;
+}
+
+void Response::setErrorFile(std::uint64_t size, std::string_view type) {
+  head.content_type = type;
+  head.content_length = size;
+  head.range_first = 0;
+  head.range_last = size == 0 ? 0 : size - 1;
+  page = {};
+  body = BodySource::File;
 }
 
 // RFC 9110 section 15.4.5: a 304 carries the validators a 200 would have, and no content.

@@ -47,7 +47,10 @@ struct Response {
   // mtime, "Content-Encoding: <coding>" and an entity tag of its own (validators and ranges then
   // describe the encoded bytes). The type stays the original file's.
   void setEncoded(std::uint64_t size, std::time_t mtime, std::string_view coding);
-  // After setFile: 304, the validators (and Vary) only and no body.
+  // After setPage (an error status): the body is instead the page file (attach it to `file` or
+  // `cached`) of `size` bytes, whole, with `type`. The status and a 416's Content-Range stay.
+  void setErrorFile(std::uint64_t size, std::string_view type);
+  // After setFile: 304, the validators (and Vary, extra fields) only and no body.
   void setNotModified();
   // After setFile: 206 with bytes first..last (inclusive, within the file).
   void setRange(std::uint64_t first, std::uint64_t last);

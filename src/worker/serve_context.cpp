@@ -3,6 +3,24 @@
 #include <spdlog/spdlog.h>
 
 namespace learnhttpd::worker {
+namespace {
+
+http::HeaderRules headerRules(const config::Config& config) {
+  std::vector<http::HeaderRule> rules;
+  for (const config::HeaderRuleConfig& rule : config.headers) {
+    rules.push_back(http::HeaderRule{rule.match, rule.set});
+  }
+  return http::HeaderRules(std::move(rules));
+}
+
+}  // namespace
+
+const std::string* ServeContext::errorPage(http::Status s) const noexcept {
+  for (const auto& [code, page] : error_pages) {
+    if (code == http::code(s)) return &page;
+  }
+  return nullptr;
+}
 
 ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot& document_root,
                            log::AccessLog* log, WorkerStatus* worker_status)
@@ -15,6 +33,8 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),
       precompressed(config.precompressed),
+      header_rules(headerRules(config)),
+      error_pages(config.error_pages),
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),

@@ -5,10 +5,13 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
+#include "http/header_rules.hpp"
 #include "http/mime_table.hpp"
 #include "http/request_parser.hpp"
 #include "http/status.hpp"
@@ -29,6 +32,10 @@ struct ServeContext {
   unsigned keepalive_requests;     // 0: one request per connection
   bool keepalive_enabled;          // keepalive_timeout > 0
   bool precompressed;              // look for FILE.br/.zst/.gz sidecars
+  http::HeaderRules header_rules;  // fields added to the answers served from a file
+  // The page file of an error status (config error_pages), or nullptr: the built-in page.
+  const std::string* errorPage(http::Status status) const noexcept;
+  std::vector<std::pair<int, std::string>> error_pages;
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
   WorkerStatus* status;            // shared with the master; `requests` counts answers

@@ -501,5 +501,55 @@ TEST(LoadConfig, Precompressed) {
             "test.yaml:2: precompressed: expected true or false, got 'gzip'");
 }
 
+TEST(LoadConfig, HeaderRulesAndErrorPages) {
+  Config config = load(
+      "headers:\n"
+      "  - {match: /assets/, set: {Cache-Control: \"public, max-age=60\", X-A: b}}\n"
+      "  - {match: \"*.html\", set: {Expires: \"Thu, 01 Jan 1970 00:00:00 GMT\"}}\n"
+      "error_pages: {404: /e/404.html, 500: /500.html}\n");
+  ASSERT_EQ(config.headers.size(), 2U);
+  EXPECT_EQ(config.headers[0].match, "/assets/");
+  ASSERT_EQ(config.headers[0].set.size(), 2U);
+  EXPECT_EQ(config.headers[0].set[0].second, "public, max-age=60");
+  EXPECT_EQ(config.headers[1].match, "*.html");
+  ASSERT_EQ(config.error_pages.size(), 2U);
+  EXPECT_EQ(config.error_pages[0].first, 404);
+  EXPECT_EQ(config.error_pages[0].second, "/e/404.html");
+}
+
+TEST(LoadConfigErrors, HeaderRulesNameFileLineAndKey) {
+  EXPECT_EQ(errorOf("headers:\n  - match: /a/\n    set: {X-A: \"v\\r\\nY: z\"}\n")
+                .rfind("test.yaml:3: headers[0].set[X-A]: expected a field value", 0),
+            0U);
+  EXPECT_EQ(errorOf("headers:\n  - match: /a/\n    set: {\"X A\": v}\n")
+                .rfind("test.yaml:3: headers[0].set: expected a field name", 0),
+            0U);
+  EXPECT_EQ(errorOf("headers:\n  - match: /a/\n    set: {etag: v}\n"),
+            "test.yaml:3: headers[0].set: 'etag' is written by the server itself");
+  EXPECT_EQ(errorOf("headers:\n  - match: /a/\n    set: {X-A: v, x-a: w}\n"),
+            "test.yaml:3: headers[0].set: 'x-a' is set twice");
+  EXPECT_EQ(errorOf("headers:\n  - match: a.html\n    set: {X-A: v}\n")
+                .rfind("test.yaml:2: headers[0].match: expected a path prefix", 0),
+            0U);
+  EXPECT_EQ(errorOf("headers:\n  - match: /a/\n    sett: {X-A: v}\n"),
+            "test.yaml:3: headers[0]: unknown key 'sett', expected match and set");
+  EXPECT_EQ(
+      errorOf("headers:\n  - match: /a/\n").rfind("test.yaml:2: headers[0]: expected a rule", 0),
+      0U);
+  EXPECT_EQ(errorOf("headers: {match: /a/}\n").rfind("test.yaml:1: headers: expected a list", 0),
+            0U);
+}
+
+TEST(LoadConfigErrors, ErrorPagesNameFileLineAndKey) {
+  EXPECT_EQ(errorOf("error_pages:\n  302: /x.html\n"),
+            "test.yaml:2: error_pages: expected an error status 400-599, got '302'");
+  EXPECT_EQ(errorOf("error_pages:\n  404: x.html\n"),
+            "test.yaml:2: error_pages[404]: expected a page path under the root, like /404.html, "
+            "got 'x.html'");
+  EXPECT_EQ(errorOf("error_pages:\n  404: /a/../x.html\n")
+                .rfind("test.yaml:2: error_pages[404]: expected a page path", 0),
+            0U);
+}
+
 }  // namespace
 }  // namespace learnhttpd::config
