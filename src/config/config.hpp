@@ -85,6 +85,7 @@ struct Config {
   WorkerModel worker_model = WorkerModel::Event;
   unsigned threads = 8;      // pool threads per worker; the maximum with "threads: MIN..MAX"
   unsigned min_threads = 0;  // MIN of "threads: MIN..MAX" (grow/shrink); 0: a fixed pool
+  Duration thread_idle_timeout{3'000};  // a growing pool's thread idle this long exits (> MIN)
   unsigned max_connections = 10000;  // per worker
   Duration keepalive_timeout{75'000};  // 0 = no keep-alive
   unsigned keepalive_requests = 1000;  // per connection; 0 = no keep-alive

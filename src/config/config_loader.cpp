@@ -554,6 +554,8 @@ constexpr std::array kTopFields = {
     Field{"workers", [](const Setting& s, Config& c) { c.workers = readWorkers(s); }},
     Field{"worker_model", [](const Setting& s, Config& c) { c.worker_model = readWorkerModel(s); }},
     Field{"threads", readThreads},
+    Field{"thread_idle_timeout",
+          [](const Setting& s, Config& c) { c.thread_idle_timeout = readDuration(s, false); }},
     Field{"max_connections",
           [](const Setting& s, Config& c) {
             c.max_connections = readUnsigned(s, 1, 1'000'000, "expected a number 1-1000000");

@@ -472,12 +472,14 @@ std::uint64_t Master::requestsServed() const {
   return total;
 }
 
-// Serving threads over the current generation's workers (pool models; 0 for the others).
-unsigned Master::poolThreads() const {
-  unsigned total = 0;
+// Serving threads over the current generation's workers, and the most they may grow to (pool
+// models; both 0 for the others).
+Master::PoolThreads Master::poolThreads() const {
+  PoolThreads total;
   for (const auto& w : workers_) {
     if (w.phase != Phase::Retiring && w.generation == generation_) {
-      total += w.status->threads.load(std::memory_order_relaxed);
+      total.now += w.status->threads.load(std::memory_order_relaxed);
+      total.max += w.status->threads_max.load(std::memory_order_relaxed);
     }
   }
   return total;
@@ -504,8 +506,8 @@ void Master::reportToSystemd() {
   std::string status = "STATUS=generation " + std::to_string(generation_) + ", " +
                        std::to_string(serving) + " worker(s) serving, " +
                        std::to_string(requestsServed()) + " request(s) served";
-  if (unsigned threads = poolThreads(); threads > 0) {
-    status += ", " + std::to_string(threads) + " thread(s)";
+  if (PoolThreads threads = poolThreads(); threads.max > 0) {
+    status += ", pool threads " + std::to_string(threads.now) + "/" + std::to_string(threads.max);
   }
   if (status != last_status_) {
     state += status;

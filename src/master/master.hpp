@@ -68,7 +68,11 @@ class Master {
   std::chrono::milliseconds tick() const;
   SupervisionLimits limits() const;
   std::uint64_t requestsServed() const;
-  unsigned poolThreads() const;
+  struct PoolThreads {
+    unsigned now = 0;
+    unsigned max = 0;
+  };
+  PoolThreads poolThreads() const;
   StatusSnapshot snapshot() const;
   // Records a decision for the status listener; returns its text, for the log line.
   const std::string& decide(Decision decision, std::string text);

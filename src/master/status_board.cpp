@@ -30,6 +30,7 @@ worker::WorkerStatus* StatusBoard::acquire() {
   slot->threads.store(0);
   slot->threads_busy.store(0);
   slot->connections.store(0);
+  slot->threads_max.store(0);
   return slot;
 }
 

@@ -16,9 +16,6 @@
 namespace learnhttpd::worker {
 namespace {
 
-// A serving thread needs little stack (buffers live on the heap); the default 8 MiB would make
-// ten thousand threads reserve 80 GiB of address space.
-constexpr std::size_t kStackSize = std::size_t{256} * 1024;
 // Queue slots per pool thread in threads-queue (as the thread-pool model's queue).
 constexpr std::size_t kQueuePerThread = 4;
 
@@ -35,77 +32,6 @@ void clearEvent(int fd) {
 auto far() { return SteadyClock::now() + std::chrono::hours(1); }
 
 }  // namespace
-
-// ---- ThreadSet -------------------------------------------------------------------------------
-
-struct ThreadSet::Start {
-  ThreadSet* set;
-  Body body;
-  void* arg;
-};
-
-bool ThreadSet::open() {
-  finished_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  return static_cast<bool>(finished_fd_);
-}
-
-int ThreadSet::start(Body body, void* arg) {
-  auto start = std::make_unique<Start>(Start{this, body, arg});
-  pthread_attr_t attr;
-  ::pthread_attr_init(&attr);
-  ::pthread_attr_setstacksize(&attr, kStackSize);
-  pthread_t thread{};
-  // Held across create and record, so a thread that ends at once finds itself recorded.
-  std::lock_guard lock(mutex_);
-  int error = ::pthread_create(&thread, &attr, trampoline, start.get());
-  ::pthread_attr_destroy(&attr);
-  if (error != 0) return error;
-  start.release();  // the thread's now
-  running_.push_back(thread);
-  return 0;
-}
-
-void* ThreadSet::trampoline(void* arg) {
-  std::unique_ptr<Start> start(static_cast<Start*>(arg));
-  start->body(start->arg);
-  start->set->finished(::pthread_self());
-  return nullptr;
-}
-
-void ThreadSet::finished(pthread_t self) {
-  std::lock_guard lock(mutex_);
-  finished_.push_back(self);
-  raiseEvent(finished_fd_.get());
-}
-
-std::size_t ThreadSet::joinFinished() {
-  clearEvent(finished_fd_.get());
-  std::vector<pthread_t> done;
-  {
-    std::lock_guard lock(mutex_);
-    done.swap(finished_);
-    for (pthread_t t : done) {
-      std::erase_if(running_, [t](pthread_t r) { return ::pthread_equal(r, t) != 0; });
-    }
-  }
-  for (pthread_t t : done) ::pthread_join(t, nullptr);
-  return running();
-}
-
-std::size_t ThreadSet::running() const {
-  std::lock_guard lock(mutex_);
-  return running_.size();
-}
-
-void ThreadSet::joinAll() {
-  std::vector<pthread_t> all;
-  {
-    std::lock_guard lock(mutex_);
-    all.swap(running_);
-    finished_.clear();
-  }
-  for (pthread_t t : all) ::pthread_join(t, nullptr);
-}
 
 // ---- thread-per-connection -------------------------------------------------------------------
 
@@ -137,7 +63,7 @@ int ThreadPerConnectionWorker::run() {
                     control_.slot(), std::strerror(error));
       continue;
     }
-    job.release();  // the thread's now
+    static_cast<void>(job.release());  // the thread's now
   }
   control_.closeListeners();
   std::vector<pollfd> finished{{threads_.finishedFd(), POLLIN, 0}};
@@ -171,7 +97,10 @@ int ThreadsAcceptWorker::run() {
       return kExitBootFailure;
     }
   }
-  if (serve_.status != nullptr) serve_.status->threads.store(wanted, std::memory_order_relaxed);
+  if (serve_.status != nullptr) {
+    serve_.status->threads_max.store(wanted, std::memory_order_relaxed);
+    serve_.status->threads.store(wanted, std::memory_order_relaxed);
+  }
   control_.start();
   std::vector<pollfd> finished{{threads_.finishedFd(), POLLIN, 0}};
   while (threads_.joinFinished() > 0 && !control_.terminating()) {
@@ -211,33 +140,35 @@ void ThreadsAcceptWorker::acceptLoop(void* arg) {
 ThreadsQueueWorker::ThreadsQueueWorker(const WorkerContext& context)
     : serve_(context.config, context.root, nullptr, context.status),
       control_(context, serve_),
-      min_threads_(std::max(1U, std::min(context.config.min_threads, context.config.threads))),
-      max_threads_(std::max(1U, context.config.threads)),
-      capacity_(kQueuePerThread * max_threads_),
-      status_(context.status) {
-  if (context.config.min_threads == 0) min_threads_ = max_threads_;
-}
+      sizer_(PoolSizer::fromConfig(context.config)),
+      report_("threads-queue", context.slot, sizer_, context.status),
+      capacity_(kQueuePerThread * sizer_.max()) {}
 
 int ThreadsQueueWorker::run() {
   space_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!control_.open() || !threads_.open() || !space_fd_) return kExitBootFailure;
-  for (unsigned i = 0; i < min_threads_; ++i) grow();
-  if (alive_ < min_threads_) {
+  for (unsigned i = 0; i < sizer_.min(); ++i) grow();
+  if (alive_ < sizer_.min()) {
     control_.beginTerminate();
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;  // the threads that did start wait on ready_, not on the stop fds
+    }
+    ready_.notify_all();
     threads_.joinAll();
     return kExitBootFailure;
   }
-  reportThreads("started");
+  report_.update(static_cast<unsigned>(threads_.running()), SteadyClock::now());
   control_.start();
   // The listening sockets, and the pool's finished-thread eventfd so that threads that shrank
-  // the pool are joined at once.
+  // the pool are joined (and counted) at once.
   std::vector<pollfd> listening = listenSet(control_);
   const std::size_t listeners = listening.size();
   listening.push_back({threads_.finishedFd(), POLLIN, 0});
   std::vector<pollfd> space{{space_fd_.get(), POLLIN, 0}};
   net::UniqueFd pending;  // accepted, waiting for a queue slot
   while (!control_.quitting() && !control_.terminating()) {
-    threads_.joinFinished();
+    SteadyClock::time_point report_at = joinAndReport();
     if (pending) {
       // The queue is full: nobody accepts, new clients wait in the backlog.
       if (push(pending)) continue;
@@ -245,7 +176,7 @@ int ThreadsQueueWorker::run() {
       clearEvent(space_fd_.get());
       continue;
     }
-    if (control_.wait(listening, far(), /*idle=*/true) != Wake::Ready) continue;
+    if (control_.wait(listening, report_at, /*idle=*/true) != Wake::Ready) continue;
     pending = acceptOne(listening.data(), listeners, control_.slot());
     if (pending && push(pending)) pending.reset();
   }
@@ -264,6 +195,15 @@ int ThreadsQueueWorker::run() {
   return kExitOk;  // connections still queued after TERM close with queue_
 }
 
+// Control thread: joins the threads that retired, reports the pool's size; returns when the
+// report next wants to be called (a held log line), or far ahead.
+SteadyClock::time_point ThreadsQueueWorker::joinAndReport() {
+  auto now = SteadyClock::now();
+  report_.update(static_cast<unsigned>(threads_.joinFinished()), now);
+  report_.flush(now);
+  return report_.dueAt().value_or(far());
+}
+
 // Control thread. False (and `fd` kept) when the queue is full.
 bool ThreadsQueueWorker::push(net::UniqueFd& fd) {
   bool more_threads = false;
@@ -274,40 +214,30 @@ bool ThreadsQueueWorker::push(net::UniqueFd& fd) {
       return false;
     }
     queue_.push_back(std::move(fd));
-    // Work waits and no thread is free to take it: the pool may grow.
-    more_threads = queue_.size() > idle_ && alive_ < max_threads_;
+    more_threads = sizer_.shouldGrow(queue_.size(), idle_, alive_);
   }
   ready_.notify_one();
-  if (more_threads) {
-    grow();
-    reportThreads("grew");
+  if (more_threads && grow()) {
+    report_.update(static_cast<unsigned>(threads_.running()), SteadyClock::now());
   }
   return true;
 }
 
-// Control thread.
-void ThreadsQueueWorker::grow() {
+// Control thread. False when the thread could not be started.
+bool ThreadsQueueWorker::grow() {
   {
     std::lock_guard lock(mutex_);
     ++alive_;
   }
   if (int error = threads_.start(consumerLoop, this); error != 0) {
-    std::lock_guard lock(mutex_);
-    --alive_;
-    spdlog::error("worker {}: cannot start a pool thread: {}", control_.slot(),
-                  std::strerror(error));
+    {
+      std::lock_guard lock(mutex_);
+      --alive_;
+    }
+    report_.startFailed(error, SteadyClock::now());
+    return false;
   }
-}
-
-void ThreadsQueueWorker::reportThreads(const char* why) {
-  unsigned count = 0;
-  {
-    std::lock_guard lock(mutex_);
-    count = alive_;
-  }
-  if (status_ != nullptr) status_->threads.store(count, std::memory_order_relaxed);
-  spdlog::info("worker {}: threads-queue pool {}: {} thread(s) ({}..{})", control_.slot(), why,
-               count, min_threads_, max_threads_);
+  return true;
 }
 
 void ThreadsQueueWorker::consumerLoop(void* arg) { static_cast<ThreadsQueueWorker*>(arg)->consume(); }
@@ -318,17 +248,19 @@ void ThreadsQueueWorker::consume() {
     {
       std::unique_lock lock(mutex_);
       ++idle_;
-      auto shrink_at = SteadyClock::now() + kShrinkAfter;
+      const auto idle_since = SteadyClock::now();
       while (queue_.empty() && !closed_) {
-        bool timed_out = ready_.wait_until(lock, shrink_at) == std::cv_status::timeout;
-        if (timed_out && queue_.empty() && !closed_ && alive_ > min_threads_) {
+        if (!sizer_.mayShrink(alive_)) {
+          ready_.wait(lock);
+          continue;
+        }
+        ready_.wait_until(lock, sizer_.retireAt(idle_since));
+        if (queue_.empty() && !closed_ &&
+            sizer_.shouldRetire(idle_since, SteadyClock::now(), alive_)) {
           --idle_;
           --alive_;
-          lock.unlock();
-          reportThreads("shrank");
-          return;
+          return;  // the control thread joins this thread and reports the smaller pool
         }
-        if (timed_out) shrink_at = SteadyClock::now() + kShrinkAfter;
       }
       --idle_;
       if (queue_.empty() || control_.terminating()) {  // closed: the worker is stopping

@@ -13,8 +13,9 @@
 //                              keep-alive client leaves or times out -- the model's known
 //                              weakness, which `threadpool` exists to fix. With
 //                              `threads: MIN..MAX` the pool grows while connections wait and no
-//                              thread is free, and a thread idle for kShrinkAfter exits while
-//                              more than MIN remain (logged, and counted in WorkerStatus).
+//                              thread is free, and a thread idle for thread_idle_timeout exits
+//                              while more than MIN remain (PoolSizer; the control thread joins
+//                              it and reports the count: PoolReport).
 //
 // Threads: the worker's Worker::run thread is the control thread (ModelControl: signals,
 // heartbeat); it alone accepts (except in threads-accept), starts and joins threads and closes
@@ -23,8 +24,6 @@
 // thread hands it over (thread argument, or the queue under its mutex) and never touches it
 // again. Stopping: QUIT ends accepting, lets every connection finish (idle ones get the short
 // last call); TERM wakes every thread through ModelControl's stop descriptor and joins them.
-
-#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -35,35 +34,12 @@
 
 #include "net/unique_fd.hpp"
 #include "worker/model_control.hpp"
+#include "worker/pool_sizer.hpp"
 #include "worker/serve_context.hpp"
+#include "worker/thread_set.hpp"
 #include "worker/worker.hpp"
 
 namespace learnhttpd::worker {
-
-// Started threads and the ones that have finished and wait to be joined.
-class ThreadSet {
- public:
-  using Body = void (*)(void* arg);
-  // Starts a thread running body(arg) with a small stack; false (and errno-like code) on error.
-  int start(Body body, void* arg);
-  // Joins the threads that have finished; returns how many are still running. Control thread.
-  std::size_t joinFinished();
-  std::size_t running() const;
-  // Wakes the control thread when a thread finishes (an eventfd), for a poll set.
-  int finishedFd() const noexcept { return finished_fd_.get(); }
-  bool open();
-  void joinAll();
-
- private:
-  struct Start;
-  static void* trampoline(void* arg);
-  void finished(pthread_t self);
-
-  mutable std::mutex mutex_;
-  std::vector<pthread_t> running_;   // guarded by mutex_
-  std::vector<pthread_t> finished_;  // guarded by mutex_
-  net::UniqueFd finished_fd_;
-};
 
 class ThreadPerConnectionWorker final : public Worker {
  public:
@@ -95,8 +71,6 @@ class ThreadsAcceptWorker final : public Worker {
 
 class ThreadsQueueWorker final : public Worker {
  public:
-  static constexpr std::chrono::milliseconds kShrinkAfter{3000};
-
   explicit ThreadsQueueWorker(const WorkerContext& context);
   int run() override;
 
@@ -104,14 +78,14 @@ class ThreadsQueueWorker final : public Worker {
   static void consumerLoop(void* arg);
   void consume();
   bool push(net::UniqueFd& fd);
-  void grow();
-  void reportThreads(const char* why);
+  bool grow();
+  SteadyClock::time_point joinAndReport();
 
   ServeContext serve_;
   ModelControl control_;
   ThreadSet threads_;
-  unsigned min_threads_;
-  unsigned max_threads_;
+  PoolSizer sizer_;
+  PoolReport report_;  // control thread
   std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable ready_;
@@ -121,7 +95,6 @@ class ThreadsQueueWorker final : public Worker {
   bool closed_ = false;              // no more items: consumers exit once the queue is empty
   net::UniqueFd space_fd_;           // eventfd: a slot freed while the control thread waited
   bool waiting_for_space_ = false;   // guarded by mutex_
-  WorkerStatus* status_;
 };
 
 }  // namespace learnhttpd::worker

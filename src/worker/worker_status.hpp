@@ -17,10 +17,13 @@ struct alignas(64) WorkerStatus {
   std::atomic<std::int64_t> heartbeat_ms{0};
   // Requests answered by this worker process.
   std::atomic<std::uint64_t> requests{0};
-  // Serving threads of a pool model (threads-queue grows and shrinks it); 0: not a pool model.
+  // Serving threads of a pool model now (threads-queue grows and shrinks it with
+  // `threads: MIN..MAX`); 0: not a pool model.
   std::atomic<std::uint32_t> threads{0};
   // Of those, the threads serving a connection right now (threadpool; 0 in the other models).
   std::atomic<std::uint32_t> threads_busy{0};
+  // The most `threads` may grow to (MAX); 0: not a pool model.
+  std::atomic<std::uint32_t> threads_max{0};
   // Connections open, counted against max_connections (the models built on WorkerLoop: event,
   // threadpool); stored by the loop thread when the count changes, never read by the worker.
   std::atomic<std::uint32_t> connections{0};

@@ -292,12 +292,13 @@ class PoolStatusTests(unittest.TestCase):
             with notify.cond:
                 return any(text in f.get("STATUS", "") for _, f in notify.messages)
 
-        self.assertTrue(wait_until(lambda: status_says(", 1 thread(s)"), 5.0), notify.messages)
+        self.assertTrue(wait_until(lambda: status_says(", pool threads 1/4"), 5.0),
+                        notify.messages)
         socks = [srv.connect() for _ in range(3)]
         try:
             for sock in socks:
                 self.assertTrue(served(sock))
-            self.assertTrue(wait_until(lambda: status_says(", 3 thread(s)"), 5.0),
+            self.assertTrue(wait_until(lambda: status_says(", pool threads 3/4"), 5.0),
                             notify.messages[-3:])
         finally:
             for sock in socks:

@@ -123,6 +123,7 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\nworkers:",
                           "\nworker_model:",
                           "\nthreads:",
+                          "\nthread_idle_timeout:",
                           "\nmax_connections:",
                           "\nkeepalive_timeout:",
                           "\nkeepalive_requests:",

@@ -45,6 +45,8 @@ TEST(ConfigDefaults, MatchTheArchitecture) {
   EXPECT_EQ(config.workers, 0U);
   EXPECT_EQ(config.worker_model, WorkerModel::Event);
   EXPECT_EQ(config.threads, 8U);
+  EXPECT_EQ(config.min_threads, 0U);
+  EXPECT_EQ(config.thread_idle_timeout, seconds(3));
   EXPECT_EQ(config.max_connections, 10000U);
   EXPECT_EQ(config.keepalive_timeout, seconds(75));
   EXPECT_EQ(config.keepalive_requests, 1000U);
@@ -287,7 +289,8 @@ TEST(LoadConfigErrors, DurationsNameKeyLineAndValue) {
 }
 
 TEST(LoadConfigErrors, DurationsOtherThanKeepaliveMustBePositive) {
-  for (const char* key : {"header_timeout", "send_timeout", "shutdown_timeout", "worker_timeout"}) {
+  for (const char* key : {"header_timeout", "send_timeout", "shutdown_timeout", "worker_timeout",
+                          "thread_idle_timeout"}) {
     EXPECT_EQ(errorOf(std::string(key) + ": 0ms"),
               "test.yaml:1: " + std::string(key) +
                   ": expected a duration above zero, like 75s or 500ms, got '0ms'");
@@ -345,6 +348,14 @@ TEST(LoadConfig, ThreadsIsACountOrARange) {
   Config same = load("threads: 5..5");
   EXPECT_EQ(same.min_threads, 5U);
   EXPECT_EQ(same.threads, 5U);
+}
+
+TEST(LoadConfig, ThreadIdleTimeoutIsADuration) {
+  EXPECT_EQ(load("threads: 1..8\nthread_idle_timeout: 500ms").thread_idle_timeout,
+            milliseconds(500));
+  EXPECT_EQ(load("thread_idle_timeout: 2m").thread_idle_timeout, minutes(2));
+  EXPECT_EQ(errorOf("thread_idle_timeout: idle"),
+            "test.yaml:1: thread_idle_timeout: expected a duration like 75s or 500ms, got 'idle'");
 }
 
 TEST(LoadConfigErrors, WorkerModelAndLogLevelAreChoices) {
