@@ -133,11 +133,12 @@ bool Master::start() {
   if (auto warning = config::modelWarning(config_.worker_model); !warning.empty()) {
     spdlog::warn("master: {}", warning);
   }
-  if (config_.min_threads != 0 && config_.worker_model != config::WorkerModel::ThreadsQueue) {
-    spdlog::warn("master: threads {}..{}: only threads-queue grows and shrinks its pool yet; "
-                 "{} runs {} thread(s)",
-                 config_.min_threads, config_.threads, config::modelName(config_.worker_model),
-                 config_.threads);
+  // threadpool and threads-queue grow and shrink; threads-accept's threads each own an accept
+  // loop and run from start to stop, so a range there means MAX.
+  if (config_.min_threads != 0 && config_.worker_model == config::WorkerModel::ThreadsAccept) {
+    spdlog::warn(
+        "master: threads {}..{}: threads-accept does not grow or shrink; it runs {} thread(s)",
+        config_.min_threads, config_.threads, config_.threads);
   }
   reconcile();
   return true;

@@ -10,12 +10,22 @@
 // take turns on the same core; short requests are better served back to back by a thread that
 // is already awake. A consumer about to wait a long time with an item in hand says so with
 // blocked(true): it no longer counts as running, and a sleeper is woken for the items behind.
+//
+// A pool that grows and shrinks (setSizer, `threads: MIN..MAX`) follows the same arithmetic:
+// push() asks for one more consumer when the items exceed what the running consumers take in
+// turn and no sleeper is left to wake (work waits and no thread is idle), and a consumer that
+// finds nothing to do for the idle period leaves pop() (nullopt) while more than MIN remain.
+// Both decisions are PoolSizer's, taken under the queue's lock together with the counts they
+// change, so a leaving consumer never strands an item and two never leave below MIN at once.
 
-#include <cstddef>
+#include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <optional>
 #include <vector>
+
+#include "worker/pool_sizer.hpp"
 
 namespace learnhttpd::worker {
 
@@ -26,32 +36,61 @@ class BoundedQueue {
 
   explicit BoundedQueue(std::size_t capacity) : ring_(capacity > 0 ? capacity : 1) {}
 
-  // False when the queue is full or closed; the item is then not taken.
-  bool tryPush(T item) {
+  // What push() did. `taken`: false when the queue is full or closed (the item is then not
+  // taken). `grow`: the pool should have one more consumer (only with a sizer); its place is
+  // counted from now on, and the caller starts the thread or gives the place back
+  // (removeConsumer()).
+  struct Pushed {
+    bool taken = false;
+    bool grow = false;
+  };
+
+  Pushed push(T item) {
+    Pushed result;
     bool wake = false;
     {
       std::lock_guard lock(mutex_);
-      if (closed_ || count_ == ring_.size()) return false;
-      ring_[(head_ + count_) % ring_.size()] = item;
-      ++count_;
-      wake = claimWake();
+      if (closed_) return result;
+      if (count_ < ring_.size()) {
+        ring_[(head_ + count_) % ring_.size()] = item;
+        ++count_;
+        result.taken = true;
+        wake = claimWake();
+      }
+      result.grow = claimGrow();
     }
     // Notified outside the lock, so the woken consumer does not block on it at once.
     if (wake) ready_.notify_one();
-    return true;
+    return result;
   }
 
+  // False when the queue is full or closed; the item is then not taken.
+  bool tryPush(T item) { return push(item).taken; }
+
   // The oldest item; blocks while the queue is empty. nullopt once closed, even if items are
-  // left (their owner deals with them after the consumers have stopped).
+  // left (their owner deals with them after the consumers have stopped), or -- with a sizer --
+  // when this consumer retires (it no longer counts as one).
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
     ++waiting_;
+    std::optional<PoolSizer::Clock::time_point> idle_since;
     while (!closed_ && count_ == 0) {
-      ready_.wait(lock);
+      if (sizer_ && sizer_->mayShrink(consumers_)) {
+        if (!idle_since) idle_since = PoolSizer::Clock::now();
+        ready_.wait_until(lock, sizer_->retireAt(*idle_since));
+      } else {
+        ready_.wait(lock);
+      }
       // Each return from wait() spends one claimed wake-up, whether this thread leaves or
       // sleeps on (the item went to a consumer that came by meanwhile): a count left too high
       // would make running() believe in a consumer that never comes.
       if (wakes_ > 0) --wakes_;
+      if (idle_since && !closed_ && count_ == 0 &&
+          sizer_->shouldRetire(*idle_since, PoolSizer::Clock::now(), consumers_)) {
+        --waiting_;
+        --consumers_;
+        return std::nullopt;
+      }
     }
     --waiting_;
     if (closed_) return std::nullopt;
@@ -74,6 +113,24 @@ class BoundedQueue {
   void setConsumers(unsigned consumers) {
     std::lock_guard lock(mutex_);
     consumers_ = consumers;
+  }
+
+  // Lets the pool grow and shrink by `sizer`'s rules; call before the consumers start.
+  void setSizer(const PoolSizer& sizer) {
+    std::lock_guard lock(mutex_);
+    sizer_ = sizer;
+  }
+
+  // Gives back the place push() reserved when the consumer could not be started.
+  void removeConsumer() {
+    std::lock_guard lock(mutex_);
+    if (consumers_ > 0) --consumers_;
+  }
+
+  // Consumers counted now: started, or reserved by push(), and not retired.
+  unsigned consumers() {
+    std::lock_guard lock(mutex_);
+    return consumers_;
   }
 
   // Called by a consumer around a long wait (a client that reads slowly).
@@ -108,6 +165,16 @@ class BoundedQueue {
     return true;
   }
 
+  // Whether the pool should grow (see the header); if so, counts the new consumer in.
+  bool claimGrow() noexcept {
+    if (!sizer_) return false;
+    const std::size_t absorbed = kItemsPerRunning * running();
+    const std::size_t waiting_work = count_ > absorbed ? count_ - absorbed : 0;
+    if (!sizer_->shouldGrow(waiting_work, waiting_ - wakes_, consumers_)) return false;
+    ++consumers_;
+    return true;
+  }
+
   // Consumers that will come back to pop() without a wake-up: neither asleep (unless already
   // woken) nor blocked.
   std::size_t running() const noexcept {
@@ -120,6 +187,7 @@ class BoundedQueue {
   unsigned wakes_ = 0;    // of those, woken and not yet back (never more than waiting_)
   unsigned blocked_ = 0;  // consumers in a long wait with an item (see blocked())
   bool closed_ = false;
+  std::optional<PoolSizer> sizer_;  // nullopt: a fixed pool
 };
 
 }  // namespace learnhttpd::worker

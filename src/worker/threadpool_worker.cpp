@@ -4,7 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
@@ -22,7 +23,7 @@ namespace {
 // connection is not parked long behind busy threads.
 constexpr std::size_t kQueuePerThread = 4;
 
-unsigned threadCount(const config::Config& config) { return config.threads > 0 ? config.threads : 1; }
+using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -48,7 +49,9 @@ ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
     : config_(context.config),
       serve_(context.config, context.root, nullptr, context.status),
       loop_(context, serve_, *this),
-      queue_(kQueuePerThread * threadCount(context.config)) {}
+      sizer_(PoolSizer::fromConfig(context.config)),
+      queue_(kQueuePerThread * sizer_.max()),
+      report_("threadpool", context.slot, sizer_, context.status) {}
 
 ThreadPoolWorker::~ThreadPoolWorker() { stopThreads(); }
 
@@ -63,44 +66,83 @@ int ThreadPoolWorker::run() {
   wake_event_.reset(
       event_new(loop_.base(), wake_fd_.get(), EV_READ | EV_PERSIST, onHandBack, this));
   event_add(wake_event_.get(), nullptr);
+  if (!threads_.open()) {
+    spdlog::critical("worker {}: eventfd: {}", loop_.slot(), std::strerror(errno));
+    return kExitBootFailure;
+  }
+  finished_event_.reset(
+      event_new(loop_.base(), threads_.finishedFd(), EV_READ | EV_PERSIST, onThreadFinished, this));
+  event_add(finished_event_.get(), nullptr);
+  report_timer_.reset(evtimer_new(loop_.base(), onReportDue, this));
   if (!startThreads()) return kExitBootFailure;
   loop_.run();
   stopThreads();
   return kExitOk;
 }
 
-// Threads start with every signal blocked (they inherit the creating thread's mask), so a
-// process-directed signal can only be delivered to the loop thread, which unblocks them.
+// MIN threads (all of them for a fixed pool); the pool grows from there (grow()).
 bool ThreadPoolWorker::startThreads() {
-  sigset_t all;
-  sigset_t previous;
-  sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  unsigned wanted = threadCount(config_);
+  if (!sizer_.fixed()) queue_.setSizer(sizer_);
   int error = 0;
-  while (threads_.size() < wanted && error == 0) {
-    pthread_t thread{};
-    error = ::pthread_create(&thread, nullptr, poolThread, this);
-    if (error == 0) threads_.push_back(thread);
+  while (threads_.running() < sizer_.min() && error == 0) {
+    error = threads_.start(servePoolThread, this);
   }
-  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  queue_.setConsumers(static_cast<unsigned>(threads_.size()));
-  if (serve_.status != nullptr) {
-    serve_.status->threads.store(static_cast<std::uint32_t>(threads_.size()),
-                                 std::memory_order_relaxed);
-  }
+  queue_.setConsumers(static_cast<unsigned>(threads_.running()));
   if (error != 0) {
     spdlog::critical("worker {}: cannot start thread {} of {}: {}", loop_.slot(),
-                     threads_.size() + 1, wanted, std::strerror(error));
+                     threads_.running() + 1, sizer_.min(), std::strerror(error));
+    return false;
   }
-  return error == 0;
+  reportThreads();
+  return true;
 }
 
 void ThreadPoolWorker::stopThreads() {
   quit_.store(true, std::memory_order_relaxed);
   queue_.close();
-  for (pthread_t thread : threads_) ::pthread_join(thread, nullptr);
-  threads_.clear();
+  threads_.joinAll();
+}
+
+// Loop thread: push() found work waiting and no thread idle, and reserved a place for one more.
+void ThreadPoolWorker::grow() {
+  if (int error = threads_.start(servePoolThread, this); error != 0) {
+    queue_.removeConsumer();
+    report_.startFailed(error, Clock::now());
+    return;
+  }
+  reportThreads();
+}
+
+void ThreadPoolWorker::reportThreads() {
+  auto now = Clock::now();
+  report_.update(static_cast<unsigned>(threads_.running()), now);
+  armReportTimer(now);
+}
+
+// A held log line gets a timer for when it is due.
+void ThreadPoolWorker::armReportTimer(Clock::time_point now) {
+  std::optional<Clock::time_point> due = report_.dueAt();
+  if (!due || evtimer_pending(report_timer_.get(), nullptr)) return;
+  // Rounded up, and libevent counts from the loop's cached time, which may be a little behind
+  // `now`: the timer can still fire early, and then onReportDue() arms it again.
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - now);
+  timeval tv =
+      toTimeval(std::max(wait, std::chrono::milliseconds(0)) + std::chrono::milliseconds(1));
+  evtimer_add(report_timer_.get(), &tv);
+}
+
+// A pool thread retired (or ended with the queue's close): join it, report the smaller pool.
+void ThreadPoolWorker::onThreadFinished(evutil_socket_t, short, void* arg) {
+  auto& self = *static_cast<ThreadPoolWorker*>(arg);
+  self.threads_.joinFinished();
+  self.reportThreads();
+}
+
+void ThreadPoolWorker::onReportDue(evutil_socket_t, short, void* arg) {
+  auto& self = *static_cast<ThreadPoolWorker*>(arg);
+  auto now = Clock::now();
+  self.report_.flush(now);
+  self.armReportTimer(now);
 }
 
 // ---- loop thread ----------------------------------------------------------------------------
@@ -162,14 +204,21 @@ void ThreadPoolWorker::dispatch(Connection& conn) {
   conn.in_pool = true;
   conn.ready_again = false;
   // Behind connections already waiting, so a full queue serves them in order.
-  if (waiting_.empty() && queue_.tryPush(&conn)) return;
+  if (waiting_.empty() && push(&conn)) return;
   waiting_.push_back(&conn);
   loop_.setBusy(true);
 }
 
 void ThreadPoolWorker::dispatchWaiting() {
-  while (!waiting_.empty() && queue_.tryPush(waiting_.front())) waiting_.pop_front();
+  while (!waiting_.empty() && push(waiting_.front())) waiting_.pop_front();
   if (waiting_.empty()) loop_.setBusy(false);
+}
+
+// Onto the queue, growing the pool when the queue says work waits with no thread idle.
+bool ThreadPoolWorker::push(Connection* conn) {
+  BoundedQueue<Connection*>::Pushed pushed = queue_.push(conn);
+  if (pushed.grow) grow();
+  return pushed.taken;
 }
 
 void ThreadPoolWorker::onHandBack(evutil_socket_t fd, short, void* arg) {
@@ -232,9 +281,8 @@ void ThreadPoolWorker::fastStop() {
 
 // ---- pool threads ---------------------------------------------------------------------------
 
-void* ThreadPoolWorker::poolThread(void* arg) {
+void ThreadPoolWorker::servePoolThread(void* arg) {
   static_cast<ThreadPoolWorker*>(arg)->servePool();
-  return nullptr;
 }
 
 // Busy threads are counted per hand-over, not per request, on the status slot's cache line

@@ -17,12 +17,15 @@
 //
 // Back-pressure: when the queue is full, ready connections wait (in order) for a slot and the
 // loop stops accepting until the queue has room again; nothing grows without bound.
-// Threads are created in run(), after fork, with every signal blocked: only the loop thread
-// ever takes signals.
-
-#include <pthread.h>
+// Threads are created after fork, with every signal blocked: only the loop thread ever takes
+// signals. Pool size: `threads: N` runs N threads; `threads: MIN..MAX` starts MIN, and the loop
+// thread starts one more whenever a push finds work waiting and no thread idle (up to MAX); a
+// thread idle for thread_idle_timeout leaves the queue and exits while more than MIN remain
+// (BoundedQueue with a PoolSizer). The loop thread alone starts and joins pool threads (woken
+// by ThreadSet's eventfd) and reports the count (PoolReport: status slot, rate-limited log).
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -33,7 +36,9 @@
 #include "worker/bounded_queue.hpp"
 #include "worker/http_session.hpp"
 #include "worker/libevent_handles.hpp"
+#include "worker/pool_sizer.hpp"
 #include "worker/serve_context.hpp"
+#include "worker/thread_set.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_loop.hpp"
 
@@ -62,15 +67,21 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   static void onHandBack(evutil_socket_t fd, short what, void* arg);
   void dispatch(Connection& conn);
   void dispatchWaiting();
+  bool push(Connection* conn);
   void takeBack(Connection& conn);
   void waitForInput(Connection& conn);
   void waitForOutput(Connection& conn);
   void close(Connection& conn);
   bool startThreads();
   void stopThreads();
+  void grow();
+  void reportThreads();
+  void armReportTimer(std::chrono::steady_clock::time_point now);
+  static void onThreadFinished(evutil_socket_t fd, short what, void* arg);
+  static void onReportDue(evutil_socket_t fd, short what, void* arg);
 
   // Pool threads.
-  static void* poolThread(void* arg);
+  static void servePoolThread(void* arg);
   void servePool();
   Next serve(Connection& conn);
   void handBack(Connection& conn, Next next);
@@ -80,6 +91,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   WorkerLoop loop_;
   net::UniqueFd wake_fd_;  // eventfd: pool threads -> loop thread
   EventPtr wake_event_;
+  PoolSizer sizer_;
   BoundedQueue<Connection*> queue_;  // loop thread -> pool threads
   std::mutex back_mutex_;
   std::vector<Connection*> back_;    // handed back, guarded by back_mutex_
@@ -88,7 +100,10 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   std::atomic<bool> quit_{false};      // fast stop: drop everything after the current step
   ConnectionList connections_;         // loop thread; after loop_: freed before its base
   std::deque<Connection*> waiting_;    // loop thread: ready, but the queue was full
-  std::vector<pthread_t> threads_;
+  PoolReport report_;                  // loop thread
+  ThreadSet threads_;                  // started and joined by the loop thread
+  EventPtr finished_event_;            // a pool thread exited (retired)
+  EventPtr report_timer_;              // a held pool-size log line is due
 };
 
 }  // namespace learnhttpd::worker

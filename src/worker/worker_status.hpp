@@ -17,7 +17,7 @@ struct alignas(64) WorkerStatus {
   std::atomic<std::int64_t> heartbeat_ms{0};
   // Requests answered by this worker process.
   std::atomic<std::uint64_t> requests{0};
-  // Serving threads of a pool model now (threads-queue grows and shrinks it with
+  // Serving threads of a pool model now (threadpool and threads-queue grow and shrink it with
   // `threads: MIN..MAX`); 0: not a pool model.
   std::atomic<std::uint32_t> threads{0};
   // Of those, the threads serving a connection right now (threadpool; 0 in the other models).

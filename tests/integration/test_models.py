@@ -276,6 +276,23 @@ class GrowingPoolTests(ServerTestCase):
             self.assertTrue(served(sock))
 
 
+@unittest.skipUnless(MODEL == "threads-accept", "threads that each own an accept loop")
+class FixedAcceptThreadsTests(ServerTestCase):
+    CONFIG = {"workers": 1, "threads": "1..3"}
+
+    def test_a_range_runs_max_threads_and_the_master_says_so(self):
+        self.assertTrue(self.srv.wait_for_log(
+            r"threads 1\.\.3: threads-accept does not grow or shrink; it runs 3 thread", 5.0),
+            self.srv.stderr_lines())
+        socks = [self.srv.connect() for _ in range(3)]
+        try:
+            for sock in socks:  # three keep-alive clients held at once: three threads
+                self.assertTrue(served(sock))
+        finally:
+            for sock in socks:
+                sock.close()
+
+
 @unittest.skipUnless(MODEL == "threads-queue", "the growing pool")
 class PoolStatusTests(unittest.TestCase):
     def test_systemd_status_shows_the_pool_size(self):

@@ -1,9 +1,12 @@
 """What the thread-pool model must get right, checked against both models: idle keep-alive
 connections never pin a thread, a slow download does not stop short requests, and more ready
-connections than the pool's queue holds are all served (back-pressure, not failure)."""
+connections than the pool's queue holds are all served (back-pressure, not failure). And, for
+the thread pool alone, that `threads: MIN..MAX` grows the pool while work waits and shrinks it
+back to MIN when idle."""
 
 import hashlib
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -11,9 +14,10 @@ import threading
 import time
 import unittest
 
-from docroot import A_TXT, ServerTestCase
+from docroot import A_TXT, ServerTestCase, make_site
 from learnhttpd_harness import (
-    build_tree, pseudo_random_bytes, read_responses, read_until_close, worker_model)
+    Server, build_tree, pseudo_random_bytes, read_responses, read_until_close, wait_until,
+    worker_model)
 
 GET_A = b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 DOWNLOAD = pseudo_random_bytes(24 * 1024 * 1024, "download")
@@ -193,6 +197,126 @@ class SendTimeoutTests(SmallPoolTestCase):
         self.assertLess(len(data), len(DOWNLOAD), "the whole file arrived: no send_timeout")
         resp, elapsed = self.timed_get()  # and the worker serves on
         self.assertEqual((resp.status, resp.body), (200, A_TXT))
+
+
+def task_count(pid):
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+@unittest.skipUnless(worker_model() == "threadpool", "the thread pool's own pool sizing")
+class GrowingPoolTests(unittest.TestCase):
+    """`threads: 1..8`: a worker starts one pool thread; while more connections are ready at
+    once than the running threads take in turn, the pool grows; once the load is gone it shrinks
+    back to one thread after thread_idle_timeout (1 s here). The load: bursts in which every one
+    of CLIENTS keep-alive clients sends PIPELINE requests at the same moment, so a connection
+    keeps a thread busy for PIPELINE answers while the others wait in the queue. (Slow clients
+    would not do: the pool never waits on a client, so they never hold a thread.) The count is
+    seen three ways: the worker's threads in /proc, the log line and the systemd STATUS=."""
+
+    CLIENTS, PIPELINE, BURSTS = 32, 40, 5
+    PAUSE = 0.3  # seconds between bursts: the load lasts beyond the next status tick
+    CONFIG = {"workers": 1, "threads": "1..8", "thread_idle_timeout": "1s"}
+
+    def setUp(self):
+        from test_systemd import NotifySocket
+        self.notify = NotifySocket()
+        self.addCleanup(self.notify.close)
+        site, root = make_site()
+        self.addCleanup(site.cleanup)
+        self.srv = Server(root, config=self.CONFIG, env={"NOTIFY_SOCKET": self.notify.path})
+        self.addCleanup(self.srv.close)
+
+    def status_threads(self):
+        """The pool sizes the STATUS= lines have shown so far, in order."""
+        with self.notify.cond:
+            statuses = [f.get("STATUS", "") for _, f in self.notify.messages]
+        return [int(m.group(1)) for s in statuses
+                if (m := re.search(r"pool threads (\d+)/8\b", s))]
+
+    def burst(self, socks):
+        """Every client sends its requests at once, then every answer is read and checked."""
+        for sock in socks:
+            sock.sendall(GET_A * self.PIPELINE)
+        wrong = []
+        for sock in socks:
+            resps, closed = read_responses(sock, self.PIPELINE, timeout=30)
+            wrong += [(r.status, r.body[:20]) for r in resps if (r.status, r.body) != (200, A_TXT)]
+            if closed:
+                wrong.append("closed")
+        return wrong
+
+    def most_threads_during(self, pid, work):
+        """Runs work() while sampling the worker's thread count; (result, the highest count)."""
+        samples, done = [task_count(pid)], threading.Event()
+
+        def sample():
+            while not done.wait(0.005):
+                samples.append(task_count(pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            result = work()
+        finally:
+            done.set()
+            sampler.join()
+        return result, max(samples)
+
+    def test_pool_grows_under_load_and_shrinks_to_min_when_idle(self):
+        (pid,) = self.srv.wait_for_workers(1)
+        self.assertTrue(self.srv.wait_for_log(r"threadpool pool started: 1 thread\(s\) \(1\.\.8\)"),
+                        self.srv.stderr_lines())
+        self.assertTrue(wait_until(lambda: self.status_threads()[-1:] == [1], 5.0),
+                        self.notify.messages)
+        self.assertFalse([line for line in self.srv.stderr_lines() if "does not grow" in line])
+        base = task_count(pid)  # the loop thread and MIN = 1 pool thread (and a sanitizer's)
+        mark = self.srv.log_mark()
+        started = time.monotonic()
+
+        socks = [self.srv.connect(timeout=30) for _ in range(self.CLIENTS)]
+        try:
+            def load():
+                wrong = []
+                for i in range(self.BURSTS):
+                    if i:
+                        time.sleep(self.PAUSE)
+                    wrong += self.burst(socks)
+                return wrong
+
+            wrong, most = self.most_threads_during(pid, load)
+        finally:
+            for sock in socks:
+                sock.close()
+        self.assertEqual(wrong, [])
+
+        grew = self.srv.wait_for_log(r"threadpool pool grew: (\d+) thread\(s\) \(1\.\.8\)",
+                                     2.0, since=mark)
+        self.assertTrue(grew, "\n".join(self.srv.stderr_lines()[mark:]))
+        self.assertGreater(int(grew.group(1)), 1)
+        self.assertGreater(most, base, "no pool thread was added under load")
+        self.assertLessEqual(most, base + 7, "more than MAX = 8 pool threads")
+
+        # Back to MIN once idle: the threads exit (and are joined), the log and STATUS say so.
+        shrank = self.srv.wait_for_log(r"threadpool pool shrank: 1 thread\(s\) \(1\.\.8\)",
+                                       8.0, since=mark)
+        self.assertTrue(shrank, "\n".join(self.srv.stderr_lines()[mark:]))
+        self.assertTrue(wait_until(lambda: task_count(pid) == base, 2.0),
+                        f"{task_count(pid)} threads, {base} before the load")
+        self.assertTrue(wait_until(lambda: self.status_threads()[-1:] == [1], 5.0),
+                        self.status_threads())
+        self.assertGreater(max(self.status_threads()), 1, "STATUS= never showed the grown pool")
+
+        # The size is logged at most once a second, however often it changed.
+        lines = [line for line in self.srv.stderr_lines()[mark:]
+                 if re.search(r"pool (grew|shrank)", line)]
+        self.assertLessEqual(len(lines), time.monotonic() - started + 2, lines)
+
+        # And the pool at MIN serves on.
+        with self.srv.connect() as sock:
+            sock.sendall(GET_A)
+            (resp,), _ = read_responses(sock, 1)
+        self.assertEqual((resp.status, resp.body), (200, A_TXT))
+        self.assertEqual(self.srv.stop(), 0)
 
 
 if __name__ == "__main__":
