@@ -11,6 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
+from docroot import ServerTestCase  # noqa: E402
 from learnhttpd_harness import Server, binary_path, build_tree  # noqa: E402
 
 NOT_FOUND_PAGE = b"<html><body>custom: nothing here</body></html>\n"
@@ -44,19 +45,12 @@ def make_site():
     return tmp, root
 
 
-class HeadersTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
-        cls.srv = Server(cls.root, config=CONFIG)
+class HeadersTest(ServerTestCase):
+    CONFIG = CONFIG
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+    def make_site(cls):
+        return make_site()  # this module's tree
 
     def test_prefix_rule(self):
         resp = self.srv.get("/assets/app.js")

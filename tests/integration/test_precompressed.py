@@ -12,6 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
+from docroot import ServerTestCase  # noqa: E402
 from learnhttpd_harness import (  # noqa: E402
     Server, Symlink, build_tree, pseudo_random_bytes, read_responses)
 
@@ -52,19 +53,12 @@ def make_site():
     return tmp, root
 
 
-class PrecompressedTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
-        cls.srv = Server(cls.root, config={"workers": 1})
+class PrecompressedTest(ServerTestCase):
+    CONFIG = {"workers": 1}
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+    def make_site(cls):
+        return make_site()  # this module's tree
 
     def get(self, target, accept=None, **headers):
         fields = dict(headers)
