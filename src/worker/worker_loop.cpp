@@ -228,13 +228,14 @@ void WorkerLoop::stopNow() {
 
 void WorkerLoop::beginGracefulStop() {
   if (stopping_) return;
-  spdlog::info("worker {}: graceful stop, {} connection(s) open", context_.slot, open_);
   stopping_ = true;
   updateListening();
   // This process's copies of the listening sockets go now, so that once the master closes its
   // own, a new client is refused at once instead of waiting in a backlog nobody accepts from.
   listen_events_.clear();
   for (int fd : context_.listen_fds) ::close(fd);
+  // Logged once the sockets are closed: whoever reads this line may count on it.
+  spdlog::info("worker {}: graceful stop, {} connection(s) open", context_.slot, open_);
   shutdown_timer_.reset(evtimer_new(base_.get(), onShutdownTimer, this));
   timeval tv = toTimeval(context_.config.shutdown_timeout);
   evtimer_add(shutdown_timer_.get(), &tv);
