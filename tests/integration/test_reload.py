@@ -230,7 +230,10 @@ class ReloadUnderLoadTests(SiteTestCase):
     def test_no_request_fails_while_reloading(self):
         build_tree(self.root, {"mid.bin": MID})
         files = {"a.txt": A_TXT, "index.html": INDEX, "mid.bin": MID}
-        srv = self.start({"workers": 2})
+        # The harness's 2 s shutdown_timeout would let the master kill a retiring worker, with
+        # its connections, when a sanitizer build on a busy machine is slow to finish them: that
+        # is the timeout doing its job, not a lost request. 30 s is the default.
+        srv = self.start({"workers": 2, "shutdown_timeout": "30s"})
         self.wait_ready(srv, 1)
         until = time.monotonic() + self.DURATION
         clients = [KeepAliveClient(srv.port, files, until) for _ in range(self.THREADS)]
@@ -249,7 +252,8 @@ class ReloadUnderLoadTests(SiteTestCase):
         errors = [e for c in clients for e in c.errors]
         print(f"\n  {reloads} reloads, {ok} requests answered, {retries} retried after an idle "
               f"close (RFC 9112 section 9.3.1), {len(errors)} failed", file=sys.stderr)
-        self.assertEqual(errors, [], f"{len(errors)} failed requests")
+        self.assertEqual(errors, [], f"{len(errors)} failed requests; the server's last lines:\n"
+                         + "\n".join(srv.stderr_lines()[-40:]))
         self.assertTrue(all(c.ok > 0 for c in clients), [c.ok for c in clients])
 
         # HUPs sent before the master has read the previous one are one pending signal (standard
@@ -268,7 +272,7 @@ class ReloadUnderLoadTests(SiteTestCase):
         self.assertTrue(1 < last <= reloads + 1, (last, reloads))
         newest = self.wait_ready(srv, last, timeout=10)
         self.assertEqual(len(newest), 2, newest)
-        # Every older generation was told to QUIT; each is gone within its shutdown_timeout.
+        # Every older generation was told to QUIT; the clients are done, so each is gone soon.
         self.assert_only_workers(srv, newest, timeout=2.0 + 3.0)
         self.assertEqual(srv.get("/a.txt").body, A_TXT)
         srv.stop()
