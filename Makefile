@@ -75,7 +75,7 @@ bench: build
 # The Debian package, built with debhelper from packaging/debian and checked with lintian:
 # $(DEB_DIR)/learnhttpd_<version>_<arch>.deb
 DEB_DIR = $(BUILD)/deb
-DEB_VERSION = $(shell sed -n 's/^project(learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+DEB_VERSION = $(shell sed -n 's/^project.learnhttpd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 deb:
 	@packaging/install-deps.sh deb
 	JOBS=$(JOBS) packaging/build-deb $(DEB_DIR)
