@@ -17,6 +17,7 @@
 // the socket to linger() (which then closes it and does the accounting itself).
 
 #include <cstddef>
+#include <cstdint>
 #include <ctime>
 #include <list>
 #include <memory>
@@ -99,6 +100,7 @@ class WorkerLoop {
   void stopNow();
   void reopenLogs();
   void stampHeartbeat();
+  void trimHeapWhenQuiet();
   void publishConnections();  // open_ into the status board
   void endLinger(std::list<Lingering>::iterator it);
 
@@ -114,6 +116,8 @@ class WorkerLoop {
   std::list<Lingering> lingering_;
   net::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
   std::size_t open_ = 0;    // connections counted against max_connections
+  std::uint64_t requests_at_last_beat_ = 0;
+  bool heap_used_since_trim_ = false;
   bool listening_ = false;
   bool busy_ = false;
   bool stopping_ = false;
