@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,7 +85,7 @@ class Driver {
   // short, or it pipelined more than we answer), a plain close() would make the kernel send a
   // reset that can destroy the answer in flight: shut our side, discard input for a while.
   void linger() {
-    if (!session_.midRequest() && !session_.closeAfterOutput()) return;
+    if (!session_.lingerBeforeClose()) return;
     ::shutdown(fd_.get(), SHUT_WR);
     auto deadline = SteadyClock::now() + kLingerTime;
     char sink[4096];
@@ -123,8 +122,6 @@ void serveConnection(ModelControl& control, net::UniqueFd fd, std::string peer) 
 }
 
 std::string prepareAccepted(const ModelControl& control, int fd) {
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   std::string peer;
   if (!control.config().log.quiet && control.config().log.access_log != "off") net::peerAddress(fd, peer);
   return peer;

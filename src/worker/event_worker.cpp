@@ -118,7 +118,7 @@ void EventWorker::waitForInput(Connection& conn) {
 // short, or it pipelined more than we answer), a plain close() would make the kernel send a
 // reset that can destroy the answer in flight; so the loop lingers on it instead.
 void EventWorker::finish(Connection& conn) {
-  if (!conn.session.midRequest() && !conn.session.closeAfterOutput()) return close(conn);
+  if (!conn.session.lingerBeforeClose()) return close(conn);
   if (conn.batched) std::erase(batch_, &conn);
   net::UniqueFd fd = std::move(conn.fd);
   connections_.erase(conn.self);  // frees the events; the socket lives on in `fd`

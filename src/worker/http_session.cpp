@@ -157,6 +157,7 @@ void HttpSession::failWith(http::Status status, std::time_t now) {
   Response response;
   response.setPage(status);
   response.head.keep_alive = false;
+  client_said_last_ = false;  // whatever it meant to send next may be on its way
   respond(response, nullptr, now);
   start_ = end_ = 0;
   discard_ = 0;
@@ -168,8 +169,9 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
   if (ctx_.status != nullptr) ctx_.status->requests.fetch_add(1, std::memory_order_relaxed);
   Response response;
   response.head.version_minor = request.version_minor;
-  response.head.keep_alive = http::wantsKeepAlive(request) && ctx_.keepalive_enabled &&
-                             !draining_ && requests_ < ctx_.keepalive_requests;
+  client_said_last_ = !http::wantsKeepAlive(request);
+  response.head.keep_alive = !client_said_last_ && ctx_.keepalive_enabled && !draining_ &&
+                             requests_ < ctx_.keepalive_requests;
   describe(request, response);
   if (response.body == BodySource::Page && !ctx_.error_pages.empty()) useErrorPage(response);
   if (request.method == http::Method::Head) response.omitBody();

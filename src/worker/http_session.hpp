@@ -81,6 +81,11 @@ class HttpSession {
   // Bytes of an unfinished request are buffered, or the body of an answered one is still being
   // skipped (the header timeout applies, not keep-alive's).
   bool midRequest() const noexcept { return end_ > start_ || discard_ > 0 || chunked_; }
+  // After the last answer: the client may still be sending (bytes of a request are buffered,
+  // an error cut the stream short, or we close a connection it meant to keep), so a plain
+  // close() could reset the answer in flight: shut our side and discard input for a while. Not
+  // when the client said this request was its last (RFC 9112 section 9.6) and nothing is left.
+  bool lingerBeforeClose() const noexcept { return midRequest() || !client_said_last_; }
   // Answer the current and later requests with "Connection: close" (graceful stop).
   void drain() noexcept { draining_ = true; }
   unsigned requestsServed() const noexcept { return requests_; }
@@ -128,6 +133,7 @@ class HttpSession {
   std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
   unsigned requests_ = 0;
   bool close_after_ = false;
+  bool client_said_last_ = false;  // the last answered request asked to close the connection
   bool draining_ = false;
   bool cache_synced_ = false;  // the file cache has applied every change up to the last recv
 };

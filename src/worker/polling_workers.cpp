@@ -118,8 +118,9 @@ PollingConnections::List::iterator PollingConnections::flush(List::iterator it) 
       return std::next(it);
     }
     if (conn.session.closeAfterOutput()) {
-      // As in the event model: linger, as the client may still be sending, so that our close
+      // As in the event model: linger when the client may still be sending, so that our close
       // does not reset the answer in flight.
+      if (!conn.session.lingerBeforeClose()) return conns_.erase(it);
       ::shutdown(conn.fd.get(), SHUT_WR);
       conn.state = State::Lingering;
       conn.deadline = SteadyClock::now() + kLingerTime;

@@ -244,7 +244,7 @@ void ThreadPoolWorker::takeBack(Connection& conn) {
   if (conn.next == Next::Finish) {
     // As in the event model: linger when the client may still be sending, so our close does
     // not reset the answer in flight.
-    if (!session.midRequest() && !session.closeAfterOutput()) return close(conn);
+    if (!session.lingerBeforeClose()) return close(conn);
     net::UniqueFd fd = std::move(conn.fd);
     connections_.erase(conn.self);
     return loop_.linger(std::move(fd));

@@ -207,6 +207,31 @@ class BoundTests(unittest.TestCase):
                 sock.close()
         self.assertEqual(srv.stop(), 0)
 
+    def test_a_client_that_asked_to_close_gives_its_place_at_once(self):
+        # RFC 9112 section 9.6: a client that sends "close" sends no further request. Once it
+        # is answered, nothing of it is left to read, so the worker closes at once -- lingering
+        # (reading on until the client closes too, up to 2 s) is for a client that may still be
+        # sending -- and the next client takes its place even while this one keeps its socket.
+        site, root = make_site()
+        self.addCleanup(site.cleanup)
+        srv = Server(root, config=BOUND_CONFIG)
+        self.addCleanup(srv.close)
+        holders = [srv.connect() for _ in range(BOUND)]
+        try:
+            for sock in holders[1:]:
+                self.assertTrue(served(sock))
+            holders[0].sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data, closed = read_until_close(holders[0], 3.0)
+            self.assertTrue(closed and data.startswith(b"HTTP/1.1 200"), data)
+            with srv.connect() as waiting:
+                waiting.sendall(GET_A)
+                self.assertTrue(answered_within(waiting, 1.2),
+                                f"{MODEL}: a finished client that asked to close kept its place")
+        finally:
+            for sock in holders:
+                sock.close()
+        self.assertEqual(srv.stop(), 0)
+
 
 @unittest.skipUnless(MODEL == "process-per-connection", "a process per connection")
 class ProcessPerConnectionTests(ServerTestCase):
