@@ -51,6 +51,11 @@ ListenResult listenTcp(const std::string& host, std::uint16_t port, int backlog)
       ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) {
     return fail("setsockopt");
   }
+  // Every connection accepted from this socket inherits it (Linux copies the listening socket's
+  // options), so no worker needs a setsockopt per connection.
+  if (::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+    return fail("setsockopt");
+  }
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) return fail("bind");
   if (::listen(fd.get(), backlog) != 0) return fail("listen");
   ListenResult ok;

@@ -29,8 +29,8 @@ namespace learnhttpd::worker {
 // `peer` is the client's address for the access log (empty in quiet mode).
 void serveConnection(ModelControl& control, net::UniqueFd fd, std::string peer);
 
-// What an accepting thread does with a fresh socket before serveConnection(): TCP_NODELAY and,
-// unless the access log is off, the peer's address. Any thread.
+// What an accepting thread does with a fresh socket before serveConnection(): unless the access
+// log is off, the peer's address (TCP_NODELAY comes with the socket: net::listenTcp). Any thread.
 std::string prepareAccepted(const ModelControl& control, int fd);
 
 // accept4() of one connection from whichever of `listen_fds` is ready (they are non-blocking;

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -165,8 +164,6 @@ void WorkerLoop::acceptFrom(int listen_fd) {
 }
 
 void WorkerLoop::handOver(net::UniqueFd fd) {
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   std::string peer;
   if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
   model_.accepted(std::move(fd), std::move(peer));

@@ -36,7 +36,8 @@ class WorkerLoop {
  public:
   class Model {
    public:
-    // A new non-blocking, close-on-exec connection with TCP_NODELAY, already counted. `peer`
+    // A new non-blocking, close-on-exec connection with TCP_NODELAY (inherited from the
+    // listening socket), already counted. `peer`
     // is the client's address for the access log; empty in quiet mode.
     virtual void accepted(net::UniqueFd fd, std::string peer) = 0;
     // QUIT: listening has stopped and the shutdown timer runs. Let in-flight answers finish,
