@@ -76,6 +76,25 @@ struct HeaderRuleConfig {
   friend bool operator==(const HeaderRuleConfig&, const HeaderRuleConfig&) = default;
 };
 
+// On-the-fly gzip (nginx's gzip, gzip_comp_level, gzip_min_length, gzip_types): files of these
+// types whose size is within [min_length, max_length] are compressed per request for clients
+// that accept gzip and are not served a pre-compressed sidecar. Off by default.
+struct GzipConfig {
+  bool enabled = false;
+  // zlib level 1-9. 1 like nginx: the same bytes are compressed again on every request, and
+  // level 1 costs a fraction of 6's CPU for output only a little larger; ship sidecars
+  // (`precompressed`) compressed at 9 for the files where size matters more.
+  unsigned level = 1;
+  std::uint64_t min_length = 256;       // smaller bodies gain less than gzip's framing costs
+  std::uint64_t max_length = 1U << 20;  // the most bytes compressed for one request
+  // Media types compared without parameters, lower case; "*" is every type.
+  std::vector<std::string> types{"text/html",        "text/css",        "text/plain",
+                                 "text/xml",         "text/javascript", "application/javascript",
+                                 "application/json", "application/xml", "application/manifest+json",
+                                 "image/svg+xml"};
+  friend bool operator==(const GzipConfig&, const GzipConfig&) = default;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -102,6 +121,7 @@ struct Config {
   StatusConfig status;
   // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
   bool precompressed = true;
+  GzipConfig gzip;
   std::vector<HeaderRuleConfig> headers;                 // in the order of the file
   std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
 

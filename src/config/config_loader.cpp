@@ -538,6 +538,89 @@ void readStatus(const Setting& s, Config& config) {
   }
 }
 
+// ---- gzip ------------------------------------------------------------------------------------
+
+// Memory: a request being compressed holds its whole output (up to about max_length) until sent.
+constexpr std::uint64_t kMaxGzipLength = std::uint64_t{64} << 20;
+
+std::uint64_t readGzipSize(const Setting& s, std::uint64_t min) {
+  constexpr std::string_view kExpected = "expected a size from 0 to 64m, like 256 or 1m";
+  constexpr std::string_view kExpectedOne = "expected a size from 1 to 64m, like 1m";
+  std::size_t value = 0;
+  try {
+    value = parseSize(s.scalar(kExpected));
+  } catch (const std::invalid_argument&) {
+    s.reject(min == 0 ? kExpected : kExpectedOne);
+  }
+  if (value < min || value > kMaxGzipLength) s.reject(min == 0 ? kExpected : kExpectedOne);
+  return value;
+}
+
+// "type/subtype" of RFC 9110 section 8.3.1 (tokens, no parameters), or "*"; kept lower case.
+std::string readMediaType(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected = "expected a media type like text/html, or \"*\"";
+  if (!item.IsScalar()) s.rejectItem(item, kExpected);
+  std::string text = item.Scalar();
+  if (text == "*") return text;
+  const std::size_t slash = text.find('/');
+  const bool tokens =
+      std::all_of(text.begin(), text.end(), [](char c) { return c == '/' || isTokenChar(c); });
+  if (!tokens || slash == 0 || slash == std::string::npos || slash + 1 == text.size() ||
+      text.find('/', slash + 1) != std::string::npos) {
+    s.rejectItem(item, kExpected);
+  }
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  return text;
+}
+
+std::vector<std::string> readGzipTypes(const Setting& s) {
+  if (!s.value().IsSequence() || s.value().size() == 0) {
+    s.reject("expected a list of media types like [text/html, text/css]");
+  }
+  std::vector<std::string> types;
+  for (const YAML::Node& item : s.value()) {
+    std::string type = readMediaType(s, item);
+    if (std::find(types.begin(), types.end(), type) != types.end()) {
+      s.failAt(item, "'" + item.Scalar() + "' is listed twice");
+    }
+    types.push_back(std::move(type));
+  }
+  return types;
+}
+
+constexpr std::array kGzipFields = {
+    Field{"enabled", [](const Setting& s, Config& c) { c.gzip.enabled = readBool(s); }},
+    Field{"level",
+          [](const Setting& s, Config& c) {
+            c.gzip.level = readUnsigned(s, 1, 9, "expected a compression level 1-9");
+          }},
+    Field{"min_length",
+          [](const Setting& s, Config& c) { c.gzip.min_length = readGzipSize(s, 0); }},
+    Field{"max_length",
+          [](const Setting& s, Config& c) { c.gzip.max_length = readGzipSize(s, 1); }},
+    Field{"types", [](const Setting& s, Config& c) { c.gzip.types = readGzipTypes(s); }},
+};
+
+void readGzip(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping like { enabled: true, level: 1 }");
+  }
+  readFields(s.source(), s.value(), kGzipFields, "gzip.", config);
+  const GzipConfig& gzip = config.gzip;
+  if (gzip.min_length <= gzip.max_length) return;
+  if (const YAML::Node max = s.value()["max_length"]) {
+    Setting(s.source(), "gzip.max_length", max, max)
+        .failAt(max, std::to_string(gzip.max_length) + " is below gzip.min_length (" +
+                         std::to_string(gzip.min_length) + ")");
+  }
+  const YAML::Node min = s.value()["min_length"];
+  Setting(s.source(), "gzip.min_length", min, min)
+      .failAt(min, std::to_string(gzip.min_length) + " is above gzip.max_length (" +
+                       std::to_string(gzip.max_length) + ")");
+}
+
 constexpr std::array kTopFields = {
     Field{"listen", [](const Setting& s, Config& c) { c.listen = readListen(s); }},
     Field{"document_root",
@@ -590,6 +673,7 @@ constexpr std::array kTopFields = {
     Field{"open_file_cache", readOpenFileCache},
     Field{"status", readStatus},
     Field{"precompressed", [](const Setting& s, Config& c) { c.precompressed = readBool(s); }},
+    Field{"gzip", readGzip},
     Field{"headers", [](const Setting& s, Config& c) { c.headers = readHeaders(s); }},
     Field{"error_pages", [](const Setting& s, Config& c) { c.error_pages = readErrorPages(s); }},
 };

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -510,6 +512,56 @@ TEST(LoadConfig, Precompressed) {
   EXPECT_TRUE(load("precompressed: on\n").precompressed);
   EXPECT_EQ(errorOf("index: a.html\nprecompressed: gzip\n"),
             "test.yaml:2: precompressed: expected true or false, got 'gzip'");
+}
+
+TEST(LoadConfig, Gzip) {
+  const GzipConfig defaults;
+  EXPECT_FALSE(defaults.enabled);
+  EXPECT_EQ(defaults.level, 1U);
+  EXPECT_EQ(defaults.min_length, 256U);
+  EXPECT_EQ(defaults.max_length, 1U << 20);
+  EXPECT_NE(std::find(defaults.types.begin(), defaults.types.end(), "text/html"),
+            defaults.types.end());
+  const Config config = load(
+      "gzip:\n  enabled: true\n  level: 9\n  min_length: 0\n  max_length: 2m\n"
+      "  types: [Text/CSS, image/svg+xml, \"*\"]\n");
+  EXPECT_TRUE(config.gzip.enabled);
+  EXPECT_EQ(config.gzip.level, 9U);
+  EXPECT_EQ(config.gzip.min_length, 0U);
+  EXPECT_EQ(config.gzip.max_length, 2U << 20);
+  EXPECT_EQ(config.gzip.types, (std::vector<std::string>{"text/css", "image/svg+xml", "*"}));
+  EXPECT_EQ(load("gzip: {enabled: on}\n").gzip.types, defaults.types);
+}
+
+TEST(LoadConfig, GzipErrorsNameTheLineAndKey) {
+  EXPECT_EQ(errorOf("index: a.html\ngzip: on\n"),
+            "test.yaml:2: gzip: expected a mapping like { enabled: true, level: 1 }, got 'on'");
+  EXPECT_EQ(errorOf("gzip:\n  enabled: true\n  level: 10\n"),
+            "test.yaml:3: gzip.level: expected a compression level 1-9, got '10'");
+  EXPECT_EQ(errorOf("gzip:\n  level: 0\n"),
+            "test.yaml:2: gzip.level: expected a compression level 1-9, got '0'");
+  EXPECT_EQ(errorOf("gzip:\n  levle: 5\n"),
+            "test.yaml:2: unknown key 'gzip.levle', did you mean 'gzip.level'?");
+  EXPECT_EQ(errorOf("gzip:\n  max_length: 0\n"),
+            "test.yaml:2: gzip.max_length: expected a size from 1 to 64m, like 1m, got '0'");
+  EXPECT_EQ(errorOf("gzip:\n  min_length: 65m\n"),
+            "test.yaml:2: gzip.min_length: expected a size from 0 to 64m, like 256 or 1m, got "
+            "'65m'");
+  EXPECT_EQ(errorOf("gzip:\n  min_length: 2k\n  max_length: 1k\n"),
+            "test.yaml:3: gzip.max_length: 1024 is below gzip.min_length (2048)");
+  EXPECT_EQ(errorOf("gzip:\n  min_length: 2m\n"),
+            "test.yaml:2: gzip.min_length: 2097152 is above gzip.max_length (1048576)");
+  EXPECT_EQ(errorOf("gzip:\n  types: []\n"),
+            "test.yaml:2: gzip.types: expected a list of media types like [text/html, "
+            "text/css], got an empty list");
+  EXPECT_EQ(errorOf("gzip:\n  types:\n    - text/html\n    - text\n"),
+            "test.yaml:4: gzip.types: expected a media type like text/html, or \"*\", got "
+            "'text'");
+  EXPECT_EQ(errorOf("gzip:\n  types: [\"text/html; charset=utf-8\"]\n"),
+            "test.yaml:2: gzip.types: expected a media type like text/html, or \"*\", got "
+            "'text/html; charset=utf-8'");
+  EXPECT_EQ(errorOf("gzip:\n  types: [text/css, TEXT/css]\n"),
+            "test.yaml:2: gzip.types: 'TEXT/css' is listed twice");
 }
 
 TEST(LoadConfig, HeaderRulesAndErrorPages) {
