@@ -133,15 +133,18 @@ AcceptedCodings parseAcceptEncoding(const FieldLines& accept_encoding) noexcept 
   return tally.accepted;
 }
 
+bool acceptsCoding(const AcceptedCodings& accepted, ContentCoding coding) noexcept {
+  const std::uint16_t weight = accepted.of(coding);
+  return weight > 0 && weight >= accepted.identity;
+}
+
 std::size_t rankCodings(const AcceptedCodings& accepted,
                         std::array<ContentCoding, kContentCodings>& out) noexcept {
   std::size_t n = 0;
   for (ContentCoding coding : kCodingPreference) {
-    const std::uint16_t weight = accepted.of(coding);
-    // Equal weights: the coding wins over identity (it is why the sidecar exists). A client
-    // refusing identity ("identity;q=0") with no acceptable sidecar still gets the file as it
-    // is: a 406 would help nobody on a static site.
-    if (weight > 0 && weight >= accepted.identity) out[n++] = coding;
+    // A client refusing identity ("identity;q=0") with no acceptable sidecar still gets the
+    // file as it is: a 406 would help nobody on a static site.
+    if (acceptsCoding(accepted, coding)) out[n++] = coding;
   }
   // Stable: among equal weights kCodingPreference's order stays.
   std::stable_sort(

@@ -39,6 +39,10 @@ struct AcceptedCodings {
 // Parses every Accept-Encoding line as one comma-joined list. No lines: nothing but identity.
 AcceptedCodings parseAcceptEncoding(const FieldLines& accept_encoding) noexcept;
 
+// Whether `coding` may be sent instead of identity: its weight is above 0 and not below
+// identity's (among equal weights the coding wins: it is why it is offered).
+bool acceptsCoding(const AcceptedCodings& accepted, ContentCoding coding) noexcept;
+
 // Codings worth trying, best first: weight above 0 and not below identity's, ordered by weight,
 // then by kCodingPreference. `out` is filled from the front; returns how many.
 std::size_t rankCodings(const AcceptedCodings& accepted,

@@ -26,9 +26,14 @@ bool notModifiedSince(std::string_view if_modified_since, std::time_t mtime) noe
   return since.has_value() && mtime <= *since;
 }
 
-EntityTag::EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding) noexcept {
+EntityTag::EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding,
+                     bool weak) noexcept {
   char* p = text_.data();
   char* end = text_.data() + text_.size();
+  if (weak) {
+    *p++ = 'W';
+    *p++ = '/';
+  }
   *p++ = '"';
   p = std::to_chars(p, end, static_cast<std::uint64_t>(mtime < 0 ? 0 : mtime), 16).ptr;
   *p++ = '-';

@@ -18,14 +18,17 @@ bool notModifiedSince(std::string_view if_modified_since, std::time_t mtime) noe
 // saw one server keep working against the other). It changes whenever the file's mtime or
 // size does. A representation in a content coding (a pre-compressed sidecar) appends the
 // coding's name, "<mtime hex>-<size hex>-gzip", so it never matches the identity bytes' tag;
-// `coding` is at most 8 characters.
+// `coding` is at most 8 characters. A weak tag (W/"...") marks bytes that are equivalent, not
+// identical, from one answer to the next (gzip made per request: a zlib or level change alters
+// them); If-None-Match still matches it, If-Range never does (RFC 9110 section 8.8.1).
 class EntityTag {
  public:
-  EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding = {}) noexcept;
+  EntityTag(std::time_t mtime, std::uint64_t size, std::string_view coding = {},
+            bool weak = false) noexcept;
   std::string_view view() const noexcept { return {text_.data(), length_}; }
 
  private:
-  std::array<char, 48> text_{};
+  std::array<char, 48> text_{};  // W/"16 hex-16 hex-8" fits
   std::size_t length_ = 0;
 };
 

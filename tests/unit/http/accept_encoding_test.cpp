@@ -107,5 +107,24 @@ TEST(AcceptEncoding, SuffixesAndNames) {
   EXPECT_EQ(codingName(ContentCoding::Zstd), "zstd");
 }
 
+TEST(AcceptEncoding, AcceptsCodingWhenNotRefusedAndNotBelowIdentity) {
+  const auto accepts = [](std::initializer_list<std::string_view> values) {
+    return acceptsCoding(parseAcceptEncoding(linesOf(values)), ContentCoding::Gzip);
+  };
+  EXPECT_TRUE(accepts({"gzip"}));
+  EXPECT_TRUE(accepts({"x-gzip"}));
+  EXPECT_TRUE(accepts({"*"}));
+  EXPECT_TRUE(accepts({"br", "gzip;q=0.1"}));
+  EXPECT_TRUE(accepts({"gzip;q=0.5, identity;q=0.5"}));
+  EXPECT_TRUE(accepts({"gzip, identity;q=0"}));
+  EXPECT_FALSE(accepts({}));
+  EXPECT_FALSE(accepts({"gzip;q=0"}));
+  EXPECT_FALSE(accepts({"*;q=0"}));
+  EXPECT_FALSE(accepts({"gzip;q=0, *"}));
+  EXPECT_FALSE(accepts({"gzip;q=0.5, identity"}));
+  EXPECT_FALSE(accepts({"identity;q=0"}));
+  EXPECT_FALSE(accepts({"deflate, br"}));
+}
+
 }  // namespace
 }  // namespace learnhttpd::http

@@ -7,6 +7,16 @@
 namespace learnhttpd::http {
 namespace {
 
+TEST(EntityTag, WeakTagForBytesMadePerRequest) {
+  EXPECT_EQ(EntityTag(784111777, 1000, "gzip", true).view(), "W/\"2ebc98a1-3e8-gzip\"");
+  EXPECT_EQ(EntityTag(-1, UINT64_MAX, "gzip", true).view(), "W/\"0-ffffffffffffffff-gzip\"");
+  // If-None-Match compares weakly: either form of the tag matches.
+  EXPECT_TRUE(
+      noneMatchFails("W/\"2ebc98a1-3e8-gzip\"", EntityTag(784111777, 1000, "gzip", true).view()));
+  EXPECT_TRUE(
+      noneMatchFails("\"2ebc98a1-3e8-gzip\"", EntityTag(784111777, 1000, "gzip", true).view()));
+}
+
 TEST(EntityTag, IsQuotedHexMtimeAndSize) {
   EXPECT_EQ(EntityTag(784111777, 1000).view(), "\"2ebc98a1-3e8\"");
   EXPECT_EQ(EntityTag(0, 0).view(), "\"0-0\"");
