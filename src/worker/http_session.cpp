@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <variant>
 
 #include "http/accept_encoding.hpp"
@@ -16,6 +17,7 @@
 #include "http/target.hpp"
 #include "log/log.hpp"
 #include "net/socket.hpp"
+#include "worker/gzip_encoder.hpp"
 
 namespace learnhttpd::worker {
 namespace {
@@ -216,18 +218,61 @@ void HttpSession::describeFile(const http::Request& request, fs::Resolved& resol
   response.file = std::move(resolved.fd);
   response.setFile(static_cast<std::uint64_t>(resolved.st.st_size), resolved.st.st_mtime,
                    ctx_.mime.lookup(resolved.is_index ? std::string_view(ctx_.index) : path_));
-  if (ctx_.precompressed) {
-    // RFC 9110 section 12.5.5: the answer depends on Accept-Encoding whenever a sidecar could be
-    // served, including the identity answer to a client that accepts none (or before one exists).
+  const bool gzip_type = ctx_.gzip && ctx_.gzip->typeMatches(response.head.content_type);
+  bool compress = false;
+  if (ctx_.precompressed || gzip_type) {
+    // RFC 9110 section 12.5.5: the answer depends on Accept-Encoding whenever an encoded one
+    // could be served, including the identity answer to a client that accepts none (or before a
+    // sidecar exists, or while the file is too small to compress).
     response.head.vary_accept_encoding = true;
-    if (!request.accept_encoding.empty()) useSidecar(request, resolved, response);
+    if (!request.accept_encoding.empty()) {
+      const http::AcceptedCodings accepted = http::parseAcceptEncoding(request.accept_encoding);
+      if (ctx_.precompressed) useSidecar(accepted, resolved, response);
+      if (gzip_type && response.head.content_encoding.empty() &&
+          http::acceptsCoding(accepted, http::ContentCoding::Gzip) &&
+          ctx_.gzip->sizeFits(response.head.content_length) && !rangeApplies(request, response)) {
+        response.setGzip(resolved.st.st_mtime, response.head.content_length);
+        compress = true;
+      }
+    }
   }
   if (!ctx_.header_rules.empty()) addHeaderRules(resolved, response);
   if (notModified(request, response.head)) {
     response.setNotModified();
+  } else if (compress) {
+    gzipBody(response);
   } else if (!request.range.empty()) {
     applyRange(request, response);
   }
+}
+
+// The whole file is compressed into memory before the head is written: the head then carries
+// the Content-Length (no chunked coding, HTTP/1.0 clients keep their keep-alive) and HEAD the
+// same length as GET, at the price of compressing for HEAD too.
+void HttpSession::gzipBody(Response& response) {
+  const std::uint64_t size = response.head.content_length;
+  std::string_view memory;
+  if (response.cached && response.cached->has_body) memory = response.cached->body;
+  const int fd = response.cached ? response.cached->fd.get() : response.file.get();
+  std::optional<std::string_view> encoded =
+      GzipEncoder::forThisThread().encode(ctx_.gzip->level(), memory, fd, size);
+  if (!encoded) {
+    // The file shrank or failed between its stat and its read: no honest body to send.
+    response.setPage(http::Status::InternalServerError);
+    return;
+  }
+  response.setEncodedBody(*encoded);
+}
+
+// A Range that would be honoured on the file (a 206 or 416) keeps the identity answer: ranges
+// of bytes made afresh per request could not be trusted to fit together, and a client that
+// resumes a download wants the file's bytes. One that would be ignored (no If-Range match,
+// malformed) leaves the answer free to be compressed.
+bool HttpSession::rangeApplies(const http::Request& request, const Response& response) {
+  if (request.range.empty()) return false;
+  const http::ResponseHead& head = response.head;
+  if (!http::ifRangeMatches(request.if_range, head.last_modified, head.etag)) return false;
+  return http::evaluateRange(request.range, head.content_length).kind != http::RangeKind::Ignore;
 }
 
 // Rules match the file's path: a directory's index by its own name, so "*.html" covers "/dir/".
@@ -267,11 +312,10 @@ void HttpSession::useErrorPage(Response& response) {
 // fs/open_file_cache.hpp) or DocumentRoot::resolve, so it is a regular file under the root
 // reached without escaping symlinks, and never stale. It must not be older than the file: a
 // stale .gz left behind by an edit of the file would otherwise serve the old content.
-void HttpSession::useSidecar(const http::Request& request, const fs::Resolved& original,
+void HttpSession::useSidecar(const http::AcceptedCodings& accepted, const fs::Resolved& original,
                              Response& response) {
   std::array<http::ContentCoding, http::kContentCodings> ranked{};
-  const std::size_t n =
-      http::rankCodings(http::parseAcceptEncoding(request.accept_encoding), ranked);
+  const std::size_t n = http::rankCodings(accepted, ranked);
   for (std::size_t i = 0; i < n; ++i) {
     sidecar_path_.assign(path_);
     if (original.is_index) {
@@ -369,6 +413,7 @@ void HttpSession::respond(Response& response, const http::Request* request, std:
     case BodySource::None:
       break;
     case BodySource::Page:
+    case BodySource::Encoded:
       out_.append(response.page);
       break;
     case BodySource::File:

@@ -19,6 +19,7 @@
 
 #include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
+#include "http/accept_encoding.hpp"
 #include "http/chunked_decoder.hpp"
 #include "http/request.hpp"
 #include "http/response_head.hpp"
@@ -106,7 +107,10 @@ class HttpSession {
   static void applyRange(const http::Request& request, Response& response);
   void addHeaderRules(const fs::Resolved& resolved, Response& response);
   void useErrorPage(Response& response);
-  void useSidecar(const http::Request& request, const fs::Resolved& original, Response& response);
+  void useSidecar(const http::AcceptedCodings& accepted, const fs::Resolved& original,
+                  Response& response);
+  static bool rangeApplies(const http::Request& request, const Response& response);
+  void gzipBody(Response& response);
   std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
   void redirectToDirectory(std::string_view target, Response& response);
   bool skipBody();

@@ -54,6 +54,22 @@ void Response::setEncoded(std::uint64_t size, std::time_t mtime, std::string_vie
   head.range_last = size == 0 ? 0 : size - 1;
 }
 
+void Response::setGzip(std::time_t mtime, std::uint64_t size) {
+  head.etag = etag_.emplace(mtime, size, "gzip", /*weak=*/true).view();
+  head.content_encoding = "gzip";
+  head.accept_ranges = false;
+}
+
+void Response::setEncodedBody(std::string_view bytes) {
+  head.content_length = bytes.size();
+  head.range_first = 0;
+  head.range_last = bytes.empty() ? 0 : bytes.size() - 1;
+  page = bytes;
+  file.reset();
+  cached.reset();
+  body = BodySource::Encoded;
+}
+
 void Response::setErrorFile(std::uint64_t size, std::string_view type) {
   head.content_type = type;
   head.content_length = size;

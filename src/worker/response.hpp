@@ -23,10 +23,12 @@ namespace learnhttpd::worker {
 
 // Where the bytes after the head come from.
 enum class BodySource {
-  None,  // no body: a 304, or the answer to HEAD (whose head still says what GET would get)
-  Page,  // inline bytes: `page`, the error page of the status (also a redirect's)
-  File,  // head.content_length bytes of a file from offset head.range_first (0 unless 206),
-         // out of `file` or, on an open-file cache hit, `cached`
+  None,     // no body: a 304, or the answer to HEAD (whose head still says what GET would get)
+  Page,     // inline bytes: `page`, the error page of the status (also a redirect's)
+  File,     // head.content_length bytes of a file from offset head.range_first (0 unless 206),
+            // out of `file` or, on an open-file cache hit, `cached`
+  Encoded,  // inline bytes: `page`, the file compressed for this request (GzipEncoder's
+            // buffer: valid until the thread encodes again, so queued by respond() at once)
 };
 
 struct Response {
@@ -47,6 +49,14 @@ struct Response {
   // mtime, "Content-Encoding: <coding>" and an entity tag of its own (validators and ranges then
   // describe the encoded bytes). The type stays the original file's.
   void setEncoded(std::uint64_t size, std::time_t mtime, std::string_view coding);
+  // After setFile, when the file is to be compressed for this request (on-the-fly gzip):
+  // "Content-Encoding: gzip", the weak entity tag W/"<mtime>-<size>-gzip" of the file (the
+  // bytes are equivalent, not guaranteed identical, from one request to the next) and no
+  // Accept-Ranges. The length stays the file's until setEncodedBody; a 304 needs no body.
+  void setGzip(std::time_t mtime, std::uint64_t size);
+  // After setGzip: the compressed bytes (see BodySource::Encoded) are the body and say the
+  // Content-Length; the file is let go.
+  void setEncodedBody(std::string_view bytes);
   // After setPage (an error status): the body is instead the page file (attach it to `file` or
   // `cached`) of `size` bytes, whole, with `type`. The status and a 416's Content-Range stay.
   void setErrorFile(std::uint64_t size, std::string_view type);

@@ -13,6 +13,12 @@ http::HeaderRules headerRules(const config::Config& config) {
   return http::HeaderRules(std::move(rules));
 }
 
+std::optional<http::GzipPolicy> gzipPolicy(const config::GzipConfig& gzip) {
+  if (!gzip.enabled) return std::nullopt;
+  return http::GzipPolicy(gzip.types, gzip.min_length, gzip.max_length,
+                          static_cast<int>(gzip.level));
+}
+
 }  // namespace
 
 const std::string* ServeContext::errorPage(http::Status s) const noexcept {
@@ -33,6 +39,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),
       precompressed(config.precompressed),
+      gzip(gzipPolicy(config.gzip)),
       header_rules(headerRules(config)),
       error_pages(config.error_pages),
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the

@@ -4,6 +4,7 @@
 // of the worker.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
+#include "http/gzip_policy.hpp"
 #include "http/header_rules.hpp"
 #include "http/mime_table.hpp"
 #include "http/request_parser.hpp"
@@ -32,6 +34,7 @@ struct ServeContext {
   unsigned keepalive_requests;     // 0: one request per connection
   bool keepalive_enabled;          // keepalive_timeout > 0
   bool precompressed;              // look for FILE.br/.zst/.gz sidecars
+  std::optional<http::GzipPolicy> gzip;  // on-the-fly gzip; nullopt when off (config gzip)
   http::HeaderRules header_rules;  // fields added to the answers served from a file
   // The page file of an error status (config error_pages), or nullptr: the built-in page.
   const std::string* errorPage(http::Status status) const noexcept;
