@@ -1,5 +1,5 @@
 """What the bench/ scripts share: free ports, servers started and stopped as a process group,
-one GET, wrk and ab output parsing, Markdown tables.
+one GET, wrk and ab output parsing, Markdown tables, a compressible test file.
 
 A server is started in a session (and so a process group) of its own. Stopping it sends SIGTERM
 to its main process, waits, and then SIGKILLs whatever is left in the group, so workers of a
@@ -21,6 +21,25 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
+
+
+# ---- test files ------------------------------------------------------------------------------
+
+PAGE_WORDS = [b"<div class=\"item\">", b"<p>", b"</p>\n", b"</div>\n", b"<a href=\"/docs/",
+              b"\">", b"</a>", b"static", b"files", b"server", b"request", b"answer", b"model",
+              b"thread", b"event", b"loop", b"keep-alive", b"gzip", b"the", b"a", b"of", b"and"]
+
+
+def compressible_text(size, seed=1):
+    """`size` bytes that compress like a web page (about 4:1 with gzip), not like a run of one
+    byte: words of a small vocabulary in a pseudo-random, fixed order (the same every run)."""
+    out, state = bytearray(), seed
+    while len(out) < size:
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        out += PAGE_WORDS[(state >> 16) % len(PAGE_WORDS)]
+        if state & 0x100:
+            out += b" "
+    return bytes(out[:size])
 
 
 # ---- ports and requests ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ The "server" here is a small Python master that forks a worker which ignores SIG
 worst case for a script that only signals the master's PID.
 """
 
+import gzip
 import os
 import signal
 import subprocess
@@ -127,6 +128,15 @@ class ParserTest(unittest.TestCase):
     def test_table(self):
         table = benchlib.markdown_table(["a", "n"], [["x", 1], ["yy", 100]], numeric_from=1)
         self.assertEqual(table, "| a  |   n |\n|----|----:|\n| x  |   1 |\n| yy | 100 |\n")
+
+
+class CompressibleTextTest(unittest.TestCase):
+    def test_fixed_and_compressible_like_a_page(self):
+        text = benchlib.compressible_text(100 * 1024)
+        self.assertEqual(len(text), 100 * 1024)
+        self.assertEqual(text, benchlib.compressible_text(100 * 1024))
+        ratio = len(text) / len(gzip.compress(text, 1))
+        self.assertTrue(2 < ratio < 10, ratio)
 
 
 class ProcessGroupTest(unittest.TestCase):
