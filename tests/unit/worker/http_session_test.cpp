@@ -5,6 +5,7 @@
 #include "worker/http_session.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <string>
 #include <string_view>
@@ -14,6 +15,20 @@
 
 namespace learnhttpd::worker {
 namespace {
+
+std::string inflateGzip(std::string_view gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
+  std::string out(std::size_t{1} << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  out.resize(out.size() - z.avail_out);
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "<not a whole gzip stream>";
+}
 
 using fuzz::checkResponses;
 using fuzz::runSession;
@@ -159,6 +174,34 @@ TEST_F(HttpSessionTest, KeepAliveRequestsLimitClosesAfterTheLast) {
   EXPECT_FALSE(answers[0].has("Connection: close\r\n"));
   EXPECT_TRUE(answers[1].has("Connection: close\r\n"));
   EXPECT_TRUE(run.closed);
+}
+
+// On-the-fly gzip: the compressed body is what Content-Length says, HEAD gets the same head,
+// pipelined answers stay in step, and input split at every byte gives the same bytes.
+TEST_F(HttpSessionTest, GzipAnswersAreWellFramedAndRestoreTheFile) {
+  config::Config config;
+  config.gzip.enabled = true;
+  config.gzip.types = {"*"};
+  config.gzip.min_length = 0;
+  fuzz::SessionWorld world(config);
+  const std::string_view input =
+      "GET /big.bin HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+      "HEAD /big.bin HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+      "GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+      "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto run = runSession(world.context, input);
+  ASSERT_EQ(checkResponses(run.output), nullptr) << run.output.substr(0, 400);
+  auto answers = split(run.output, {false, true});
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_TRUE(answers[0].has("Content-Encoding: gzip\r\n"));
+  EXPECT_EQ(inflateGzip(answers[0].body), std::string(std::size_t{300} * 1024, 'b'));
+  const std::string length = "Content-Length: " + std::to_string(answers[0].body.size()) + "\r\n";
+  EXPECT_TRUE(answers[1].has(length));
+  EXPECT_TRUE(answers[1].has("Content-Encoding: gzip\r\n"));
+  EXPECT_EQ(inflateGzip(answers[2].body), "hello");
+  EXPECT_FALSE(answers[3].has("Content-Encoding"));
+  EXPECT_EQ(answers[3].body, "hello");
+  EXPECT_EQ(runSession(world.context, input, 1).output, run.output);
 }
 
 TEST_F(HttpSessionTest, RequestBodyIsSkippedNotParsedAsARequest) {
