@@ -5,8 +5,9 @@
 set -euo pipefail
 
 build_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-            libsystemd-dev zlib1g-dev googletest libgtest-dev libgmock-dev python3 curl nodejs
-            help2man clang-format clang-tidy prometheus)  # prometheus: promtool, for the status tests
+            libsystemd-dev zlib1g-dev libssl-dev googletest libgtest-dev libgmock-dev python3 curl nodejs
+            help2man clang-format clang-tidy prometheus openssl)  # prometheus: promtool, for the status tests;
+            # openssl: the TLS tests make their certificates
 # make deb: the package build, its linter and hardening-check (devscripts).
 deb_pkgs=(debhelper lintian devscripts)
 bench_pkgs=(wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox)

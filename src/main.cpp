@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
       (void)std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()),
                         warning.data());
     }
+    for (const std::string& warning : master::preflightWarnings(config)) {
+      (void)std::printf("learnhttpd: warning: %s\n", warning.c_str());
+    }
     return 0;
   }
   if (cli.action == config::CliAction::Signal && cli.signal == "status") {

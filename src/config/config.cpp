@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <utility>
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace learnhttpd::config {
 namespace {
@@ -55,6 +56,20 @@ std::string modelNames() {
     names += name;
   }
   return names;
+}
+
+bool hasTlsListener(const Config& config) noexcept {
+  return std::any_of(config.listen.begin(), config.listen.end(),
+                     [](const ListenAddress& a) { return a.tls; });
+}
+
+std::string tlsModelProblem(const Config& config) {
+  if (!hasTlsListener(config)) return {};
+  if (config.worker_model == WorkerModel::Event || config.worker_model == WorkerModel::ThreadPool) {
+    return {};
+  }
+  return "worker_model " + std::string(modelName(config.worker_model)) +
+         " does not serve TLS listeners (\"ssl\" in listen); use event or threadpool";
 }
 
 unsigned effectiveWorkers(const Config& config) {

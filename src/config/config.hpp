@@ -18,8 +18,14 @@ using Duration = std::chrono::milliseconds;
 struct ListenAddress {
   std::string host = "0.0.0.0";  // IPv4 dotted quad or IPv6 literal without brackets
   std::uint16_t port = 8080;     // 0 = any free port (tests)
+  bool tls = false;              // "HOST:PORT ssl": connections speak TLS (Config::tls)
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
+
+// The same socket address, whatever is spoken on it.
+inline bool sameSocket(const ListenAddress& a, const ListenAddress& b) noexcept {
+  return a.host == b.host && a.port == b.port;
+}
 
 // The production models (event, threadpool) and the teaching models of docs/models.md.
 enum class WorkerModel {
@@ -95,6 +101,14 @@ struct GzipConfig {
   friend bool operator==(const GzipConfig&, const GzipConfig&) = default;
 };
 
+// The certificate and key of the TLS listeners, read by the master before privileges drop and
+// again on every reload (HUP).
+struct TlsConfig {
+  std::string certificate;  // PEM: the leaf first, then the intermediates (a "fullchain")
+  std::string key;          // PEM private key of the leaf
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -124,6 +138,7 @@ struct Config {
   GzipConfig gzip;
   std::vector<HeaderRuleConfig> headers;                 // in the order of the file
   std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
+  TlsConfig tls;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 
@@ -131,6 +146,12 @@ struct Config {
   // after copying the old source over).
   friend bool operator==(const Config&, const Config&) = default;
 };
+
+// True when some listen address speaks TLS.
+bool hasTlsListener(const Config& config) noexcept;
+// Why `config` cannot serve its TLS listeners with its worker model (only event and
+// threadpool speak TLS), or empty.
+std::string tlsModelProblem(const Config& config);
 
 // The number of workers to start: `workers`, or the CPU count when it is 0 (auto).
 unsigned effectiveWorkers(const Config& config);

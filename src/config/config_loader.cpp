@@ -222,12 +222,26 @@ std::string readLogLevel(const Setting& s) {
 
 ListenAddress readListenItem(const Setting& s, const YAML::Node& item) {
   constexpr std::string_view kExpected =
-      "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080";
+      "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080, optionally followed by "
+      "\" ssl\"";
   if (!item.IsScalar()) {
     s.rejectItem(item, kExpected);
   }
+  std::string_view text = item.Scalar();
+  bool tls = false;
+  if (std::size_t space = text.find(' '); space != std::string_view::npos) {
+    std::string_view flag = text.substr(space + 1);
+    flag.remove_prefix(std::min(flag.find_first_not_of(' '), flag.size()));
+    if (flag != "ssl") {
+      s.rejectItem(item, kExpected);
+    }
+    tls = true;
+    text = text.substr(0, space);
+  }
   try {
-    return parseListenAddress(item.Scalar());
+    ListenAddress address = parseListenAddress(text);
+    address.tls = tls;
+    return address;
   } catch (const std::invalid_argument&) {
     s.rejectItem(item, kExpected);
   }
@@ -250,7 +264,8 @@ std::vector<ListenAddress> readListen(const Setting& s) {
     const ListenAddress address = readListenItem(s, item);
     // Compared after normalising, so "8080" and "0.0.0.0:8080" are caught too: binding both
     // would fail at start with a less helpful EADDRINUSE.
-    if (std::find(addresses.begin(), addresses.end(), address) != addresses.end()) {
+    if (std::any_of(addresses.begin(), addresses.end(),
+                    [&](const ListenAddress& a) { return sameSocket(a, address); })) {
       s.failAt(item, "address '" + item.Scalar() + "' is listed twice");
     }
     addresses.push_back(address);
@@ -621,6 +636,35 @@ void readGzip(const Setting& s, Config& config) {
                        std::to_string(gzip.max_length) + ")");
 }
 
+constexpr std::array kTlsFields = {
+    Field{"certificate",
+          [](const Setting& s, Config& c) {
+            c.tls.certificate =
+                readString(s, "expected the path of a PEM certificate chain", false);
+          }},
+    Field{"key",
+          [](const Setting& s, Config& c) {
+            c.tls.key = readString(s, "expected the path of a PEM private key", false);
+          }},
+};
+
+void readTls(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject(
+        "expected a mapping like { certificate: /etc/ssl/fullchain.pem, key: /etc/ssl/key.pem }");
+  }
+  readFields(s.source(), s.value(), kTlsFields, "tls.", config);
+}
+
+// A TLS listener needs both files; the error points at the listen setting.
+void checkTlsListeners(const std::string& source, const YAML::Node& root, const Config& config) {
+  if (!hasTlsListener(config)) return;
+  if (config.tls.certificate.empty() || config.tls.key.empty()) {
+    const YAML::Node listen = root["listen"];
+    fail(source, lineOf(listen), "listen: an \"ssl\" address needs tls.certificate and tls.key");
+  }
+}
+
 constexpr std::array kTopFields = {
     Field{"listen", [](const Setting& s, Config& c) { c.listen = readListen(s); }},
     Field{"document_root",
@@ -676,6 +720,7 @@ constexpr std::array kTopFields = {
     Field{"gzip", readGzip},
     Field{"headers", [](const Setting& s, Config& c) { c.headers = readHeaders(s); }},
     Field{"error_pages", [](const Setting& s, Config& c) { c.error_pages = readErrorPages(s); }},
+    Field{"tls", readTls},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------
@@ -853,6 +898,7 @@ Config loadConfigString(std::string_view yaml, const std::string& source_name) {
   }
   try {
     readFields(source_name, root, kTopFields, "", config);
+    checkTlsListeners(source_name, root, config);
   } catch (const YAML::Exception& e) {
     // Not expected (every node is type-checked before use); kept so that no yaml-cpp exception
     // type ever escapes this library.

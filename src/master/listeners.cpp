@@ -26,14 +26,16 @@ bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::st
   auto give_back = [&] {
     for (auto& b : next) {
       for (auto& old : bound_) {
-        if (old.address == b.address && !old.fd) old.fd = std::move(b.fd);
+        if (config::sameSocket(old.address, b.address) && !old.fd) old.fd = std::move(b.fd);
       }
     }
   };
   for (const auto& address : wanted) {
     // A port-0 address ("any free port") keeps the port it got, which is still "any port".
-    auto same = std::find_if(bound_.begin(), bound_.end(),
-                             [&](const Bound& b) { return b.fd && b.address == address; });
+    // Turning TLS on or off keeps the socket too: only what is spoken on it changes.
+    auto same = std::find_if(bound_.begin(), bound_.end(), [&](const Bound& b) {
+      return b.fd && config::sameSocket(b.address, address);
+    });
     if (same != bound_.end()) {
       next.push_back({address, std::move(same->fd)});
       continue;
@@ -49,7 +51,11 @@ bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::st
   }
   bound_ = std::move(next);
   fds_.clear();
-  for (const auto& b : bound_) fds_.push_back(b.fd.get());
+  tls_fds_.clear();
+  for (const auto& b : bound_) {
+    fds_.push_back(b.fd.get());
+    if (b.address.tls) tls_fds_.push_back(b.fd.get());
+  }
   return true;
 }
 

@@ -26,10 +26,13 @@ class Listeners {
   void closeAll() noexcept {
     bound_.clear();
     fds_.clear();
+    tls_fds_.clear();
   }
 
   // The fds, in configuration order; valid until the next update().
   const std::vector<int>& fds() const noexcept { return fds_; }
+  // Those of fds() whose address is marked "ssl" (never an adopted socket).
+  const std::vector<int>& tlsFds() const noexcept { return tls_fds_; }
 
   // "127.0.0.1:8080" / "[::1]:8080": the address a socket is really bound to.
   static std::string describe(int fd);
@@ -41,6 +44,7 @@ class Listeners {
   };
   std::vector<Bound> bound_;
   std::vector<int> fds_;
+  std::vector<int> tls_fds_;
   bool adopted_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
@@ -92,6 +93,11 @@ bool Master::start() {
   root_ = fs::DocumentRoot::open(config_.document_root, error);
   if (!root_.valid()) return spdlog::critical("{}", error), false;
   if (!root_.notice().empty()) spdlog::warn("{}", root_.notice());
+  if (!ticket_keys_.create()) {
+    return spdlog::critical("master: cannot draw TLS ticket keys from the random generator"), false;
+  }
+  if (!loadTls(config_, tls_, error)) return spdlog::critical("{}", error), false;
+  if (tls_) spdlog::info("tls: {}", tls::kernelTlsStatus());
   // Handlers first: a TERM right after "listening on" must be a clean stop, not a kill.
   if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
     return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
@@ -101,6 +107,11 @@ bool Master::start() {
     listeners_.adopt(activated);
     spdlog::info("master: using {} socket(s) passed by systemd; 'listen' is ignored",
                  activated.size());
+    if (config::hasTlsListener(config_)) {
+      spdlog::warn(
+          "master: sockets passed by systemd speak plain HTTP; \"ssl\" in listen does "
+          "not apply to them");
+    }
   } else if (!listeners_.update(config_.listen, error)) {
     return spdlog::critical("{}", error), false;
   }
@@ -141,6 +152,29 @@ bool Master::start() {
         config_.min_threads, config_.threads, config_.threads);
   }
   reconcile();
+  return true;
+}
+
+bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerContext>& out,
+                     std::string& error) {
+  out.reset();
+  if (std::string problem = config::tlsModelProblem(config); !problem.empty()) {
+    error = config.source + ": " + problem;
+    return false;
+  }
+  if (!config::hasTlsListener(config)) return true;
+  out = tls::ServerContext::load(config.tls.certificate, config.tls.key, ticket_keys_, error);
+  if (!out) return false;
+  const tls::CertificateInfo& info = out->info();
+  tls::PairCheck expiry = tls::checkExpiry(config.tls.certificate, info, std::time(nullptr));
+  if (!expiry.errors.empty()) {
+    error = expiry.errors.front();
+    out.reset();
+    return false;
+  }
+  for (const std::string& warning : expiry.warnings) spdlog::warn("master: {}", warning);
+  spdlog::info("tls: certificate {} serial {}, valid until {}", info.subject, info.serial,
+               tls::dateText(info.not_after));
   return true;
 }
 
@@ -230,6 +264,9 @@ void Master::reload() {
   if (!root.valid()) return keep(error);
   if (!root.notice().empty()) spdlog::warn("{}", root.notice());
   if (!prepareLogFilesOf(next, error)) return keep(error);
+  // A renewed certificate that does not load keeps the old one serving.
+  std::unique_ptr<tls::ServerContext> next_tls;
+  if (!loadTls(next, next_tls, error)) return keep(error);
   // Before the listeners: a status address that cannot be bound changes nothing.
   const bool status_moved = next.status != config_.status;
   if (!status_.update(next.status, error)) return keep(error);
@@ -241,6 +278,9 @@ void Master::reload() {
   }
   config_ = std::move(next);
   root_ = std::move(root);
+  tls_ = std::move(next_tls);
+  // The new generation issues tickets under a fresh key and still takes the old generation's.
+  if (tls_ && !ticket_keys_.rotate()) spdlog::warn("master: TLS ticket keys not rotated");
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
   if (status_moved) {
     spdlog::info("master: status listener {}",
@@ -431,7 +471,8 @@ void Master::runWorker(const WorkerProcess& self, pid_t master) {
   if (!sys::dropPrivileges(config_.user, error)) {
     spdlog::critical("worker {}: {}", self.slot, error);
   } else {
-    worker::WorkerContext context{config_, listeners_.fds(), root_, self.slot, self.status};
+    worker::WorkerContext context{config_,    listeners_.fds(),   root_, self.slot, self.status,
+                                  tls_.get(), listeners_.tlsFds()};
     code = worker::makeWorker(context)->run();
   }
   spdlog::default_logger()->flush();

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@
 #include "master/status_server.hpp"
 #include "master/supervision_policy.hpp"
 #include "sys/process.hpp"
+#include "tls/server_context.hpp"
+#include "tls/ticket_keys.hpp"
 
 namespace learnhttpd::master {
 
@@ -50,6 +53,10 @@ class Master {
   };
 
   bool start();
+  // The TLS context `config` needs (nullptr when no listener speaks TLS) into `out`; false
+  // and `error` when its model cannot serve TLS or the pair cannot be used.
+  bool loadTls(const config::Config& config, std::unique_ptr<tls::ServerContext>& out,
+               std::string& error);
   void loop();
   void waitForEvents();
   void handleSignal(int signal);
@@ -81,6 +88,8 @@ class Master {
   MasterOptions options_;
   fs::DocumentRoot root_;
   Listeners listeners_;
+  tls::TicketKeys ticket_keys_;              // created at start, rotated on reload
+  std::unique_ptr<tls::ServerContext> tls_;  // the current generation's, inherited by workers
   SignalQueue signals_;
   StatusBoard board_;
   StatusServer status_;

@@ -9,10 +9,12 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "log/log_file.hpp"
 #include "net/unique_fd.hpp"
 #include "sys/process.hpp"
+#include "tls/server_context.hpp"
 
 namespace learnhttpd::master {
 namespace {
@@ -91,10 +93,20 @@ void checkLogFile(const std::string& key, const std::string& path, Problems& pro
   if (!log::checkLogFile(path, error)) problems.push_back(key + " " + error);
 }
 
+tls::PairCheck checkTls(const config::Config& config) {
+  if (!config::hasTlsListener(config)) return {};
+  return tls::checkPair(config.tls.certificate, config.tls.key, std::time(nullptr));
+}
+
 }  // namespace
 
 std::vector<std::string> preflight(const config::Config& config) {
   Problems problems;
+  if (std::string model = config::tlsModelProblem(config); !model.empty()) {
+    problems.push_back(std::move(model));
+  } else {
+    for (std::string& error : checkTls(config).errors) problems.push_back(std::move(error));
+  }
   checkUser(config, problems);
   if (problems.empty()) {
     std::string root = rootProblemAsUser(config.document_root, config.user);
@@ -103,6 +115,11 @@ std::vector<std::string> preflight(const config::Config& config) {
   checkLogFile("error_log", config.log.error_log, problems);
   checkLogFile("access_log", config.log.access_log, problems);
   return problems;
+}
+
+std::vector<std::string> preflightWarnings(const config::Config& config) {
+  if (!config::tlsModelProblem(config).empty()) return {};
+  return checkTls(config).warnings;
 }
 
 }  // namespace learnhttpd::master

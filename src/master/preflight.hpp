@@ -11,11 +11,16 @@
 
 namespace learnhttpd::master {
 
-// Checks, in this order: `user` and its primary group exist; `document_root` is a directory
-// the workers' user can search (tested by a child process that switches to `user` when
-// running as root); each log file passes log::checkLogFile (its directory exists, nothing
-// another user planted is in its place). Returns one readable line per problem; empty when all is
-// well. Forks (only as root with a `user`): call it before any thread or logger exists.
+// Checks, in this order: TLS listeners have a worker model that serves them, and their
+// certificate and key load, belong together and have not expired; `user` and its primary group
+// exist; `document_root` is a directory the workers' user can search (tested by a child process
+// that switches to `user` when running as root); each log file passes log::checkLogFile (its
+// directory exists, nothing another user planted is in its place). Returns one readable line per
+// problem; empty when all is well. Forks (only as root with a `user`): call it before any thread or
+// logger exists.
 std::vector<std::string> preflight(const config::Config& config);
+
+// What deserves a warning but does not stop a start: a certificate expiring within 14 days.
+std::vector<std::string> preflightWarnings(const config::Config& config);
 
 }  // namespace learnhttpd::master

@@ -33,7 +33,7 @@ int EventWorker::run() {
   return kExitOk;
 }
 
-void EventWorker::accepted(net::UniqueFd fd, std::string peer) {
+void EventWorker::accepted(net::UniqueFd fd, std::string peer, bool tls) {
   connections_.emplace_front(*this, std::move(fd), std::move(peer));
   Connection& conn = connections_.front();
   conn.self = connections_.begin();
@@ -41,7 +41,8 @@ void EventWorker::accepted(net::UniqueFd fd, std::string peer) {
   event_base* base = loop_.base();
   conn.read_event.reset(event_new(base, sock, EV_READ | EV_PERSIST, onReadable, &conn));
   conn.write_event.reset(event_new(base, sock, EV_WRITE | EV_PERSIST, onWritable, &conn));
-  waitForInput(conn);
+  if (tls && !conn.session.startTls(*loop_.tlsContext(), sock)) return close(conn);
+  waitForInput(conn);  // a handshake waits for the ClientHello under header_timeout
 }
 
 void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
@@ -52,6 +53,7 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
     conn.session.failWith(http::Status::RequestTimeout, self.loop_.now());
     return self.drive(conn);
   }
+  if (conn.session.handshaking()) return self.continueHandshake(conn);
   ReadResult r = conn.session.readFrom(conn.fd.get());
   if (r == ReadResult::WouldBlock) return;
   if (!receivedInput(r)) return self.close(conn);
@@ -83,7 +85,35 @@ void EventWorker::endOfBatch() {
 void EventWorker::onWritable(evutil_socket_t, short what, void* arg) {
   auto& conn = *static_cast<Connection*>(arg);
   if (what & EV_TIMEOUT) return conn.worker.close(conn);  // send_timeout: client stopped reading
+  if (conn.session.handshaking()) return conn.worker.continueHandshake(conn);
   conn.worker.drive(conn);
+}
+
+// The handshake waits for whichever readiness OpenSSL asks for, within what is left of
+// header_timeout (InputDeadline); a timeout on either event closes the connection.
+void EventWorker::continueHandshake(Connection& conn) {
+  switch (conn.session.handshake(loop_.now())) {
+    case HandshakeStep::WantRead:
+      event_del(conn.write_event.get());
+      return waitForInput(conn);
+    case HandshakeStep::WantWrite: {
+      event_del(conn.read_event.get());
+      timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
+      event_add(conn.write_event.get(), &tv);
+      return;
+    }
+    case HandshakeStep::Answer:
+      event_del(conn.read_event.get());
+      return drive(conn);
+    case HandshakeStep::Close:
+      return close(conn);
+    case HandshakeStep::Done:
+      break;
+  }
+  event_del(conn.write_event.get());
+  waitForInput(conn);
+  // The first request often arrives with the client's Finished: OpenSSL may hold it already.
+  event_active(conn.read_event.get(), EV_READ, 0);
 }
 
 // Sends what the session has queued, then either waits for the socket to drain, closes, or
@@ -112,6 +142,8 @@ void EventWorker::waitForInput(Connection& conn) {
   if (!conn.session.hasOutput()) conn.session.releaseIdleBuffers();
   timeval tv = toTimeval(conn.deadline.next(conn.session, config_, loop_.stopping()));
   event_add(conn.read_event.get(), &tv);
+  // Decrypted bytes held by OpenSSL raise no readiness of the socket.
+  if (conn.session.inputPending()) event_active(conn.read_event.get(), EV_READ, 0);
 }
 
 // Closes after the last answer. When the client may still be sending (an error cut its request

@@ -29,13 +29,14 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   using ConnectionList = std::list<Connection>;
 
   // WorkerLoop::Model
-  void accepted(net::UniqueFd fd, std::string peer) override;
+  void accepted(net::UniqueFd fd, std::string peer, bool tls) override;
   void gracefulStop() override;
   void fastStop() override {}  // connections are closed by the destructor
   void endOfBatch() override;
 
   static void onReadable(evutil_socket_t fd, short what, void* arg);
   static void onWritable(evutil_socket_t fd, short what, void* arg);
+  void continueHandshake(Connection& conn);
   void drive(Connection& conn);
   void waitForInput(Connection& conn);
   void finish(Connection& conn);

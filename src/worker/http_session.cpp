@@ -8,6 +8,8 @@
 #include <optional>
 #include <variant>
 
+#include <spdlog/spdlog.h>
+
 #include "http/accept_encoding.hpp"
 #include "http/conditional.hpp"
 #include "http/http_date.hpp"
@@ -28,6 +30,8 @@ constexpr std::size_t kInlineBodyMax = std::size_t{16} * 1024;
 // process() stops queueing pipelined answers past this much unsent output.
 constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 constexpr std::size_t kInitialInput = 4096;
+// TLS file bodies are read into a buffer of this size and written as up to two 16 KiB records.
+constexpr std::size_t kTlsChunk = std::size_t{32} * 1024;
 
 std::string_view currentDate(std::time_t now) {
   thread_local http::DateCache cache;
@@ -70,7 +74,35 @@ void appendQueryByte(std::string& out, char c) {
 HttpSession::HttpSession(const ServeContext& context, std::string peer)
     : ctx_(context), peer_(std::move(peer)) {}
 
+bool HttpSession::startTls(const tls::ServerContext& context, int fd) {
+  tls_ = tls::TlsStream::accept(context, fd);
+  return tls_ != nullptr;
+}
+
+HandshakeStep HttpSession::handshake(std::time_t now) {
+  switch (tls_->handshake()) {
+    case tls::Handshake::Done:
+      return HandshakeStep::Done;
+    case tls::Handshake::WantRead:
+      return HandshakeStep::WantRead;
+    case tls::Handshake::WantWrite:
+      return HandshakeStep::WantWrite;
+    case tls::Handshake::PlainHttp:
+      // A browser or curl pointed at http:// on the HTTPS port would otherwise see the
+      // connection die with no hint; the answer is in the only language it speaks.
+      spdlog::debug("{}: plain HTTP on a TLS port, answering 400", peer_);
+      plain_reply_ = true;
+      failWith(http::Status::BadRequest, now);
+      return HandshakeStep::Answer;
+    case tls::Handshake::Failed:
+      break;
+  }
+  spdlog::debug("{}: TLS handshake failed, closing", peer_);
+  return HandshakeStep::Close;
+}
+
 ReadResult HttpSession::readFrom(int fd) {
+  if (tls_) return readFromTls();
   std::span<char> space = inputSpace();
   if (space.empty()) return ReadResult::Error;  // a recv() of 0 bytes would look like EOF
   net::IoResult r = net::receiveSome(fd, space.data(), space.size());
@@ -79,6 +111,27 @@ ReadResult HttpSession::readFrom(int fd) {
   if (r.bytes == 0) return ReadResult::Closed;
   received(r.bytes);
   return r.bytes < space.size() ? ReadResult::Drained : ReadResult::Filled;
+}
+
+// SSL_read returns at most one record at a time: read until the buffer is full or the
+// stream needs the socket again, so Drained keeps its meaning (the socket is empty) for the
+// models that rely on it (threadpool's edge-triggered hand-back).
+ReadResult HttpSession::readFromTls() {
+  std::size_t got = 0;
+  for (;;) {
+    std::span<char> space = inputSpace();
+    if (space.empty()) return got > 0 ? ReadResult::Filled : ReadResult::Error;
+    tls::IoOutcome r = tls_->read(space.data(), space.size());
+    if (r.status == tls::Io::Ok) {
+      received(r.bytes);
+      got += r.bytes;
+      continue;
+    }
+    if (got > 0) return r.status == tls::Io::WantRead ? ReadResult::Drained : ReadResult::Filled;
+    if (r.status == tls::Io::WantRead) return ReadResult::WouldBlock;
+    // WantWrite (a key update blocked on a full send buffer) is treated as a failure.
+    return r.status == tls::Io::Closed ? ReadResult::Closed : ReadResult::Error;
+  }
 }
 
 std::span<char> HttpSession::inputSpace() {
@@ -474,6 +527,7 @@ void HttpSession::logAnswer(const Response& response, const http::Request* reque
 }
 
 FlushResult HttpSession::writeTo(int fd) {
+  if (tls_ && !plain_reply_) return writeToTls();
   while (sent_ < out_.size()) {
     net::IoResult r = net::sendSome(fd, out_.data() + sent_, out_.size() - sent_,
                                     /*more=*/file_remaining_ > 0);
@@ -496,6 +550,42 @@ FlushResult HttpSession::writeTo(int fd) {
   return FlushResult::Done;
 }
 
+// No sendfile: the bytes must pass through OpenSSL. A chunk read from the file stays in
+// chunk_ until fully written, so a retry after WantWrite offers OpenSSL the same bytes.
+FlushResult HttpSession::writeToTls() {
+  while (sent_ < out_.size()) {
+    tls::IoOutcome r = tls_->write(out_.data() + sent_, out_.size() - sent_);
+    if (r.status == tls::Io::WantWrite) return FlushResult::WouldBlock;
+    if (r.status != tls::Io::Ok) return FlushResult::Error;
+    sent_ += r.bytes;
+  }
+  out_.clear();
+  sent_ = 0;
+  while (file_remaining_ > 0) {
+    if (chunk_sent_ == chunk_.size()) {
+      const int in = file_ ? file_.get() : file_cached_->fd.get();
+      chunk_.resize(std::min(file_remaining_, kTlsChunk));
+      ssize_t n = ::pread(in, chunk_.data(), chunk_.size(), file_offset_);
+      if (n <= 0) return FlushResult::Error;  // the file was truncated or failed under us
+      chunk_.resize(static_cast<std::size_t>(n));
+      chunk_sent_ = 0;
+    }
+    tls::IoOutcome r = tls_->write(chunk_.data() + chunk_sent_, chunk_.size() - chunk_sent_);
+    if (r.status == tls::Io::WantWrite) return FlushResult::WouldBlock;
+    if (r.status != tls::Io::Ok) return FlushResult::Error;
+    chunk_sent_ += r.bytes;
+    file_offset_ += static_cast<off_t>(r.bytes);
+    file_remaining_ -= r.bytes;
+  }
+  file_.reset();
+  file_cached_.reset();
+  chunk_.clear();
+  chunk_sent_ = 0;
+  // The last answer: tell the client it is complete (a truncation attack cannot fake that).
+  if (close_after_) tls_->closeNotify();
+  return FlushResult::Done;
+}
+
 void HttpSession::releaseIdleBuffers() noexcept {
   if (start_ == end_) {
     std::vector<char>().swap(in_);
@@ -509,6 +599,8 @@ void HttpSession::releaseIdleBuffers() noexcept {
   std::string().swap(location_);
   std::string().swap(sidecar_path_);
   std::string().swap(extra_fields_);
+  std::string().swap(chunk_);
+  chunk_sent_ = 0;
 }
 
 }  // namespace learnhttpd::worker

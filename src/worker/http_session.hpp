@@ -25,6 +25,8 @@
 #include "http/response_head.hpp"
 #include "http/status.hpp"
 #include "net/unique_fd.hpp"
+#include "tls/server_context.hpp"
+#include "tls/tls_stream.hpp"
 #include "worker/response.hpp"
 #include "worker/serve_context.hpp"
 
@@ -41,6 +43,15 @@ enum class ReadResult {
   Error,       // the connection failed (reset, ...), or the input buffer is at its limit
 };
 
+// What one handshake() step did (TLS connections).
+enum class HandshakeStep {
+  Done,       // established: read requests
+  WantRead,   // wait for the socket to be readable (header_timeout runs), then step again
+  WantWrite,  // wait for it to be writable, then step again
+  Answer,     // plain HTTP on the TLS port: a 400 is queued in plain text; write it, then close
+  Close,      // the client is not speaking TLS we accept: close (nothing to send)
+};
+
 inline bool receivedInput(ReadResult r) noexcept {
   return r == ReadResult::Filled || r == ReadResult::Drained;
 }
@@ -49,7 +60,21 @@ class HttpSession {
  public:
   HttpSession(const ServeContext& context, std::string peer);
 
+  // Makes this a TLS connection over the socket `fd`: readFrom/writeTo then go through it,
+  // after handshake() has returned Done. False when OpenSSL cannot set one up (close).
+  bool startTls(const tls::ServerContext& context, int fd);
+  // True from startTls() until handshake() returned Done or Answer.
+  bool handshaking() const noexcept { return tls_ && !tls_->established() && !plain_reply_; }
+  // One non-blocking step of the TLS handshake. Failures are the client's and are not logged
+  // above debug level.
+  HandshakeStep handshake(std::time_t now);
+  // Decrypted bytes wait inside the TLS stream: readFrom() has input although the socket may
+  // not be readable (an event loop must not wait for readiness first).
+  bool inputPending() const noexcept { return tls_ && tls_->pending(); }
+
   // One recv() from the socket `fd` (non-blocking or blocking alike) into the input buffer.
+  // On a TLS connection: decrypted bytes, as many as fit or until the socket is empty
+  // (Drained then means the socket had nothing more, as for recv()).
   // Does not parse: call process() after input was received. The buffer cannot be at its
   // limit after process() (a head that fills it is answered 431); should it be, no recv() is
   // made and the answer is Error.
@@ -114,6 +139,8 @@ class HttpSession {
   std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
   void redirectToDirectory(std::string_view target, Response& response);
   bool skipBody();
+  ReadResult readFromTls();
+  FlushResult writeToTls();
   void consume(std::size_t n) noexcept;
   void compactInput();
 
@@ -140,6 +167,10 @@ class HttpSession {
   bool client_said_last_ = false;  // the last answered request asked to close the connection
   bool draining_ = false;
   bool cache_synced_ = false;  // the file cache has applied every change up to the last recv
+  std::unique_ptr<tls::TlsStream> tls_;  // a TLS connection's stream, else nullptr
+  bool plain_reply_ = false;             // the 400 to plain HTTP on a TLS port goes out unencrypted
+  std::string chunk_;  // TLS: the part of the file body being encrypted (reused buffer)
+  std::size_t chunk_sent_ = 0;
 };
 
 }  // namespace learnhttpd::worker

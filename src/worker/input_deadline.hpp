@@ -5,8 +5,9 @@
 // of header_timeout counted from that head's first byte; a new head (the previous request was
 // answered meanwhile) starts a new count, so a client that pipelines steadily, and is always
 // in the middle of some head when we wait, is never cut off. The body of an answered request
-// gets header_timeout from the end of its head. Used by whichever thread owns the connection
-// at the moment (one at a time).
+// gets header_timeout from the end of its head. A TLS handshake must finish within
+// header_timeout of the connection's first wait, however its steps are spread. Used by whichever
+// thread owns the connection at the moment (one at a time).
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +28,13 @@ class InputDeadline {
                                  bool stopping) {
     using Clock = std::chrono::steady_clock;
     std::chrono::milliseconds timeout = config.keepalive_timeout;
+    if (session.handshaking()) {
+      const Clock::time_point now = Clock::now();
+      if (!handshake_counted_) header_started_ = now;
+      handshake_counted_ = true;
+      auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(now - header_started_);
+      return std::max(std::chrono::milliseconds(1), config.header_timeout - spent);
+    }
     bool mid = session.midRequest();
     if (mid) {
       // The whole head must arrive within header_timeout of its first byte, however slowly the
@@ -52,6 +60,7 @@ class InputDeadline {
   std::chrono::steady_clock::time_point header_started_;  // when the unfinished head began
   unsigned requests_seen_ = 0;       // requestsServed() when we last computed a deadline
   bool waiting_mid_request_ = false;
+  bool handshake_counted_ = false;  // header_started_ is when the TLS handshake began
 };
 
 }  // namespace learnhttpd::worker

@@ -147,7 +147,7 @@ void ThreadPoolWorker::onReportDue(evutil_socket_t, short, void* arg) {
 
 // ---- loop thread ----------------------------------------------------------------------------
 
-void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer) {
+void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer, bool tls) {
   connections_.emplace_front(*this, std::move(fd), std::move(peer));
   Connection& conn = connections_.front();
   conn.self = connections_.begin();
@@ -161,13 +161,18 @@ void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer) {
   // which reports a socket that became writable in the meantime, so no edge is lost.
   conn.write_event.reset(
       event_new(loop_.base(), conn.fd.get(), EV_WRITE | EV_ET, onWritable, &conn));
+  // The handshake itself (its signature is the costly part) runs in a pool thread, in serve().
+  if (tls && !conn.session.startTls(*loop_.tlsContext(), conn.fd.get())) return close(conn);
   waitForInput(conn);
 }
 
 // A client that does not read its answer waits here, in the loop, not in a pool thread.
 void ThreadPoolWorker::waitForOutput(Connection& conn) {
   conn.waiting_output = true;
-  timeval tv = toTimeval(config_.send_timeout);
+  // A handshake waiting to send keeps to its header_timeout budget.
+  timeval tv = toTimeval(conn.session.handshaking()
+                             ? conn.deadline.next(conn.session, config_, loop_.stopping())
+                             : config_.send_timeout);
   event_add(conn.write_event.get(), &tv);
 }
 
@@ -304,6 +309,20 @@ void ThreadPoolWorker::servePool() {
 ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
   HttpSession& session = conn.session;
   bool drained = false;  // the last recv() returned less than asked: the socket was empty
+  if (session.handshaking()) {
+    // WantRead: OpenSSL's read found the socket empty, so the next bytes raise a new edge.
+    switch (session.handshake(std::time(nullptr))) {
+      case HandshakeStep::WantRead:
+        return Next::WaitForInput;
+      case HandshakeStep::WantWrite:
+        return Next::WaitForOutput;
+      case HandshakeStep::Close:
+        return Next::Close;
+      case HandshakeStep::Answer:
+      case HandshakeStep::Done:
+        break;
+    }
+  }
   for (;;) {
     if (quit_.load(std::memory_order_relaxed)) return Next::Close;
     bool stopping = stopping_.load(std::memory_order_relaxed);

@@ -57,7 +57,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   enum class Next { WaitForInput, WaitForOutput, Finish, Close };
 
   // WorkerLoop::Model (loop thread)
-  void accepted(net::UniqueFd fd, std::string peer) override;
+  void accepted(net::UniqueFd fd, std::string peer, bool tls) override;
   void gracefulStop() override;
   void fastStop() override;
 

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
+#include "tls/server_context.hpp"
 #include "worker/worker_status.hpp"
 
 namespace learnhttpd::worker {
@@ -24,6 +25,10 @@ struct WorkerContext {
   const fs::DocumentRoot& root;      // opened by the master; not owned
   unsigned slot = 0;                 // 0..workers-1, for log lines
   WorkerStatus* status = nullptr;    // shared with the master: stamp heartbeat, count requests
+  // The generation's TLS context (built by the master before fork; not owned), or nullptr
+  // when no listener speaks TLS; `tls_fds` are those of `listen_fds` that do.
+  const tls::ServerContext* tls = nullptr;
+  std::vector<int> tls_fds;
 };
 
 class Worker {

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <string>
@@ -142,13 +143,15 @@ void WorkerLoop::onAccept(evutil_socket_t fd, short, void* arg) {
 }
 
 void WorkerLoop::acceptFrom(int listen_fd) {
+  const bool tls = std::find(context_.tls_fds.begin(), context_.tls_fds.end(), listen_fd) !=
+                   context_.tls_fds.end();
   for (int i = 0; i < kAcceptBurst && listening_; ++i) {
     int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       ++open_;
       publishConnections();
       if (open_ >= context_.config.max_connections) updateListening();
-      handOver(net::UniqueFd(fd));
+      handOver(net::UniqueFd(fd), tls);
       continue;
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -163,10 +166,10 @@ void WorkerLoop::acceptFrom(int listen_fd) {
   }
 }
 
-void WorkerLoop::handOver(net::UniqueFd fd) {
+void WorkerLoop::handOver(net::UniqueFd fd, bool tls) {
   std::string peer;
   if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
-  model_.accepted(std::move(fd), std::move(peer));
+  model_.accepted(std::move(fd), std::move(peer), tls);
 }
 
 void WorkerLoop::shedOneConnection(int listen_fd) {

@@ -37,9 +37,10 @@ class WorkerLoop {
   class Model {
    public:
     // A new non-blocking, close-on-exec connection with TCP_NODELAY (inherited from the
-    // listening socket), already counted. `peer`
-    // is the client's address for the access log; empty in quiet mode.
-    virtual void accepted(net::UniqueFd fd, std::string peer) = 0;
+    // listening socket), already counted. `peer` is the client's address for the access log;
+    // empty in quiet mode. `tls`: it came to a TLS listener (start the handshake with
+    // WorkerLoop::tlsContext()).
+    virtual void accepted(net::UniqueFd fd, std::string peer, bool tls) = 0;
     // QUIT: listening has stopped and the shutdown timer runs. Let in-flight answers finish,
     // give idle keep-alive connections a short last call; the loop returns once every
     // connection is closed (or at shutdown_timeout).
@@ -74,6 +75,8 @@ class WorkerLoop {
   std::time_t now();
   bool stopping() const noexcept { return stopping_; }
   unsigned slot() const noexcept { return context_.slot; }
+  // The TLS context of the worker's TLS listeners; nullptr when there are none.
+  const tls::ServerContext* tlsContext() const noexcept { return context_.tls; }
 
   // The model closed one connection.
   void connectionClosed();
@@ -94,7 +97,7 @@ class WorkerLoop {
   static void onHeartbeat(evutil_socket_t fd, short what, void* arg);
   static void onLinger(evutil_socket_t fd, short what, void* arg);
   void acceptFrom(int listen_fd);
-  void handOver(net::UniqueFd fd);
+  void handOver(net::UniqueFd fd, bool tls);
   void shedOneConnection(int listen_fd);
   void updateListening();
   void beginGracefulStop();

@@ -399,7 +399,8 @@ TEST(LoadConfigErrors, NullValueIsReportedOnTheKeysLine) {
 }
 
 TEST(LoadConfigErrors, ListenNamesTheBadItemsLine) {
-  const std::string expected = "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080";
+  const std::string expected =
+      "expected an address like 0.0.0.0:8080, [::1]:8080 or 8080, optionally followed by \" ssl\"";
   EXPECT_EQ(errorOf("listen:\n  - 127.0.0.1:80\n  - example.com:80\n"),
             "test.yaml:3: listen: " + expected + ", got 'example.com:80'");
   EXPECT_EQ(errorOf("listen: ::1:80"), "test.yaml:1: listen: " + expected + ", got '::1:80'");
@@ -419,6 +420,50 @@ TEST(LoadConfigErrors, ListenMustNotBeEmptyOrRepeat) {
             "test.yaml:4: listen: address '0.0.0.0:8080' is listed twice");
   EXPECT_EQ(errorOf("listen: ['[::1]:80', '[0::1]:80']"),
             "test.yaml:1: listen: address '[0::1]:80' is listed twice");
+}
+
+TEST(LoadConfig, TlsListenersAndTheirPair) {
+  Config c = load(
+      "listen: ['127.0.0.1:8443 ssl', '[::1]:8443  ssl', 8080]\n"
+      "tls: { certificate: /etc/ssl/chain.pem, key: /etc/ssl/key.pem }\n");
+  ASSERT_EQ(c.listen.size(), 3U);
+  EXPECT_TRUE(c.listen[0].tls);
+  EXPECT_EQ(c.listen[0].host, "127.0.0.1");
+  EXPECT_EQ(c.listen[0].port, 8443);
+  EXPECT_TRUE(c.listen[1].tls);
+  EXPECT_EQ(c.listen[1].host, "::1");
+  EXPECT_FALSE(c.listen[2].tls);
+  EXPECT_EQ(c.tls.certificate, "/etc/ssl/chain.pem");
+  EXPECT_EQ(c.tls.key, "/etc/ssl/key.pem");
+  EXPECT_TRUE(hasTlsListener(c));
+  EXPECT_FALSE(hasTlsListener(load("listen: 8080\ntls: { certificate: a, key: b }\n")));
+}
+
+TEST(LoadConfigErrors, TlsListeners) {
+  EXPECT_EQ(errorOf("listen: ['127.0.0.1:8443 tls']"),
+            "test.yaml:1: listen: expected an address like 0.0.0.0:8080, [::1]:8080 or 8080, "
+            "optionally followed by \" ssl\", got '127.0.0.1:8443 tls'");
+  EXPECT_EQ(errorOf("workers: 1\nlisten: ['8443 ssl']\ntls: { certificate: a }\n"),
+            "test.yaml:2: listen: an \"ssl\" address needs tls.certificate and tls.key");
+  // One socket cannot be both.
+  EXPECT_EQ(errorOf("listen: ['8443 ssl', '0.0.0.0:8443']\ntls: { certificate: a, key: b }\n"),
+            "test.yaml:1: listen: address '0.0.0.0:8443' is listed twice");
+  EXPECT_EQ(errorOf("tls: { cert: a }"), "test.yaml:1: unknown key 'tls.cert'");
+  EXPECT_EQ(errorOf("tls: { key: '' }"),
+            "test.yaml:1: tls.key: expected the path of a PEM private key, got ''");
+}
+
+TEST(TlsModel, OnlyTheProductionModelsServeTls) {
+  Config c = load("listen: ['8443 ssl']\ntls: { certificate: a, key: b }\n");
+  EXPECT_EQ(tlsModelProblem(c), "");
+  c.worker_model = WorkerModel::ThreadPool;
+  EXPECT_EQ(tlsModelProblem(c), "");
+  c.worker_model = WorkerModel::Select;
+  EXPECT_EQ(tlsModelProblem(c),
+            "worker_model select does not serve TLS listeners (\"ssl\" in listen); use event or "
+            "threadpool");
+  c.listen[0].tls = false;
+  EXPECT_EQ(tlsModelProblem(c), "");
 }
 
 TEST(LoadConfigErrors, MimeTypes) {

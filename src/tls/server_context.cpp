@@ -1,0 +1,230 @@
+#include "tls/server_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+namespace learnhttpd::tls {
+namespace {
+
+// TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3's own list is already that).
+constexpr const char* kCiphers12 =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kGroups = "X25519:P-256:P-384";
+constexpr unsigned char kSessionContext[] = "learnhttpd";
+constexpr unsigned char kAlpn[] = "\x08http/1.1";  // ALPN wire format: length, then the name
+
+// The reason of the queued OpenSSL errors — a system error (errno) if one is among them, else
+// the newest — and an empty queue afterwards.
+std::string openSslReason() {
+  std::string text = "unknown error";
+  bool system = false;
+  for (unsigned long code = ERR_get_error(); code != 0; code = ERR_get_error()) {
+    if (system) continue;
+    if (ERR_SYSTEM_ERROR(code)) {
+      text = std::strerror(ERR_GET_REASON(code));
+      system = true;
+    } else if (const char* reason = ERR_reason_error_string(code); reason != nullptr) {
+      text = reason;
+    }
+  }
+  return text;
+}
+
+// OpenSSL compares the key with the certificate as it loads the key.
+bool keyMismatch() {
+  unsigned long code = ERR_peek_last_error();
+  return ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
+}
+
+// ALPN (RFC 7301): we speak HTTP/1.1 only. A client that offers other protocols but not
+// http/1.1 is answered without ALPN rather than refused, as RFC 7301 section 3.2 allows.
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+               unsigned int inlen, void*) {
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, outlen, kAlpn, sizeof kAlpn - 1, in, inlen) !=
+      OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// RFC 5077 tickets sealed with the master's keys: AES-256-CBC plus HMAC-SHA256.
+int ticketKey(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+              EVP_MAC_CTX* mac, int encrypt) {
+  const auto* keys = static_cast<const TicketKeys*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const TicketKeys::Key* key = nullptr;
+  if (encrypt != 0) {
+    key = &keys->current();
+    if (!key->valid || RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
+    std::memcpy(name, key->name.data(), key->name.size());
+  } else {
+    key = keys->find(name);
+    if (key == nullptr) return 0;  // unknown (or forged) name: a full handshake
+  }
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(
+                             "key", const_cast<unsigned char*>(key->hmac.data()), key->hmac.size()),
+                         OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
+  int ok = encrypt != 0
+               ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes.data(), iv)
+               : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes.data(), iv);
+  if (ok != 1) return -1;
+  // A ticket under the previous key still resumes, and the client gets one under the current.
+  return encrypt == 0 && key != &keys->current() ? 2 : 1;
+}
+
+bool configure(SSL_CTX* ctx) {
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  // Partial writes let a full socket buffer end a write early; the buffer it wrote from may
+  // be a reallocated copy on the retry; idle connections give their TLS buffers back.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
+  // Resumption is by tickets only, so it works the same whichever worker a client reaches.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
+  return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+         SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 &&
+         SSL_CTX_set_cipher_list(ctx, kCiphers12) == 1 &&
+         SSL_CTX_set1_groups_list(ctx, kGroups) == 1 &&
+         SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1) == 1 &&
+         SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticketKey) == 1;
+}
+
+std::string subjectOf(X509* cert) {
+  std::string out;
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return out;
+  if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<std::size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
+
+std::string serialOf(X509* cert) {
+  std::string out;
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+  if (bn == nullptr) return out;
+  if (char* hex = BN_bn2hex(bn); hex != nullptr) {
+    out = hex;
+    OPENSSL_free(hex);
+  }
+  BN_free(bn);
+  return out;
+}
+
+std::int64_t notAfterOf(X509* cert) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return 0;
+  return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+}  // namespace
+
+std::string dateText(std::int64_t when) {
+  auto t = static_cast<std::time_t>(when);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) return "?";
+  return buf;
+}
+
+void ServerContext::Free::operator()(ssl_ctx_st* ctx) const noexcept {
+  SSL_CTX_free(ctx);
+}
+
+ServerContext::~ServerContext() = default;
+
+std::unique_ptr<ServerContext> ServerContext::load(const std::string& certificate,
+                                                   const std::string& key, const TicketKeys& keys,
+                                                   std::string& error) {
+  ERR_clear_error();
+  auto self = std::make_unique<ServerContext>(Token{});
+  self->ctx_.reset(SSL_CTX_new(TLS_server_method()));
+  if (!self->ctx_ || !configure(self->ctx_.get())) {
+    error = "tls: cannot set up OpenSSL: " + openSslReason();
+    return nullptr;
+  }
+  SSL_CTX* ctx = self->ctx_.get();
+  SSL_CTX_set_app_data(ctx, const_cast<TicketKeys*>(&keys));
+  if (SSL_CTX_use_certificate_chain_file(ctx, certificate.c_str()) != 1) {
+    error = "tls.certificate " + certificate +
+            ": cannot load the certificate chain: " + openSslReason();
+    return nullptr;
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (keyMismatch()) {
+      ERR_clear_error();
+      error = "tls.key " + key + " does not match the certificate in " + certificate;
+      return nullptr;
+    }
+    error = "tls.key " + key + ": cannot load the private key: " + openSslReason();
+    return nullptr;
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    error = "tls.key " + key + " does not match the certificate in " + certificate;
+    return nullptr;
+  }
+  X509* leaf = SSL_CTX_get0_certificate(ctx);
+  self->info_.subject = subjectOf(leaf);
+  self->info_.serial = serialOf(leaf);
+  self->info_.not_after = notAfterOf(leaf);
+  return self;
+}
+
+PairCheck checkPair(const std::string& certificate, const std::string& key, std::int64_t now,
+                    int warn_days) {
+  TicketKeys keys;  // unused by a check, but load() wants some
+  std::string error;
+  std::unique_ptr<ServerContext> ctx = ServerContext::load(certificate, key, keys, error);
+  if (!ctx) return PairCheck{{error}, {}};
+  return checkExpiry(certificate, ctx->info(), now, warn_days);
+}
+
+PairCheck checkExpiry(const std::string& certificate, const CertificateInfo& info, std::int64_t now,
+                      int warn_days) {
+  PairCheck check;
+  const std::int64_t until = info.not_after;
+  if (until <= now) {
+    check.errors.push_back("tls.certificate " + certificate + " expired on " + dateText(until));
+  } else if (until - now < std::int64_t{warn_days} * 86400) {
+    check.warnings.push_back("tls.certificate " + certificate + " expires on " + dateText(until) +
+                             ", within " + std::to_string(warn_days) + " days");
+  }
+  return check;
+}
+
+std::string kernelTlsStatus() {
+  std::ifstream ulp("/proc/sys/net/ipv4/tcp_available_ulp");
+  std::string names;
+  std::getline(ulp, names);
+  std::istringstream words(names);
+  for (std::string word; words >> word;) {
+    if (word == "tls") {
+      return "kernel TLS is available (TCP_ULP tls), not used yet: file bodies over TLS are "
+             "read and encrypted in user space";
+    }
+  }
+  return "kernel TLS is not available (no tls in tcp_available_ulp): file bodies over TLS are "
+         "read and encrypted in user space";
+}
+
+}  // namespace learnhttpd::tls

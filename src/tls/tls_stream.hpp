@@ -1,0 +1,67 @@
+#pragma once
+// TlsStream: the TLS side of one accepted connection (an OpenSSL SSL over the socket). The
+// socket may be non-blocking: every call returns at once and says what it waits for. Owned
+// by the connection's HttpSession and used by one thread at a time, like the session.
+// OpenSSL's per-thread error queue is left empty after every call.
+
+#include <cstddef>
+#include <memory>
+
+#include "tls/server_context.hpp"
+
+struct ssl_st;  // OpenSSL's SSL
+
+namespace learnhttpd::tls {
+
+enum class Handshake {
+  Done,
+  WantRead,   // wait until the socket is readable, then call handshake() again
+  WantWrite,  // wait until the socket is writable, then call handshake() again
+  PlainHttp,  // the client spoke plain HTTP to a TLS port: answer it in plain text and close
+  Failed,     // anything else (garbage, protocol versions we refuse, a reset): close
+};
+
+enum class Io { Ok, WantRead, WantWrite, Closed, Error };
+
+struct IoOutcome {
+  Io status = Io::Error;
+  std::size_t bytes = 0;  // transferred, when status is Ok
+};
+
+class TlsStream {
+ public:
+  // A server-side stream over the connected socket `fd` (not owned). nullptr when OpenSSL
+  // cannot allocate one.
+  static std::unique_ptr<TlsStream> accept(const ServerContext& context, int fd);
+  ~TlsStream();
+  TlsStream(const TlsStream&) = delete;
+  TlsStream& operator=(const TlsStream&) = delete;
+
+  Handshake handshake();
+  bool established() const noexcept { return established_; }
+  // Decrypted application bytes into `buf`; Ok with bytes > 0, or what it waits for.
+  IoOutcome read(char* buf, std::size_t len);
+  // Encrypts and sends up to `len` bytes; after WantWrite, retry with the same bytes.
+  IoOutcome write(const char* buf, std::size_t len);
+  // Decrypted bytes OpenSSL holds that the socket's readiness will not announce.
+  bool pending() const noexcept;
+  // Sends close_notify once, without waiting for the peer's (best effort).
+  void closeNotify();
+
+  struct Token {  // only accept() constructs
+   private:
+    Token() = default;
+    friend class TlsStream;
+  };
+  explicit TlsStream(Token) {}
+
+ private:
+  struct Free {
+    void operator()(ssl_st* ssl) const noexcept;
+  };
+  std::unique_ptr<ssl_st, Free> ssl_;
+  bool established_ = false;
+  bool notified_ = false;
+};
+
+}  // namespace learnhttpd::tls

@@ -1,0 +1,447 @@
+"""HTTPS: TLS listeners served by the production models (event, threadpool) with a certificate
+chain and key the test makes itself (a CA and leaves, with the openssl command line).
+
+Real clients (Python's ssl, curl --cacert) against the real binary: answers and bodies byte for
+byte, ALPN, refused protocol versions, plain HTTP and garbage sent to the TLS port, a client
+that stalls mid-handshake, session resumption on another worker and after a reload, a reload
+that swaps the certificate, a broken pair that keeps the old one, and -t on bad pairs. The
+teaching models refuse TLS listeners at -t and at start."""
+
+import calendar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+from docroot import A_TXT, make_site
+from learnhttpd_harness import (
+    Server, binary_path, parse_response, pseudo_random_bytes, read_responses, read_until_close,
+    sha256, wait_until, worker_model)
+
+PRODUCTION = worker_model() in ("event", "threadpool")
+LARGE = pseudo_random_bytes(3 * 1024 * 1024 + 17, "tls-large")
+
+pki = None  # the module's certificates (setUpModule)
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
+
+
+class Pki:
+    """A test CA and leaf certificates for localhost / 127.0.0.1, in a temp dir."""
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-tls-")
+        self.dir = self.tmp.name
+        self.ca_key = self.path("ca.key")
+        self.ca = self.path("ca.pem")
+        self._key(self.ca_key)
+        openssl("req", "-x509", "-new", "-key", self.ca_key, "-subj", "/CN=learnhttpd test CA",
+                "-days", "30", "-out", self.ca)
+        with open(self.path("san.ext"), "w", encoding="ascii") as f:
+            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    @staticmethod
+    def _key(path):
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path)
+
+    def leaf(self, name, serial, days=30):
+        """(certificate, key) of a new leaf signed by the CA; the chain file holds the leaf
+        and the CA, like a "fullchain"."""
+        key, csr, cert = self.path(name + ".key"), self.path(name + ".csr"), self.path(name + ".crt")
+        self._key(key)
+        openssl("req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", csr)
+        openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
+                "-set_serial", str(serial), "-days", str(days), "-extfile", self.path("san.ext"),
+                "-out", cert)
+        chain = self.path(name + ".fullchain.pem")
+        with open(chain, "wb") as out:
+            for part in (cert, self.ca):
+                with open(part, "rb") as f:
+                    out.write(f.read())
+        return chain, key
+
+    def close(self):
+        self.tmp.cleanup()
+
+
+def setUpModule():
+    global pki
+    if shutil.which("openssl") is None:
+        raise unittest.SkipTest("the openssl command is not installed")
+    pki = Pki()
+    pki.good = pki.leaf("good", 0x1001)
+    pki.other = pki.leaf("other", 0x2002)
+    pki.client = client_context()  # one context: a session resumes only through its own
+
+
+def tearDownModule():
+    if pki is not None:
+        pki.close()
+
+
+def client_context(alpn=("http/1.1",)):
+    ctx = ssl.create_default_context(cafile=pki.ca)
+    if alpn:
+        ctx.set_alpn_protocols(list(alpn))
+    return ctx
+
+
+def tls_connect(srv, ctx=None, session=None, timeout=5.0):
+    raw = socket.create_connection((srv.host, srv.port), timeout=timeout)
+    try:
+        return (ctx or pki.client).wrap_socket(raw, server_hostname="localhost",
+                                                     session=session)
+    except BaseException:
+        raw.close()
+        raise
+
+
+def https_get(srv, target, method="GET", session=None, ctx=None):
+    """One request with Connection: close over a new TLS connection: (Response, SSLSocket info
+    as a dict: session, reused, serial)."""
+    with tls_connect(srv, ctx, session) as sock:
+        sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        data, closed = read_until_close(sock, 10.0)
+        info = {"session": sock.session, "reused": sock.session_reused,
+                "serial": serial_of(sock), "closed": closed}
+    return parse_response(data, method), info
+
+
+def serial_of(sock):
+    der = sock.getpeercert(binary_form=True)
+    with tempfile.NamedTemporaryFile(suffix=".der") as f:
+        f.write(der)
+        f.flush()
+        out = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", f.name, "-noout",
+                              "-serial"], check=True, capture_output=True, text=True, timeout=10)
+    return out.stdout.strip().split("=", 1)[1]
+
+
+def tls_config(chain_key, **extra):
+    chain, key = chain_key
+    config = {"listen": ["127.0.0.1:0 ssl"], "tls": {"certificate": chain, "key": key}}
+    config.update(extra)
+    return config
+
+
+def error_lines(srv):
+    """Lines logged at error level or above (the client mistakes must log none)."""
+    return [line for line in srv.stderr_lines() if re.search(r"\b(error|critical)\b", line)]
+
+
+@unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
+class TlsServing(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.site, cls.root = make_site()
+        with open(os.path.join(cls.root, "large.bin"), "wb") as f:
+            f.write(LARGE)
+        try:
+            cls.srv = Server(cls.root, config=tls_config(pki.good, header_timeout="1s",
+                                                         workers=2))
+        except BaseException:
+            cls.site.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.site.cleanup()
+
+    def test_get_head_and_keepalive_with_alpn(self):
+        with tls_connect(self.srv) as sock:
+            self.assertEqual(sock.selected_alpn_protocol(), "http/1.1")
+            self.assertIn(sock.version(), ("TLSv1.2", "TLSv1.3"))
+            sock.sendall(b"GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                         b"HEAD /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            responses, closed = read_responses(sock, 2, methods=("GET", "HEAD"))
+            self.assertFalse(closed)
+            self.assertEqual([r.status for r in responses], [200, 200])
+            self.assertEqual(responses[0].body, A_TXT)
+            self.assertEqual(responses[1].body, b"")
+            self.assertEqual(responses[1].headers["Content-Length"], str(len(A_TXT)))
+            # The same connection serves on after the pipelined pair.
+            sock.sendall(b"GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            data, closed = read_until_close(sock, 5.0)
+            self.assertTrue(closed)
+            self.assertEqual(parse_response(data).body, A_TXT)
+
+    def test_large_file_byte_exact(self):
+        resp, info = https_get(self.srv, "/large.bin")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(sha256(resp.body), sha256(LARGE))
+        self.assertTrue(info["closed"])
+        # A range of it, from the middle of a 32 KiB chunk to past the next one.
+        with tls_connect(self.srv) as sock:
+            sock.sendall(b"GET /large.bin HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Range: bytes=40000-140000\r\nConnection: close\r\n\r\n")
+            data, _ = read_until_close(sock, 10.0)
+        resp = parse_response(data)
+        self.assertEqual(resp.status, 206)
+        self.assertEqual(resp.body, LARGE[40000:140001])
+
+    @unittest.skipIf(shutil.which("curl") is None, "curl is not installed")
+    def test_curl_with_the_ca_and_old_versions_refused(self):
+        url = f"https://localhost:{self.srv.port}/large.bin"
+        resolve = f"localhost:{self.srv.port}:127.0.0.1"
+        out = subprocess.run(["curl", "-sS", "--cacert", pki.ca, "--resolve", resolve, url],
+                             capture_output=True, timeout=30, check=False)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(sha256(out.stdout), sha256(LARGE))
+        for version in ("1.0", "1.1"):
+            with self.subTest(version=version):
+                old = subprocess.run(["curl", "-sS", "--cacert", pki.ca, "--resolve", resolve,
+                                      f"--tlsv{version}", "--tls-max", version, url],
+                                     capture_output=True, timeout=30, check=False)
+                self.assertNotEqual(old.returncode, 0)
+                self.assertEqual(old.stdout, b"")
+
+    def test_plain_http_to_tls_port_gets_400_and_close(self):
+        with self.srv.connect() as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            data, closed = read_until_close(sock, 5.0)
+        self.assertTrue(closed, data)
+        resp = parse_response(data)
+        self.assertEqual(resp.status, 400)
+        self.assertEqual(resp.headers.get("Connection"), "close")
+        self.assertEqual(https_get(self.srv, "/a.txt")[0].body, A_TXT)
+
+    def test_garbage_and_truncated_records_are_closed_quietly(self):
+        hello = bytes.fromhex("16030100c8010000c40303") + b"\x00" * 20  # a cut ClientHello
+        cases = [pseudo_random_bytes(600, "garbage"), b"\x16\x03\x01\xff\xff" + b"\x01" * 64,
+                 b"\x17\x03\x03\x00\x10" + b"\x00" * 16]
+        for data in cases:
+            with self.subTest(data=data[:8]):
+                with self.srv.connect() as sock:
+                    sock.sendall(data)
+                    _, closed = read_until_close(sock, 5.0)
+                self.assertTrue(closed)
+        # Truncated: half a ClientHello, then the client closes its side.
+        with self.srv.connect() as sock:
+            sock.sendall(hello)
+            sock.shutdown(socket.SHUT_WR)
+            self.assertTrue(read_until_close(sock, 5.0)[1])
+        # A client that drops the connection after the handshake, mid-request.
+        with tls_connect(self.srv) as sock:
+            sock.sendall(b"GET /a.txt HTTP/1.1\r\nHo")
+        self.assertEqual(https_get(self.srv, "/a.txt")[0].body, A_TXT)
+        self.assertEqual(error_lines(self.srv), [])
+
+    def test_renegotiation_is_refused_and_the_worker_serves_on(self):
+        # s_client renegotiates on a line "R"; it keeps stdin open, so only the server's
+        # answer (a no_renegotiation alert) ends it.
+        client = subprocess.Popen(
+            ["openssl", "s_client", "-connect", f"127.0.0.1:{self.srv.port}", "-tls1_2",
+             "-CAfile", pki.ca, "-servername", "localhost"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            client.stdin.write(b"R\n")
+            client.stdin.flush()
+            client.wait(timeout=10)  # its output is far below a pipe's capacity
+            out = client.stdout.read()
+        finally:
+            client.stdin.close()
+            client.stdout.close()
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+        self.assertIn(b"RENEGOTIATING", out)
+        self.assertIn(b"no renegotiation", out)
+        self.assertEqual(https_get(self.srv, "/a.txt")[0].body, A_TXT)
+        self.assertEqual(error_lines(self.srv), [])
+
+    def test_stalled_handshake_is_closed_by_header_timeout(self):
+        # Half a ClientHello record and then silence: cut off at header_timeout (1 s).
+        with self.srv.connect(timeout=10.0) as sock:
+            started = time.monotonic()
+            sock.sendall(bytes.fromhex("160301020001"))
+            data, closed = read_until_close(sock, 8.0)
+            elapsed = time.monotonic() - started
+        self.assertTrue(closed)
+        self.assertEqual(data, b"")
+        self.assertGreater(elapsed, 0.8)
+        self.assertLess(elapsed, 5.0)
+        self.assertEqual(error_lines(self.srv), [])
+
+    def test_session_resumes_on_another_worker(self):
+        workers = self.srv.wait_for_workers(2)
+        self.assertEqual(len(workers), 2)
+        first, second = workers
+        try:
+            # Only `first` can accept: it issues the ticket.
+            os.kill(second, signal.SIGSTOP)
+            resp, info = https_get(self.srv, "/a.txt")
+            self.assertEqual(resp.body, A_TXT)
+            self.assertFalse(info["reused"])
+            os.kill(second, signal.SIGCONT)
+            # Only `second` can accept now: it never saw the session.
+            os.kill(first, signal.SIGSTOP)
+            resp, info = https_get(self.srv, "/a.txt", session=info["session"])
+            self.assertEqual(resp.body, A_TXT)
+            self.assertTrue(info["reused"], "the other worker did not resume the session")
+        finally:
+            os.kill(first, signal.SIGCONT)
+            os.kill(second, signal.SIGCONT)
+
+
+@unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
+class TlsReload(unittest.TestCase):
+    def setUp(self):
+        self.site, self.root = make_site()
+        self.addCleanup(self.site.cleanup)
+        # Copies, so the test can break the pair the server's config names.
+        self.dir = tempfile.mkdtemp(prefix="learnhttpd-tls-reload-")
+        self.addCleanup(shutil.rmtree, self.dir)
+        self.chain, self.key = os.path.join(self.dir, "chain.pem"), os.path.join(self.dir, "key.pem")
+        self.install(pki.good)
+        self.srv = Server(self.root, config=tls_config((self.chain, self.key), workers=1))
+        self.addCleanup(self.srv.close)
+
+    def install(self, pair):
+        shutil.copyfile(pair[0], self.chain)
+        shutil.copyfile(pair[1], self.key)
+
+    def hup(self, generation):
+        mark = self.srv.log_mark()
+        self.srv.signal(signal.SIGHUP)
+        return self.srv.wait_for_log(rf"master: generation {generation} ready", 10.0, mark)
+
+    def test_reload_swaps_certificate_and_keeps_sessions(self):
+        resp, info = https_get(self.srv, "/a.txt")
+        self.assertEqual(info["serial"], "1001")
+        session = info["session"]
+        self.install(pki.other)
+        self.assertTrue(self.hup(2), "\n".join(self.srv.stderr_lines()))
+        resp, info = https_get(self.srv, "/a.txt")
+        self.assertEqual(resp.body, A_TXT)
+        self.assertEqual(info["serial"], "2002")
+        # A ticket from generation 1 (previous ticket key) resumes in generation 2.
+        resp, info = https_get(self.srv, "/a.txt", session=session)
+        self.assertEqual(resp.body, A_TXT)
+        self.assertTrue(info["reused"], "a ticket from before the reload did not resume")
+        self.srv.stop()
+
+    def test_broken_pair_keeps_the_old_one(self):
+        # The new certificate with the old key: they do not match.
+        shutil.copyfile(pki.other[0], self.chain)
+        out = subprocess.run([binary_path(), "-c", self.srv.config_path, "-s", "reload"],
+                             capture_output=True, text=True, timeout=30, check=False)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(f"tls.key {self.key} does not match the certificate in {self.chain}",
+                      out.stderr)
+        mark = self.srv.log_mark()
+        self.srv.signal(signal.SIGHUP)
+        match = self.srv.wait_for_log(r"master: reload failed, keeping generation 1: (.*)$",
+                                      10.0, mark)
+        self.assertTrue(match, "\n".join(self.srv.stderr_lines()[mark:]))
+        self.assertIn(f"tls.key {self.key} does not match", match.group(1))
+        resp, info = https_get(self.srv, "/a.txt")
+        self.assertEqual(resp.body, A_TXT)
+        self.assertEqual(info["serial"], "1001")
+        self.srv.stop()
+
+
+class ConfigCheck(unittest.TestCase):
+    """learnhttpd -t on TLS settings (and the teaching models' refusal, at -t and at start)."""
+
+    def setUp(self):
+        self.site, self.root = make_site()
+        self.addCleanup(self.site.cleanup)
+        self.dir = tempfile.mkdtemp(prefix="learnhttpd-tls-check-")
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def check(self, tls, model="event", start=False):
+        config = {"listen": ["127.0.0.1:0 ssl"], "document_root": self.root, "user": "",
+                  "pid_file": "", "worker_model": model, "tls": tls,
+                  "log": {"error_log": "stderr", "access_log": "off"}}
+        path = os.path.join(self.dir, "learnhttpd.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        args = [binary_path(), "-c", path] + ([] if start else ["-t"])
+        return subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
+
+    def pair(self, chain_key):
+        return {"certificate": chain_key[0], "key": chain_key[1]}
+
+    @unittest.skipUnless(PRODUCTION, "runs once per production model")
+    def test_good_pair_passes(self):
+        out = self.check(self.pair(pki.good))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("configuration ok", out.stdout)
+        self.assertNotIn("warning", out.stdout)
+
+    @unittest.skipUnless(PRODUCTION, "runs once per production model")
+    def test_bad_pairs_are_errors_naming_the_file(self):
+        missing = os.path.join(self.dir, "missing.pem")
+        cases = [
+            ({"certificate": pki.good[0], "key": pki.other[1]},
+             f"tls.key {pki.other[1]} does not match the certificate in {pki.good[0]}"),
+            ({"certificate": missing, "key": pki.good[1]},
+             f"tls.certificate {missing}: cannot load the certificate chain: No such file"),
+            ({"certificate": pki.good[0], "key": pki.ca},
+             f"tls.key {pki.ca}: cannot load the private key"),
+        ]
+        for tls, expected in cases:
+            with self.subTest(expected=expected):
+                out = self.check(tls)
+                self.assertEqual(out.returncode, 1, out.stdout)
+                self.assertIn(expected, out.stderr)
+
+    @unittest.skipUnless(PRODUCTION, "runs once per production model")
+    def test_expired_is_an_error_and_expiring_soon_a_warning(self):
+        expired = pki.leaf("expired", 0x3003, days=0)
+        # Its notAfter is the second it was made: wait until that second has passed.
+        end = subprocess.run(["openssl", "x509", "-in", expired[0], "-noout", "-enddate"],
+                             check=True, capture_output=True, text=True, timeout=10).stdout
+        not_after = calendar.timegm(time.strptime(end.split("=", 1)[1].strip(),
+                                                  "%b %d %H:%M:%S %Y %Z"))
+        self.assertTrue(wait_until(lambda: time.time() >= not_after + 1, 5.0))
+        out = self.check(self.pair(expired))
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertRegex(out.stderr, rf"tls\.certificate {re.escape(expired[0])} expired on ")
+        # A start refuses it too, with the same line.
+        started = self.check(self.pair(expired), start=True)
+        self.assertEqual(started.returncode, 1)
+        self.assertIn("expired on", started.stderr)
+        soon = pki.leaf("soon", 0x4004, days=5)
+        out = self.check(self.pair(soon))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, rf"warning: tls\.certificate {re.escape(soon[0])} expires on "
+                                     r".* within 14 days")
+
+    def test_ssl_address_needs_the_pair(self):
+        out = self.check({})
+        self.assertEqual(out.returncode, 1)
+        self.assertRegex(out.stderr, r"learnhttpd\.yaml:1: listen: an \"ssl\" address needs "
+                                     r"tls\.certificate and tls\.key")
+
+    def test_teaching_models_refuse_tls_listeners(self):
+        model = "blocking" if PRODUCTION else worker_model()
+        expected = (f"worker_model {model} does not serve TLS listeners (\"ssl\" in listen); "
+                    "use event or threadpool")
+        out = self.check(self.pair(pki.good), model=model)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(expected, out.stderr)
+        started = self.check(self.pair(pki.good), model=model, start=True)
+        self.assertEqual(started.returncode, 1, started.stderr)
+        self.assertIn(expected, started.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
