@@ -106,6 +106,8 @@ struct GzipConfig {
 struct TlsConfig {
   std::string certificate;  // PEM: the leaf first, then the intermediates (a "fullchain")
   std::string key;          // PEM private key of the leaf
+  // Strict-Transport-Security max-age on every answer over TLS (RFC 6797); 0: not sent.
+  Duration hsts{0};
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 

@@ -646,6 +646,7 @@ constexpr std::array kTlsFields = {
           [](const Setting& s, Config& c) {
             c.tls.key = readString(s, "expected the path of a PEM private key", false);
           }},
+    Field{"hsts", [](const Setting& s, Config& c) { c.tls.hsts = readDuration(s, true); }},
 };
 
 void readTls(const Setting& s, Config& config) {

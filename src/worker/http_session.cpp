@@ -456,6 +456,8 @@ void HttpSession::redirectToDirectory(std::string_view target, Response& respons
 
 void HttpSession::respond(Response& response, const http::Request* request, std::time_t now) {
   response.head.date = currentDate(now);
+  // RFC 6797 section 7.2: only over a secure connection; then on every answer.
+  if (tls_ && !plain_reply_ && !ctx_.hsts_field.empty()) addHsts(response);
   if (sent_ == out_.size()) {
     out_.clear();
     sent_ = 0;
@@ -475,6 +477,17 @@ void HttpSession::respond(Response& response, const http::Request* request, std:
   }
   if (!response.head.keep_alive || !whole) close_after_ = true;
   if (ctx_.access_log != nullptr) logAnswer(response, request, now);
+}
+
+void HttpSession::addHsts(Response& response) {
+  std::string_view fields = response.head.extra_fields;
+  if (fields.empty()) {
+    response.head.extra_fields = ctx_.hsts_field;
+    return;
+  }
+  if (fields.data() != extra_fields_.data()) extra_fields_.assign(fields);  // else it is ours
+  extra_fields_.append(ctx_.hsts_field);
+  response.head.extra_fields = extra_fields_;
 }
 
 // False when the body cannot be what the head promised; the connection must then close.

@@ -127,6 +127,7 @@ class HttpSession {
   // `request` is nullptr when none could be read (failWith): the log line says "-".
   void respond(Response& response, const http::Request* request, std::time_t now);
   bool queueFileBody(Response& response);
+  void addHsts(Response& response);
   void logAnswer(const Response& response, const http::Request* request, std::time_t now);
   static bool notModified(const http::Request& request, const http::ResponseHead& head);
   static void applyRange(const http::Request& request, Response& response);

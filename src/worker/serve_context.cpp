@@ -45,6 +45,10 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),
+      hsts_field(config.tls.hsts.count() > 0
+                     ? "Strict-Transport-Security: max-age=" +
+                           std::to_string(config.tls.hsts.count() / 1000) + "\r\n"
+                     : std::string()),
       access_log(config.log.quiet ? nullptr : log),
       status(worker_status) {
   fs::OpenFileCacheLimits cache_limits;

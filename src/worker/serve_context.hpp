@@ -40,6 +40,8 @@ struct ServeContext {
   const std::string* errorPage(http::Status status) const noexcept;
   std::vector<std::pair<int, std::string>> error_pages;
   std::size_t input_buffer_limit;  // a connection never buffers more than this
+  // "Strict-Transport-Security: max-age=N\r\n" for answers over TLS (tls.hsts), or empty.
+  std::string hsts_field;
   log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
   WorkerStatus* status;            // shared with the master; `requests` counts answers
   // The worker's open-file cache (internally locked, shared by all threads of the worker);

@@ -130,9 +130,11 @@ def serial_of(sock):
     return out.stdout.strip().split("=", 1)[1]
 
 
-def tls_config(chain_key, **extra):
+def tls_config(chain_key, hsts=None, **extra):
     chain, key = chain_key
     config = {"listen": ["127.0.0.1:0 ssl"], "tls": {"certificate": chain, "key": key}}
+    if hsts is not None:
+        config["tls"]["hsts"] = hsts
     config.update(extra)
     return config
 
@@ -150,8 +152,8 @@ class TlsServing(unittest.TestCase):
         with open(os.path.join(cls.root, "large.bin"), "wb") as f:
             f.write(LARGE)
         try:
-            cls.srv = Server(cls.root, config=tls_config(pki.good, header_timeout="1s",
-                                                         workers=2))
+            cls.srv = Server(cls.root, config=tls_config(pki.good, hsts="24h",
+                                                         header_timeout="1s", workers=2))
         except BaseException:
             cls.site.cleanup()
             raise
@@ -176,6 +178,8 @@ class TlsServing(unittest.TestCase):
             self.assertEqual(responses[0].body, A_TXT)
             self.assertEqual(responses[1].body, b"")
             self.assertEqual(responses[1].headers["Content-Length"], str(len(A_TXT)))
+            for resp in responses:
+                self.assertEqual(resp.headers.get("Strict-Transport-Security"), "max-age=86400")
             # The same connection serves on after the pipelined pair.
             sock.sendall(b"GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             data, closed = read_until_close(sock, 5.0)
@@ -220,7 +224,13 @@ class TlsServing(unittest.TestCase):
         resp = parse_response(data)
         self.assertEqual(resp.status, 400)
         self.assertEqual(resp.headers.get("Connection"), "close")
+        self.assertIsNone(resp.headers.get("Strict-Transport-Security"))  # not over TLS
         self.assertEqual(https_get(self.srv, "/a.txt")[0].body, A_TXT)
+
+    def test_hsts_on_error_answers_too(self):
+        resp, _ = https_get(self.srv, "/no-such-file")
+        self.assertEqual(resp.status, 404)
+        self.assertEqual(resp.headers.get("Strict-Transport-Security"), "max-age=86400")
 
     def test_garbage_and_truncated_records_are_closed_quietly(self):
         hello = bytes.fromhex("16030100c8010000c40303") + b"\x00" * 20  # a cut ClientHello
@@ -325,6 +335,7 @@ class TlsReload(unittest.TestCase):
     def test_reload_swaps_certificate_and_keeps_sessions(self):
         resp, info = https_get(self.srv, "/a.txt")
         self.assertEqual(info["serial"], "1001")
+        self.assertIsNone(resp.headers.get("Strict-Transport-Security"))  # hsts is off by default
         session = info["session"]
         self.install(pki.other)
         self.assertTrue(self.hup(2), "\n".join(self.srv.stderr_lines()))

@@ -435,6 +435,8 @@ TEST(LoadConfig, TlsListenersAndTheirPair) {
   EXPECT_FALSE(c.listen[2].tls);
   EXPECT_EQ(c.tls.certificate, "/etc/ssl/chain.pem");
   EXPECT_EQ(c.tls.key, "/etc/ssl/key.pem");
+  EXPECT_EQ(c.tls.hsts, Duration{0});
+  EXPECT_EQ(load("tls: { hsts: 8760h }").tls.hsts, std::chrono::hours(8760));
   EXPECT_TRUE(hasTlsListener(c));
   EXPECT_FALSE(hasTlsListener(load("listen: 8080\ntls: { certificate: a, key: b }\n")));
 }
