@@ -8,8 +8,8 @@
 // kItemsPerRunning items per running consumer (running ones come back to pop() by themselves).
 // Every wake-up is a context switch, and on a box with few cores more runnable threads only
 // take turns on the same core; short requests are better served back to back by a thread that
-// is already awake. A consumer about to wait a long time with an item in hand says so with
-// blocked(true): it no longer counts as running, and a sleeper is woken for the items behind.
+// is already awake. That trust needs consumers that never wait long with an item in hand: the
+// thread pool's threads hand a connection back to the loop rather than wait on its client.
 //
 // A pool that grows and shrinks (setSizer, `threads: MIN..MAX`) follows the same arithmetic:
 // push() asks for one more consumer when the items exceed what the running consumers take in
@@ -133,17 +133,6 @@ class BoundedQueue {
     return consumers_;
   }
 
-  // Called by a consumer around a long wait (a client that reads slowly).
-  void blocked(bool is_blocked) {
-    bool wake = false;
-    {
-      std::lock_guard lock(mutex_);
-      blocked_ = is_blocked ? blocked_ + 1 : blocked_ - 1;
-      wake = is_blocked && claimWake();
-    }
-    if (wake) ready_.notify_one();
-  }
-
   std::size_t capacity() const noexcept { return ring_.size(); }
 
   // Consumers asleep in pop() that no push has claimed to wake (for tests and diagnostics).
@@ -175,17 +164,15 @@ class BoundedQueue {
     return true;
   }
 
-  // Consumers that will come back to pop() without a wake-up: neither asleep (unless already
-  // woken) nor blocked.
+  // Consumers that will come back to pop() without a wake-up: not asleep (unless already woken).
   std::size_t running() const noexcept {
-    unsigned idle = waiting_ - wakes_ + blocked_;
+    unsigned idle = waiting_ - wakes_;
     return consumers_ > idle ? consumers_ - idle : 0;
   }
 
   unsigned consumers_ = 0;
   unsigned waiting_ = 0;  // consumers asleep in pop()
   unsigned wakes_ = 0;    // of those, woken and not yet back (never more than waiting_)
-  unsigned blocked_ = 0;  // consumers in a long wait with an item (see blocked())
   bool closed_ = false;
   std::optional<PoolSizer> sizer_;  // nullopt: a fixed pool
 };

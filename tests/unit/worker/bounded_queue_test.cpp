@@ -133,20 +133,6 @@ TEST(BoundedQueueRationing, ARunningConsumerIsTrustedWithFourItems) {
   ASSERT_TRUE(eventually([&] { return pool.taken() == 2; }));
 }
 
-TEST(BoundedQueueRationing, BlockedConsumerHandsItsShareToASleeper) {
-  BoundedQueue<int> q(64);
-  Pool pool(q, 2);
-  ASSERT_TRUE(eventually([&] { return q.sleepers() == 2; }));
-  ASSERT_TRUE(q.tryPush(0));
-  ASSERT_TRUE(eventually([&] { return pool.taken() == 1 && q.sleepers() == 1; }));
-  ASSERT_TRUE(q.tryPush(1));
-  EXPECT_EQ(q.sleepers(), 1u);
-  q.blocked(true);  // the running one now waits on a slow client: wake the sleeper
-  EXPECT_EQ(q.sleepers(), 0u);
-  ASSERT_TRUE(eventually([&] { return pool.taken() == 2; }));
-  q.blocked(false);
-}
-
 TEST(BoundedQueueRationing, NoSleeperNoWake) {
   BoundedQueue<int> q(64);
   q.setConsumers(1);  // it exists but is not in pop(): nothing to wake
