@@ -64,6 +64,7 @@ int ProcessPerConnectionWorker::run() {
     Wake wake = control_.wait(room ? listening : none, SteadyClock::now() + ModelControl::kSlice,
                               /*idle=*/true);
     if (control_.childExited()) reap();
+    if (control_.logsReopened()) signalChildren(SIGUSR1);
     if (wake != Wake::Ready) continue;
     net::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
     if (fd) forkChild(std::move(fd));
@@ -128,6 +129,7 @@ void ProcessPerConnectionWorker::stopChildren() {
     while (!children_.empty() && !control_.terminating()) {
       control_.wait(none, SteadyClock::now() + ModelControl::kSlice, false);
       if (control_.childExited()) reap();
+      if (control_.logsReopened()) signalChildren(SIGUSR1);
     }
   }
   signalChildren(SIGTERM);

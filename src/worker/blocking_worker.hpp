@@ -9,7 +9,9 @@
 //                              way). Children count against max_connections (at the bound new
 //                              connections wait in the backlog), are reaped on SIGCHLD, get QUIT
 //                              or TERM forwarded, are KILLed if still there after the fast-stop
-//                              grace, and die with the worker (PR_SET_PDEATHSIG).
+//                              grace, and die with the worker (PR_SET_PDEATHSIG). USR1 is
+//                              forwarded too: a child lives as long as its connection, and a
+//                              keep-alive connection may outlive a log rotation by hours.
 // "Waiting for a connection" is a poll() on the (shared, non-blocking) listening sockets beside
 // the stop descriptors, then accept4(): the listening sockets are shared with every worker and
 // every generation, so their O_NONBLOCK flag is never changed (ModelControl has the rest).

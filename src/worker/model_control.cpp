@@ -31,7 +31,7 @@ void raise(int event_fd) {
 
 int millisUntil(SteadyClock::time_point deadline, SteadyClock::time_point now) {
   auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-  return static_cast<int>(std::clamp<std::int64_t>(left, 0, 24 * 3600 * 1000));
+  return static_cast<int>(std::clamp<std::int64_t>(left, 0, std::int64_t{24} * 3600 * 1000));
 }
 
 }  // namespace
@@ -148,7 +148,9 @@ void ModelControl::service() {
 void ModelControl::handleSignal(int signal) {
   switch (signal) {
     case SIGQUIT: return beginQuit();
-    case SIGUSR1: return reopenLogs();
+    case SIGUSR1:
+      logs_reopened_ = true;
+      return reopenLogs();
     case SIGCHLD: child_exited_ = true; return;
     default: return beginTerminate();  // TERM, INT
   }
@@ -174,6 +176,10 @@ void ModelControl::beginTerminate() {
 
 bool ModelControl::childExited() noexcept {
   return std::exchange(child_exited_, false);
+}
+
+bool ModelControl::logsReopened() noexcept {
+  return std::exchange(logs_reopened_, false);
 }
 
 void ModelControl::closeListeners() {

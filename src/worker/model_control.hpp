@@ -82,6 +82,9 @@ class ModelControl {
   bool terminating() const noexcept { return terminating_.load(); }
   // SIGCHLD arrived since the last call (process-per-connection reaps then). Control thread.
   bool childExited() noexcept;
+  // USR1 arrived (and this process reopened its logs) since the last call: process-per-
+  // connection passes it on to its children. Control thread.
+  bool logsReopened() noexcept;
   // Closes this process's copies of the listening sockets (once). Control thread; no other
   // thread may be polling or accepting on them any more.
   void closeListeners();
@@ -119,6 +122,7 @@ class ModelControl {
   pthread_t control_thread_{};
   WorkerStatus* heartbeat_ = nullptr;  // nullptr in a forked child
   bool child_exited_ = false;
+  bool logs_reopened_ = false;
   bool listeners_closed_ = false;
   bool own_listeners_ = true;
 };

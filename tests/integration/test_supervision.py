@@ -14,7 +14,8 @@ import unittest
 
 from docroot import A_TXT
 from learnhttpd_harness import (
-    build_tree, process_gone, pseudo_random_bytes, sha256, wait_until)
+    build_tree, children_of, process_gone, pseudo_random_bytes, read_responses, sha256,
+    wait_until)
 from supervision_support import (
     SiteTestCase, SlowDownload, continue_quietly, open_paths, proc_status, started_count)
 
@@ -162,6 +163,36 @@ class SignalTests(SiteTestCase):
         self.assertNotIn("?after", read(rotated))
         self.assertIn("?before", read(rotated))
         self.assertEqual(srv.worker_pids(), workers, "USR1 must not restart workers")
+        srv.stop()
+
+    def test_usr1_reaches_a_connection_opened_before_it(self):
+        """After logrotate's rename and USR1, nothing writes to the rotated file any more, as
+        with nginx: not even the process that serves a keep-alive connection opened before the
+        signal (in process-per-connection, a child of the worker that lives as long as it)."""
+        srv = self.start({"workers": 1, "log": {"access_log": "{tmp}/access.log"}})
+        self.wait_workers(srv, 1)
+        log, rotated = srv.path("access.log"), srv.path("access.log.1")
+        with srv.connect() as sock:
+            sock.sendall(b"GET /a.txt?before HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(read_responses(sock, 1)[0][0].status, 200)
+            self.assertTrue(wait_until(lambda: "?before" in read(log), 3.0), read(log))
+            os.rename(log, rotated)
+            srv.signal(signal.SIGUSR1)
+
+            def holders():  # every process under the master that still writes the old file
+                tree, todo = [], children_of(srv.pid)
+                while todo:
+                    pid = todo.pop()
+                    tree.append(pid)
+                    todo.extend(children_of(pid))
+                return [p for p in tree if rotated in open_paths(p)]
+            wait_until(lambda: not holders(), 5.0)
+            self.assertEqual(holders(), [], "still writing to the rotated access log")
+            sock.sendall(b"GET /a.txt?after HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(read_responses(sock, 1)[0][0].status, 200)
+        self.assertTrue(wait_until(lambda: "?after" in read(log), 3.0),
+                        f"new file: {read(log)!r}, rotated: {read(rotated)!r}")
+        self.assertNotIn("?after", read(rotated))
         srv.stop()
 
     def test_ttin_ttou_change_worker_count(self):
