@@ -42,6 +42,7 @@ WorkerLoop::WorkerLoop(const WorkerContext& context, ServeContext& serve, Model&
 
 WorkerLoop::~WorkerLoop() {
   lingering_.clear();  // before base_: they own events of the base
+  exclusive_.disable();
   listen_events_.clear();
   signal_events_.clear();
   shutdown_timer_.reset();
@@ -68,8 +69,16 @@ bool WorkerLoop::open(int required_features) {
   }
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
-  for (int fd : context_.listen_fds) {
-    listen_events_.emplace_back(event_new(base_.get(), fd, EV_READ | EV_PERSIST, onAccept, this));
+  if (!exclusive_.enable(base_.get(), context_.listen_fds, onAccept, this, error)) {
+    if (!error.empty()) {
+      spdlog::info(
+          "worker {}: listening without EPOLLEXCLUSIVE ({}): every idle worker wakes "
+          "for each new connection",
+          context_.slot, error);
+    }
+    for (int fd : context_.listen_fds) {
+      listen_events_.emplace_back(event_new(base_.get(), fd, EV_READ | EV_PERSIST, onAccept, this));
+    }
   }
   updateListening();
   for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGUSR1}) {
@@ -138,8 +147,11 @@ std::time_t WorkerLoop::now() {
   return tv.tv_sec;
 }
 
+// `fd` is the listening socket, or with EPOLLEXCLUSIVE the marker that stands for it.
 void WorkerLoop::onAccept(evutil_socket_t fd, short, void* arg) {
-  static_cast<WorkerLoop*>(arg)->acceptFrom(fd);
+  auto& self = *static_cast<WorkerLoop*>(arg);
+  int listen_fd = self.exclusive_.enabled() ? self.exclusive_.listenFdOf(fd) : fd;
+  if (listen_fd >= 0) self.acceptFrom(listen_fd);
 }
 
 void WorkerLoop::acceptFrom(int listen_fd) {
@@ -186,6 +198,7 @@ void WorkerLoop::updateListening() {
   bool want = !stopping_ && !busy_ && open_ < context_.config.max_connections;
   if (want == listening_) return;
   listening_ = want;
+  exclusive_.watch(want);
   for (auto& ev : listen_events_) {
     if (want) {
       event_add(ev.get(), nullptr);
@@ -253,9 +266,10 @@ void WorkerLoop::stopNow() {
 void WorkerLoop::beginGracefulStop() {
   if (stopping_) return;
   stopping_ = true;
-  updateListening();
+  updateListening();  // out of the epoll instance before the descriptors go (ExclusiveAccept)
   // This process's copies of the listening sockets go now, so that once the master closes its
   // own, a new client is refused at once instead of waiting in a backlog nobody accepts from.
+  exclusive_.disable();
   listen_events_.clear();
   for (int fd : context_.listen_fds) ::close(fd);
   // Logged once the sockets are closed: whoever reads this line may count on it.

@@ -10,7 +10,10 @@
 // run()); none is safe to call from another thread. Model callbacks run on the loop thread.
 //
 // Listening sockets: the worker's inherited copies stay open until a graceful stop begins;
-// then the loop closes them (the master holds its own copies).
+// then the loop closes them (the master holds its own copies). They are watched with
+// EPOLLEXCLUSIVE in the loop's own epoll instance (ExclusiveAccept), so that of several idle
+// workers one wakes for a new connection, not all; where that cannot work, with plain events.
+// While not accepting (max_connections, the model busy, stopping) they are not watched at all.
 //
 // Connection accounting: each accepted connection counts against max_connections from the
 // moment it is handed to Model::accepted() until the model calls connectionClosed() or hands
@@ -26,6 +29,7 @@
 
 #include "log/log.hpp"
 #include "net/unique_fd.hpp"
+#include "worker/exclusive_accept.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
@@ -113,7 +117,8 @@ class WorkerLoop {
   Model& model_;
   std::unique_ptr<log::AccessLog> access_log_;
   EventBasePtr base_;
-  std::vector<EventPtr> listen_events_;
+  ExclusiveAccept exclusive_;            // the listening sockets, or else:
+  std::vector<EventPtr> listen_events_;  // plain events on them
   std::vector<EventPtr> signal_events_;
   EventPtr shutdown_timer_;
   EventPtr heartbeat_timer_;

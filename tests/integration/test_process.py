@@ -115,5 +115,52 @@ class ProcessTests(unittest.TestCase):
         srv.stop()
 
 
+def voluntary_switches(pid):
+    """How often the thread `pid` (a worker's loop thread) has gone to sleep: each wake-up of a
+    sleeping worker, even one the kernel puts back to sleep before epoll_wait returns, ends
+    in one more voluntary context switch."""
+    for line in read_text(f"/proc/{pid}/status").splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    raise AssertionError(f"worker {pid} is gone")
+
+
+class AcceptWakeupTests(unittest.TestCase):
+    """Several workers share the listening sockets; a new connection must wake one idle
+    worker, not every one (the thundering herd: EPOLLEXCLUSIVE, docs/performance.md)."""
+
+    CONNECTIONS = 200
+
+    def setUp(self):
+        self.site, self.root = make_site()
+        self.addCleanup(self.site.cleanup)
+
+    def test_a_new_connection_wakes_one_idle_worker(self):
+        srv = Server(self.root, config={"workers": 2}, args=("-q",))
+        self.addCleanup(srv.close)
+        workers = srv.wait_for_workers(2)
+        self.assertEqual(len(workers), 2, workers)
+        srv.get("/a.txt")  # both workers are up and idle in epoll_wait
+        time.sleep(0.2)
+        before = {pid: voluntary_switches(pid) for pid in workers}
+        started = time.monotonic()
+        for _ in range(self.CONNECTIONS):
+            self.assertEqual(srv.get("/a.txt").body, A_TXT)
+            # Until the worker has seen the close of this connection, so that both workers
+            # sleep in epoll_wait when the next one comes.
+            time.sleep(0.005)
+        elapsed = time.monotonic() - started
+        woken = {pid: voluntary_switches(pid) - before[pid] for pid in workers}
+        # With the herd both workers wake for every connection; without it the worker that is
+        # asked first takes nearly all of them and the other one only wakes for its heartbeat
+        # (twice a second) and for the few connections that came while the first was busy
+        # (a loaded machine may run the first worker late).
+        quiet = min(woken.values())
+        self.assertLess(quiet, self.CONNECTIONS // 4,
+                        f"wake-ups per worker for {self.CONNECTIONS} connections in "
+                        f"{elapsed:.1f} s: {woken}")
+        srv.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
