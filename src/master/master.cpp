@@ -290,7 +290,12 @@ void Master::reload() {
   wanted_ = config::effectiveWorkers(config_);
   backoff_ = {};
   slot_restarts_.clear();
-  for (auto& w : workers_) retire(w, "reload");
+  // The generation that serves goes on serving until the new one is ready (retireReplaced()),
+  // so that however slowly workers start, some worker always accepts; one that was still
+  // starting is superseded at once.
+  for (auto& w : workers_) {
+    if (w.generation != serving_generation_) retire(w, "reload");
+  }
   ready_pending_ = true;
   spdlog::info("master: {}",
                decide(Decision::Reload,
@@ -327,6 +332,14 @@ void Master::retire(WorkerProcess& w, const char* why) {
   spdlog::info("master: {}", decide(Decision::Retire,
                                     fmt::format("retiring worker {} (pid {}, generation {}): {}",
                                                 w.slot, w.pid, w.generation, why)));
+}
+
+// The current generation is ready: the workers of older ones stop accepting and finish.
+void Master::retireReplaced() {
+  serving_generation_ = generation_;
+  for (auto& w : workers_) {
+    if (w.generation < generation_) retire(w, "reload");
+  }
 }
 
 void Master::reapChildren() {
@@ -544,6 +557,7 @@ void Master::reportToSystemd() {
     ready_pending_ = false;
     state = "READY=1\n";
     spdlog::info("master: generation {} ready, {} worker(s) serving", generation_, serving);
+    retireReplaced();
   }
   std::string status = "STATUS=generation " + std::to_string(generation_) + ", " +
                        std::to_string(serving) + " worker(s) serving, " +

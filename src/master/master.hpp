@@ -70,6 +70,7 @@ class Master {
   bool spawn(unsigned slot);
   [[noreturn]] void runWorker(const WorkerProcess& self, pid_t master);
   void retire(WorkerProcess& w, const char* why);
+  void retireReplaced();
   void stopWorkers(int signal, std::chrono::milliseconds grace);
   void reportToSystemd();
   std::chrono::milliseconds tick() const;
@@ -102,6 +103,7 @@ class Master {
   std::vector<WorkerProcess> workers_;
   unsigned wanted_ = 1;                   // workers the current generation should have
   unsigned generation_ = 1;
+  unsigned serving_generation_ = 0;       // the newest generation that became ready
   CrashBackoff backoff_;                  // crashes in a row at start; no respawn before ...
   std::uint64_t reaped_requests_ = 0;     // requests of workers already gone
   bool ready_pending_ = true;             // READY=1 not yet sent for this generation

@@ -86,6 +86,24 @@ class ReloadTests(SiteTestCase):
                          "application/x-learnhttpd-foo")
         srv.stop()
 
+    def test_serving_generation_is_retired_once_the_new_one_is_ready(self):
+        """However slowly workers start, some worker accepts throughout a reload: the master
+        QUITs the generation that serves only once the new one is ready (with a QUIT at the
+        HUP, nobody accepted while the new workers started, and HUPs coming faster than a
+        worker starts left no generation serving at all)."""
+        srv = self.start({"workers": 1})
+        self.wait_ready(srv, 1)
+        mark = srv.log_mark()
+        srv.signal(signal.SIGHUP)
+        self.wait_ready(srv, 2, since=mark)
+        retired = r"master: retiring worker 0 \(pid \d+, generation 1\): reload"
+        self.assertTrue(srv.wait_for_log(retired, 5.0, mark), srv.stderr_lines()[mark:])
+        lines = srv.stderr_lines()[mark:]
+        ready_at = next(i for i, line in enumerate(lines) if "generation 2 ready" in line)
+        retired_at = next(i for i, line in enumerate(lines) if re.search(retired, line))
+        self.assertLess(ready_at, retired_at, "\n".join(lines))
+        srv.stop()
+
     def test_listen_addresses_added_and_removed(self):
         srv = self.start({"workers": 1})
         self.wait_ready(srv, 1)
@@ -99,7 +117,8 @@ class ReloadTests(SiteTestCase):
         self.assertEqual(get_on(extra, "/a.txt").body, A_TXT)
 
         srv.write_config({"listen": ["127.0.0.1:0"]})
-        self.reload(srv, 3)
+        # The old generation serves until the new one is ready, then closes its copies.
+        self.assert_only_workers(srv, self.reload(srv, 3))
         self.assertTrue(connection_refused(extra), f"port {extra} still open after removal")
         self.assertEqual(get_on(port, "/a.txt").body, A_TXT)
         srv.stop()
