@@ -26,7 +26,7 @@ Outcome fromErrno(int err) noexcept {
   }
 }
 
-Resolved describe(net::UniqueFd fd, bool is_index) {
+Resolved describe(base::UniqueFd fd, bool is_index) {
   Resolved r;
   if (::fstat(fd.get(), &r.st) != 0) {
     r.outcome = Outcome::ServerError;
@@ -64,7 +64,7 @@ Resolved DocumentRoot::resolve(const std::string& decoded_path, bool trailing_sl
   // decoded_path starts with '/'; openat2 wants it relative ("." for the root itself). A
   // trailing slash may stay: the kernel then insists on a directory (ENOTDIR for "a.html/").
   const char* relative = decoded_path.size() > 1 ? decoded_path.c_str() + 1 : ".";
-  net::UniqueFd fd(openBeneath(dir_.get(), relative, resolver_));
+  base::UniqueFd fd(openBeneath(dir_.get(), relative, resolver_));
   if (!fd) return only(fromErrno(errno));
   Resolved target = describe(std::move(fd), false);
   if (target.outcome != Outcome::Forbidden || !S_ISDIR(target.st.st_mode)) {
@@ -73,7 +73,7 @@ Resolved DocumentRoot::resolve(const std::string& decoded_path, bool trailing_sl
     return target;
   }
   if (!trailing_slash) return only(Outcome::AddSlash);
-  net::UniqueFd index_fd(openBeneath(target.fd.get(), index.c_str(), resolver_));
+  base::UniqueFd index_fd(openBeneath(target.fd.get(), index.c_str(), resolver_));
   if (!index_fd) {
     Outcome o = fromErrno(errno);
     return only(o == Outcome::NotFound ? Outcome::NoIndex : o);

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "fs/open_beneath.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::fs {
 
@@ -28,7 +28,7 @@ enum class Outcome {
 
 struct Resolved {
   Outcome outcome = Outcome::NotFound;
-  net::UniqueFd fd;            // valid for Outcome::File
+  base::UniqueFd fd;            // valid for Outcome::File
   struct stat st {};           // valid for Outcome::File
   bool is_index = false;       // the file is the directory's index (MIME by index name)
 };
@@ -55,7 +55,7 @@ class DocumentRoot {
                    const std::string& index) const;
 
  private:
-  net::UniqueFd dir_;
+  base::UniqueFd dir_;
   std::string path_;
   Resolver resolver_ = Resolver::Openat2;
   std::string notice_;

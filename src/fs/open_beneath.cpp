@@ -13,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::fs {
 namespace {
@@ -52,7 +52,7 @@ int openBeneath(int dir, const char* relative, Resolver resolver) {
 }
 
 int openBeneathWalk(int dir, std::string_view relative) {
-  std::vector<net::UniqueFd> entered;  // directories below `dir` on the way, for ".."
+  std::vector<base::UniqueFd> entered;  // directories below `dir` on the way, for ".."
   auto current = [&] { return entered.empty() ? dir : entered.back().get(); };
   std::string path(relative);
   std::size_t pos = 0;
@@ -77,7 +77,7 @@ int openBeneathWalk(int dir, std::string_view relative) {
       if (last) return openAt(current(), ".", kOpenFlags);
       continue;
     }
-    net::UniqueFd step(openAt(current(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    base::UniqueFd step(openAt(current(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!step) return -1;
     struct stat st {};
     if (::fstat(step.get(), &st) != 0) return -1;

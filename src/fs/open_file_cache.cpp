@@ -58,7 +58,7 @@ struct OpenFileCache::Watch {
 std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd, const OpenFileCacheLimits& limits,
                                                      std::string& error) {
   if (limits.entries == 0) return nullptr;
-  net::UniqueFd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  base::UniqueFd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!inotify) {
     error = std::string("open_file_cache: inotify_init1: ") + std::strerror(errno);
     return nullptr;
@@ -72,7 +72,7 @@ std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd, const OpenFile
   return cache;
 }
 
-OpenFileCache::OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, net::UniqueFd inotify)
+OpenFileCache::OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, base::UniqueFd inotify)
     : root_fd_(root_fd),
       limits_(limits),
       max_fds_(descriptorBudget()),
@@ -124,7 +124,7 @@ std::shared_ptr<const CachedFile> OpenFileCache::lookup(const std::string& decod
 
 std::shared_ptr<CachedFile> OpenFileCache::openCacheable(const std::string& relative,
                                                          bool is_index) const {
-  net::UniqueFd fd(openNoSymlinks(root_fd_, relative.c_str()));
+  base::UniqueFd fd(openNoSymlinks(root_fd_, relative.c_str()));
   if (!fd) return nullptr;
   auto file = std::make_shared<CachedFile>();
   if (::fstat(fd.get(), &file->st) != 0 || !S_ISREG(file->st.st_mode)) return nullptr;

@@ -74,12 +74,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::fs {
 
 struct CachedFile {
-  net::UniqueFd fd;       // open for files larger than the inline limit; closed otherwise
+  base::UniqueFd fd;       // open for files larger than the inline limit; closed otherwise
   struct stat st {};      // as fstat() returned it when the entry was filled
   std::string body;       // the whole file when st.st_size <= inline_max; else empty
   bool has_body = false;  // `body` holds the file (it may be legitimately empty)
@@ -123,7 +123,7 @@ class OpenFileCache {
   struct Watch;
   using Lru = std::list<Entry>;
 
-  OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, net::UniqueFd inotify);
+  OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, base::UniqueFd inotify);
   std::shared_ptr<const CachedFile> fill(const std::string& key, bool is_index);
   std::shared_ptr<CachedFile> openCacheable(const std::string& relative, bool is_index) const;
   bool addWatch(const std::string& relative, bool is_file, std::vector<int>& wds);
@@ -138,7 +138,7 @@ class OpenFileCache {
   const OpenFileCacheLimits limits_;
   const std::size_t max_fds_;
   const std::string proc_root_;  // "/proc/self/fd/<root fd>"
-  net::UniqueFd inotify_;
+  base::UniqueFd inotify_;
   mutable std::mutex mutex_;
   Lru lru_;                                                    // most recently used first
   std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view Entry::key

@@ -36,7 +36,7 @@ void writeAll(int fd, const char* data, std::size_t size) noexcept {
 // "stdout"/"stderr" are the process's own fds 1 and 2 (not owned: after daemonize they point
 // at /dev/null, as the old stream loggers did); anything else is a file opened under the rules
 // of log_file.hpp.
-bool openTarget(const std::string& target, net::UniqueFd& owned, int& fd, std::string& error) {
+bool openTarget(const std::string& target, base::UniqueFd& owned, int& fd, std::string& error) {
   owned.reset();
   if (target == "stdout" || target == "stderr") {
     fd = target == "stdout" ? STDOUT_FILENO : STDERR_FILENO;
@@ -52,8 +52,8 @@ bool openTarget(const std::string& target, net::UniqueFd& owned, int& fd, std::s
 // under the sink's own mutex instead, which every write already takes.
 class FdSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  void replace(net::UniqueFd owned, int fd) {
-    net::UniqueFd old;
+  void replace(base::UniqueFd owned, int fd) {
+    base::UniqueFd old;
     {
       std::lock_guard lock(mutex_);
       old = std::exchange(owned_, std::move(owned));
@@ -69,7 +69,7 @@ class FdSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
   void flush_() override {}  // write(2) is unbuffered
 
-  net::UniqueFd owned_;
+  base::UniqueFd owned_;
   int fd_ = STDERR_FILENO;
 };
 
@@ -111,7 +111,7 @@ void appendEscaped(fmt::memory_buffer& out, std::string_view text) {
 }  // namespace
 
 bool setupErrorLog(const std::string& target, const std::string& level, std::string& error) {
-  net::UniqueFd owned;
+  base::UniqueFd owned;
   int fd = -1;
   if (!openTarget(target, owned, fd, error)) return false;
   if (!g_error_sink) {
@@ -133,7 +133,7 @@ bool setupErrorLog(const std::string& target, const std::string& level, std::str
 
 bool reopenErrorLog(std::string& error) {
   if (!g_error_sink || !isFilePath(g_error_target)) return true;
-  net::UniqueFd owned;
+  base::UniqueFd owned;
   int fd = -1;
   if (!openTarget(g_error_target, owned, fd, error)) return false;
   g_error_sink->replace(std::move(owned), fd);
@@ -169,7 +169,7 @@ void AccessLog::record(const AccessEntry& e) {
 
 bool AccessLog::reopen(std::string& error) {
   if (!isFilePath(target_)) return true;
-  net::UniqueFd owned;
+  base::UniqueFd owned;
   int fd = -1;
   if (!openTarget(target_, owned, fd, error)) return false;
   {

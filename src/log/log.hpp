@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::log {
 
@@ -65,7 +65,7 @@ class AccessLog {
   explicit AccessLog(std::string target);
   std::string target_;
   std::mutex mutex_;     // guards owned_ and fd_ against a reopen
-  net::UniqueFd owned_;  // the file; empty for stdout/stderr
+  base::UniqueFd owned_;  // the file; empty for stdout/stderr
   int fd_ = -1;          // where lines go: owned_ or fd 1/2
 };
 

@@ -48,7 +48,7 @@ class Resolver {
 
   // Check: `fd` stays invalid (nothing is opened for writing). Append/Prepare: `fd` is the
   // accepted file, opened for appending.
-  bool run(Mode mode, uid_t hand_to, net::UniqueFd& fd) {
+  bool run(Mode mode, uid_t hand_to, base::UniqueFd& fd) {
     todo_ = components(path_);
     if (path_.empty() || todo_.empty()) return refuse("does not name a file");
     if (!restart(path_.front() == '/')) return false;
@@ -94,7 +94,7 @@ class Resolver {
   }
 
   bool enter(const std::string& name) {
-    net::UniqueFd next(::openat(dir_.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    base::UniqueFd next(::openat(dir_.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!next && errno == ENOENT) return refuse("directory " + shown(name) + " does not exist");
     struct stat st {};
     if (!next || ::fstat(next.get(), &st) != 0) return refuseErrno(shown(name));
@@ -154,7 +154,7 @@ class Resolver {
   Step checkFile() {
     if (!finalNameOk()) return Step::Failed;
     const std::string& name = todo_.front();
-    net::UniqueFd fd(::openat(dir_.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    base::UniqueFd fd(::openat(dir_.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!fd && errno == ENOENT) return Step::Done;  // created on start
     struct stat st {};
     if (!fd || ::fstat(fd.get(), &st) != 0) return refuseErrno(subject(name, true)), Step::Failed;
@@ -163,10 +163,10 @@ class Resolver {
     return acceptable(st, name) ? Step::Done : Step::Failed;
   }
 
-  Step openFile(Mode mode, uid_t hand_to, net::UniqueFd& out) {
+  Step openFile(Mode mode, uid_t hand_to, base::UniqueFd& out) {
     if (!finalNameOk()) return Step::Failed;
     const std::string& name = todo_.front();
-    net::UniqueFd fd;
+    base::UniqueFd fd;
     bool created = false;
     for (int attempt = 0; attempt < kCreateAttempts && !fd; ++attempt) {
       fd.reset(::openat(dir_.get(), name.c_str(), kAppendFlags));
@@ -205,7 +205,7 @@ class Resolver {
   const std::string& path_;
   std::string& error_;
   std::deque<std::string> todo_;  // components still to walk; the last one names the file
-  net::UniqueFd dir_;             // O_PATH fd of the directory reached so far
+  base::UniqueFd dir_;             // O_PATH fd of the directory reached so far
   std::string where_;             // its path, for messages
   bool trusted_ = false;
   int links_ = 0;
@@ -217,19 +217,19 @@ bool isFilePath(std::string_view target) noexcept {
   return target != "stdout" && target != "stderr" && target != "off";
 }
 
-net::UniqueFd openLogFile(const std::string& path, std::string& error) {
-  net::UniqueFd fd;
+base::UniqueFd openLogFile(const std::string& path, std::string& error) {
+  base::UniqueFd fd;
   Resolver(path, error).run(Mode::Append, 0, fd);
   return fd;
 }
 
 bool prepareLogFile(const std::string& path, uid_t uid, std::string& error) {
-  net::UniqueFd fd;
+  base::UniqueFd fd;
   return Resolver(path, error).run(Mode::Prepare, uid, fd);
 }
 
 bool checkLogFile(const std::string& path, std::string& error) {
-  net::UniqueFd fd;
+  base::UniqueFd fd;
   return Resolver(path, error).run(Mode::Check, 0, fd);
 }
 

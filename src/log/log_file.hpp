@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::log {
 
@@ -34,7 +34,7 @@ bool isFilePath(std::string_view target) noexcept;
 
 // Opens `path` for appending (O_APPEND, close-on-exec, blocking writes), creating it 0640 when
 // missing. An invalid fd and `error` filled on refusal or failure.
-net::UniqueFd openLogFile(const std::string& path, std::string& error);
+base::UniqueFd openLogFile(const std::string& path, std::string& error);
 
 // The master's step before workers that run as `uid` open the file themselves (and reopen it
 // after logrotate): opens or creates it under the rules above and, as root, hands it to `uid`

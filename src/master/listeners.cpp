@@ -62,7 +62,7 @@ bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::st
 void Listeners::adopt(const std::vector<int>& fds) {
   adopted_ = true;
   bound_.clear();
-  for (int fd : fds) bound_.push_back({config::ListenAddress{}, net::UniqueFd(fd)});
+  for (int fd : fds) bound_.push_back({config::ListenAddress{}, base::UniqueFd(fd)});
   fds_ = fds;
 }
 

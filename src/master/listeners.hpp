@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 
@@ -40,7 +40,7 @@ class Listeners {
  private:
   struct Bound {
     config::ListenAddress address;
-    net::UniqueFd fd;
+    base::UniqueFd fd;
   };
   std::vector<Bound> bound_;
   std::vector<int> fds_;

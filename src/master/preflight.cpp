@@ -12,7 +12,7 @@
 #include <ctime>
 
 #include "log/log_file.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 
@@ -46,7 +46,7 @@ void checkUser(const config::Config& config, Problems& problems) {
 
 // What a worker needs of the root: to reach it and to look names up in it.
 std::string rootProblem(const std::string& path) {
-  net::UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  base::UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return errnoText("document_root " + path);
   if (::access(path.c_str(), X_OK) != 0) return errnoText("document_root " + path);
   return {};
@@ -57,8 +57,8 @@ std::string rootProblemAsUser(const std::string& path, const std::string& user) 
   if (user.empty() || ::geteuid() != 0) return rootProblem(path);
   std::array<int, 2> pipe_fds{};
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) return errnoText("pipe");
-  net::UniqueFd read_end(pipe_fds[0]);
-  net::UniqueFd write_end(pipe_fds[1]);
+  base::UniqueFd read_end(pipe_fds[0]);
+  base::UniqueFd write_end(pipe_fds[1]);
   pid_t child = ::fork();
   if (child < 0) return errnoText("fork");
   if (child == 0) {

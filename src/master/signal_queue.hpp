@@ -7,7 +7,7 @@
 #include <csignal>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 
@@ -30,7 +30,7 @@ class SignalQueue {
   void resetInChild();
 
  private:
-  net::UniqueFd fd_;
+  base::UniqueFd fd_;
   std::vector<int> signals_;
 };
 

@@ -13,7 +13,7 @@
 
 #include "log/journal_sink.hpp"
 #include "net/socket.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 namespace {
@@ -41,7 +41,7 @@ bool waitFor(int fd, short events, Clock::time_point deadline) {
 
 // A non-blocking socket connected (or connecting) to the listener; a wildcard address means
 // "this host", asked on the loopback of its family.
-net::UniqueFd connectTo(const config::ListenAddress& address, std::string& error) {
+base::UniqueFd connectTo(const config::ListenAddress& address, std::string& error) {
   sockaddr_storage storage{};
   socklen_t length = 0;
   const bool v6 = address.host.find(':') != std::string::npos;
@@ -60,7 +60,7 @@ net::UniqueFd connectTo(const config::ListenAddress& address, std::string& error
     ::inet_pton(AF_INET, host.c_str(), &sa.sin_addr);
     length = sizeof sa;
   }
-  net::UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
     error = std::string("socket: ") + std::strerror(errno);
     return {};
@@ -112,7 +112,7 @@ int printStatus(const config::Config& config) {
                 " has no fixed port for -s status to ask");
   }
   std::string error;
-  net::UniqueFd fd = connectTo(address, error);
+  base::UniqueFd fd = connectTo(address, error);
   std::string answer;
   if (fd) {
     answer = exchange(

@@ -33,7 +33,7 @@
 #include "http/request.hpp"
 #include "http/status.hpp"
 #include "master/status_report.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 
@@ -77,7 +77,7 @@ class StatusServer {
  private:
   enum class Stage { Reading, Writing, Draining };
   struct Client {
-    net::UniqueFd fd;
+    base::UniqueFd fd;
     Stage stage = Stage::Reading;
     std::string in;  // the request head so far, at most kMaxHead bytes
     std::string out;
@@ -99,7 +99,7 @@ class StatusServer {
 
   std::optional<config::ListenAddress> address_;
   bool allow_remote_ = false;
-  net::UniqueFd listener_;
+  base::UniqueFd listener_;
   std::optional<Clock::time_point> accept_paused_until_;
   std::list<Client> clients_;
   http::DateCache date_;

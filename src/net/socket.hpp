@@ -9,13 +9,13 @@
 #include <string>
 #include <string_view>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::net {
 
 struct ListenResult {
-  UniqueFd fd;      // invalid on failure
-  int error = 0;    // errno of the failing call
+  base::UniqueFd fd;  // invalid on failure
+  int error = 0;      // errno of the failing call
   const char* failed_call = "";
 };
 

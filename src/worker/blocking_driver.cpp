@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds kLingerTime{500};
 
 class Driver {
  public:
-  Driver(ModelControl& control, net::UniqueFd fd, std::string peer)
+  Driver(ModelControl& control, base::UniqueFd fd, std::string peer)
       : control_(control), config_(control.config()), fd_(std::move(fd)),
         session_(control.serve(), std::move(peer)) {}
 
@@ -98,26 +98,26 @@ class Driver {
 
   ModelControl& control_;
   const config::Config& config_;
-  net::UniqueFd fd_;
+  base::UniqueFd fd_;
   HttpSession session_;
   InputDeadline deadline_;
 };
 
 std::mutex g_spare_mutex;
-net::UniqueFd g_spare;  // released to accept-and-close one client when out of descriptors
+base::UniqueFd g_spare;  // released to accept-and-close one client when out of descriptors
 
 void shed(int listen_fd, unsigned slot) {
   std::lock_guard lock(g_spare_mutex);
   spdlog::warn("worker {}: out of file descriptors, refusing a connection", slot);
   g_spare.reset();
-  net::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  base::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
   refused.reset();  // closed before the spare is taken again, or that open could fail
   g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 }  // namespace
 
-void serveConnection(ModelControl& control, net::UniqueFd fd, std::string peer) {
+void serveConnection(ModelControl& control, base::UniqueFd fd, std::string peer) {
   Driver(control, std::move(fd), std::move(peer)).run();
 }
 
@@ -127,7 +127,7 @@ std::string prepareAccepted(const ModelControl& control, int fd) {
   return peer;
 }
 
-net::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
+base::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
   {
     std::lock_guard lock(g_spare_mutex);
     if (!g_spare) g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -135,7 +135,7 @@ net::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
   for (std::size_t i = 0; i < count; ++i) {
     if ((ready[i].revents & POLLIN) == 0) continue;
     int fd = ::accept4(ready[i].fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) return net::UniqueFd(fd);
+    if (fd >= 0) return base::UniqueFd(fd);
     if (errno == EMFILE || errno == ENFILE) {
       shed(ready[i].fd, slot);
     } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
@@ -143,7 +143,7 @@ net::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
       spdlog::error("worker {}: accept4: {}", slot, std::strerror(errno));
     }
   }
-  return net::UniqueFd();
+  return base::UniqueFd();
 }
 
 }  // namespace learnhttpd::worker

@@ -38,7 +38,7 @@ int BlockingWorker::run() {
   while (!control_.quitting() && !control_.terminating()) {
     auto until = SteadyClock::now() + std::chrono::hours(1);
     if (control_.wait(listening, until, /*idle=*/true) != Wake::Ready) continue;
-    net::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
+    base::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
     if (!fd) continue;  // a sibling worker took it
     std::string peer = prepareAccepted(control_, fd.get());
     serveConnection(control_, std::move(fd), std::move(peer));
@@ -66,7 +66,7 @@ int ProcessPerConnectionWorker::run() {
     if (control_.childExited()) reap();
     if (control_.logsReopened()) signalChildren(SIGUSR1);
     if (wake != Wake::Ready) continue;
-    net::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
+    base::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
     if (fd) forkChild(std::move(fd));
   }
   control_.closeListeners();
@@ -74,7 +74,7 @@ int ProcessPerConnectionWorker::run() {
   return kExitOk;
 }
 
-void ProcessPerConnectionWorker::forkChild(net::UniqueFd fd) {
+void ProcessPerConnectionWorker::forkChild(base::UniqueFd fd) {
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) runChild(std::move(fd), parent);
@@ -87,7 +87,7 @@ void ProcessPerConnectionWorker::forkChild(net::UniqueFd fd) {
   children_.push_back(pid);
 }
 
-void ProcessPerConnectionWorker::runChild(net::UniqueFd fd, pid_t parent) {
+void ProcessPerConnectionWorker::runChild(base::UniqueFd fd, pid_t parent) {
   // A child must not outlive its worker, even one killed with SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != parent) ::_exit(0);

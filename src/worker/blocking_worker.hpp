@@ -43,8 +43,8 @@ class ProcessPerConnectionWorker final : public Worker {
   int run() override;
 
  private:
-  void forkChild(net::UniqueFd fd);
-  [[noreturn]] void runChild(net::UniqueFd fd, pid_t parent);
+  void forkChild(base::UniqueFd fd);
+  [[noreturn]] void runChild(base::UniqueFd fd, pid_t parent);
   void reap();
   void stopChildren();
   void signalChildren(int signal);

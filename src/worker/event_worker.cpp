@@ -7,11 +7,11 @@
 namespace learnhttpd::worker {
 
 struct EventWorker::Connection {
-  Connection(EventWorker& w, net::UniqueFd socket, std::string peer)
+  Connection(EventWorker& w, base::UniqueFd socket, std::string peer)
       : worker(w), fd(std::move(socket)), session(w.serve_, std::move(peer)) {}
 
   EventWorker& worker;
-  net::UniqueFd fd;
+  base::UniqueFd fd;
   HttpSession session;
   EventPtr read_event;
   EventPtr write_event;
@@ -33,7 +33,7 @@ int EventWorker::run() {
   return kExitOk;
 }
 
-void EventWorker::accepted(net::UniqueFd fd, std::string peer, bool tls) {
+void EventWorker::accepted(base::UniqueFd fd, std::string peer, bool tls) {
   connections_.emplace_front(*this, std::move(fd), std::move(peer));
   Connection& conn = connections_.front();
   conn.self = connections_.begin();
@@ -152,7 +152,7 @@ void EventWorker::waitForInput(Connection& conn) {
 void EventWorker::finish(Connection& conn) {
   if (!conn.session.lingerBeforeClose()) return close(conn);
   if (conn.batched) std::erase(batch_, &conn);
-  net::UniqueFd fd = std::move(conn.fd);
+  base::UniqueFd fd = std::move(conn.fd);
   connections_.erase(conn.self);  // frees the events; the socket lives on in `fd`
   loop_.linger(std::move(fd));
 }

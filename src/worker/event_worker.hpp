@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/http_session.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/serve_context.hpp"
@@ -29,7 +29,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   using ConnectionList = std::list<Connection>;
 
   // WorkerLoop::Model
-  void accepted(net::UniqueFd fd, std::string peer, bool tls) override;
+  void accepted(base::UniqueFd fd, std::string peer, bool tls) override;
   void gracefulStop() override;
   void fastStop() override {}  // connections are closed by the destructor
   void endOfBatch() override;

@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/libevent_handles.hpp"
 
 namespace learnhttpd::worker {
@@ -63,7 +63,7 @@ class ExclusiveAccept {
 
   int epoll_fd_ = -1;  // libevent's instance; not owned
   std::vector<int> listen_fds_;
-  std::vector<net::UniqueFd> markers_;
+  std::vector<base::UniqueFd> markers_;
   std::vector<EventPtr> events_;
   bool watching_ = false;
 };

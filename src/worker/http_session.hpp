@@ -24,7 +24,7 @@
 #include "http/request.hpp"
 #include "http/response_head.hpp"
 #include "http/status.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "tls/server_context.hpp"
 #include "tls/tls_stream.hpp"
 #include "worker/response.hpp"
@@ -155,7 +155,7 @@ class HttpSession {
   http::ChunkedDecoder chunked_decoder_;
   std::string out_;           // queued response bytes
   std::size_t sent_ = 0;      // bytes of out_ already written
-  net::UniqueFd file_;        // body still to sendfile after out_ (or from file_cached_)
+  base::UniqueFd file_;        // body still to sendfile after out_ (or from file_cached_)
   std::shared_ptr<const fs::CachedFile> file_cached_;  // the cache's file being sent
   off_t file_offset_ = 0;
   std::size_t file_remaining_ = 0;

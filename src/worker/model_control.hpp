@@ -31,7 +31,7 @@
 #include <string>
 
 #include "log/log.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 
@@ -113,9 +113,9 @@ class ModelControl {
   WorkerContext context_;
   ServeContext& serve_;
   std::unique_ptr<log::AccessLog> access_log_;
-  net::UniqueFd signal_fd_;
-  net::UniqueFd quit_fd_;  // eventfd: readable once a graceful stop began
-  net::UniqueFd term_fd_;  // eventfd: readable once a fast stop began
+  base::UniqueFd signal_fd_;
+  base::UniqueFd quit_fd_;  // eventfd: readable once a graceful stop began
+  base::UniqueFd term_fd_;  // eventfd: readable once a fast stop began
   std::atomic<bool> quitting_{false};
   std::atomic<bool> terminating_{false};
   SteadyClock::time_point quit_deadline_{};

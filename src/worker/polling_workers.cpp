@@ -32,7 +32,7 @@ bool canSend(int fd) {
 void PollingConnections::acceptFrom(int listen_fd, int limit) {
   for (int i = 0; i < kAcceptBurst && !full(); ++i) {
     pollfd ready{listen_fd, POLLIN, POLLIN};
-    net::UniqueFd fd = acceptOne(&ready, 1, control_.slot());
+    base::UniqueFd fd = acceptOne(&ready, 1, control_.slot());
     if (!fd) return;
     if (fd.get() >= limit) {
       refuse(std::move(fd), limit);
@@ -44,7 +44,7 @@ void PollingConnections::acceptFrom(int listen_fd, int limit) {
 
 // select() cannot watch this descriptor: answer 503 now (one non-blocking send of a small
 // answer into an empty socket buffer), close, count. Never FD_SET it.
-void PollingConnections::refuse(net::UniqueFd fd, int limit) {
+void PollingConnections::refuse(base::UniqueFd fd, int limit) {
   ++refused_;
   if (refused_ == 1 || refused_ % 100 == 0) {
     spdlog::warn("worker {}: refused a connection: descriptor {} >= FD_SETSIZE {} ({} refused "
@@ -57,7 +57,7 @@ void PollingConnections::refuse(net::UniqueFd fd, int limit) {
   ::shutdown(fd.get(), SHUT_WR);
 }
 
-void PollingConnections::add(net::UniqueFd fd) {
+void PollingConnections::add(base::UniqueFd fd) {
   std::string peer = prepareAccepted(control_, fd.get());
   conns_.emplace_front(control_.serve(), std::move(fd), std::move(peer));
   waitForInput(conns_.front());

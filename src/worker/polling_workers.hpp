@@ -16,7 +16,7 @@
 #include <list>
 #include <string>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/http_session.hpp"
 #include "worker/input_deadline.hpp"
 #include "worker/model_control.hpp"
@@ -30,9 +30,9 @@ class PollingConnections {
  public:
   enum class State { Reading, Writing, Lingering };
   struct Connection {
-    Connection(const ServeContext& serve, net::UniqueFd socket, std::string peer)
+    Connection(const ServeContext& serve, base::UniqueFd socket, std::string peer)
         : fd(std::move(socket)), session(serve, std::move(peer)) {}
-    net::UniqueFd fd;
+    base::UniqueFd fd;
     HttpSession session;
     InputDeadline input;
     State state = State::Reading;
@@ -42,7 +42,7 @@ class PollingConnections {
 
   explicit PollingConnections(ModelControl& control) : control_(control) {}
 
-  void add(net::UniqueFd fd);
+  void add(base::UniqueFd fd);
   // Moves `conn` on as far as it goes without waiting: reads when `readable`, sends when
   // `writable`, applies its deadline. Returns the next connection (conn may be erased).
   List::iterator step(List::iterator conn, bool readable, bool writable);
@@ -61,7 +61,7 @@ class PollingConnections {
  private:
   List::iterator flush(List::iterator conn);
   void waitForInput(Connection& conn);
-  void refuse(net::UniqueFd fd, int limit);
+  void refuse(base::UniqueFd fd, int limit);
 
   ModelControl& control_;
   List conns_;

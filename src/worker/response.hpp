@@ -17,7 +17,7 @@
 #include "http/conditional.hpp"
 #include "http/response_head.hpp"
 #include "http/status.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::worker {
 
@@ -78,7 +78,7 @@ struct Response {
   http::ResponseHead head;
   BodySource body = BodySource::None;
   std::string_view page;  // BodySource::Page: static storage (http::errorBody)
-  net::UniqueFd file;     // BodySource::File: opened for this request, or
+  base::UniqueFd file;     // BodySource::File: opened for this request, or
   std::shared_ptr<const fs::CachedFile> cached;  // the open-file cache's entry
 
  private:

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::worker {
 
@@ -43,7 +43,7 @@ class ThreadSet {
   mutable std::mutex mutex_;
   std::vector<pthread_t> running_;   // guarded by mutex_
   std::vector<pthread_t> finished_;  // guarded by mutex_
-  net::UniqueFd finished_fd_;
+  base::UniqueFd finished_fd_;
 };
 
 }  // namespace learnhttpd::worker

@@ -37,7 +37,7 @@ auto far() { return SteadyClock::now() + std::chrono::hours(1); }
 
 struct ThreadPerConnectionWorker::Job {
   ThreadPerConnectionWorker* self;
-  net::UniqueFd fd;
+  base::UniqueFd fd;
 };
 
 ThreadPerConnectionWorker::ThreadPerConnectionWorker(const WorkerContext& context)
@@ -55,7 +55,7 @@ int ThreadPerConnectionWorker::run() {
     set.assign({{threads_.finishedFd(), POLLIN, 0}});
     if (room) set.insert(set.end(), listening.begin(), listening.end());
     if (control_.wait(set, far(), /*idle=*/true) != Wake::Ready || !room) continue;
-    net::UniqueFd fd = acceptOne(set.data() + 1, set.size() - 1, control_.slot());
+    base::UniqueFd fd = acceptOne(set.data() + 1, set.size() - 1, control_.slot());
     if (!fd) continue;
     auto job = std::make_unique<Job>(Job{this, std::move(fd)});
     if (int error = threads_.start(serveJob, job.get()); error != 0) {
@@ -126,7 +126,7 @@ void ThreadsAcceptWorker::acceptLoop(void* arg) {
       return;
     }
     Wake wake = control.wait(listening, far(), /*idle=*/true);
-    net::UniqueFd fd;
+    base::UniqueFd fd;
     if (wake == Wake::Ready) fd = acceptOne(listening.data(), listening.size(), control.slot());
     self.in_accept_.fetch_sub(1);
     if (!fd) continue;
@@ -166,7 +166,7 @@ int ThreadsQueueWorker::run() {
   const std::size_t listeners = listening.size();
   listening.push_back({threads_.finishedFd(), POLLIN, 0});
   std::vector<pollfd> space{{space_fd_.get(), POLLIN, 0}};
-  net::UniqueFd pending;  // accepted, waiting for a queue slot
+  base::UniqueFd pending;  // accepted, waiting for a queue slot
   while (!control_.quitting() && !control_.terminating()) {
     SteadyClock::time_point report_at = joinAndReport();
     if (pending) {
@@ -205,7 +205,7 @@ SteadyClock::time_point ThreadsQueueWorker::joinAndReport() {
 }
 
 // Control thread. False (and `fd` kept) when the queue is full.
-bool ThreadsQueueWorker::push(net::UniqueFd& fd) {
+bool ThreadsQueueWorker::push(base::UniqueFd& fd) {
   bool more_threads = false;
   {
     std::lock_guard lock(mutex_);
@@ -244,7 +244,7 @@ void ThreadsQueueWorker::consumerLoop(void* arg) { static_cast<ThreadsQueueWorke
 
 void ThreadsQueueWorker::consume() {
   for (;;) {
-    net::UniqueFd fd;
+    base::UniqueFd fd;
     {
       std::unique_lock lock(mutex_);
       ++idle_;

@@ -32,7 +32,7 @@
 #include <mutex>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/model_control.hpp"
 #include "worker/pool_sizer.hpp"
 #include "worker/serve_context.hpp"
@@ -77,7 +77,7 @@ class ThreadsQueueWorker final : public Worker {
  private:
   static void consumerLoop(void* arg);
   void consume();
-  bool push(net::UniqueFd& fd);
+  bool push(base::UniqueFd& fd);
   bool grow();
   SteadyClock::time_point joinAndReport();
 
@@ -89,11 +89,11 @@ class ThreadsQueueWorker final : public Worker {
   std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<net::UniqueFd> queue_;  // guarded by mutex_
+  std::deque<base::UniqueFd> queue_;  // guarded by mutex_
   unsigned idle_ = 0;                // consumers waiting in consume(), guarded by mutex_
   unsigned alive_ = 0;               // consumers started and not exited, guarded by mutex_
   bool closed_ = false;              // no more items: consumers exit once the queue is empty
-  net::UniqueFd space_fd_;           // eventfd: a slot freed while the control thread waited
+  base::UniqueFd space_fd_;           // eventfd: a slot freed while the control thread waited
   bool waiting_for_space_ = false;   // guarded by mutex_
 };
 

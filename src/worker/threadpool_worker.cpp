@@ -28,11 +28,11 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 struct ThreadPoolWorker::Connection {
-  Connection(ThreadPoolWorker& w, net::UniqueFd socket, std::string peer)
+  Connection(ThreadPoolWorker& w, base::UniqueFd socket, std::string peer)
       : worker(w), fd(std::move(socket)), session(w.serve_, std::move(peer)) {}
 
   ThreadPoolWorker& worker;
-  net::UniqueFd fd;
+  base::UniqueFd fd;
   HttpSession session;          // the owning thread's (see the header)
   Next next = Next::WaitForInput;  // written by the pool thread before it hands back
   // Loop thread only:
@@ -147,7 +147,7 @@ void ThreadPoolWorker::onReportDue(evutil_socket_t, short, void* arg) {
 
 // ---- loop thread ----------------------------------------------------------------------------
 
-void ThreadPoolWorker::accepted(net::UniqueFd fd, std::string peer, bool tls) {
+void ThreadPoolWorker::accepted(base::UniqueFd fd, std::string peer, bool tls) {
   connections_.emplace_front(*this, std::move(fd), std::move(peer));
   Connection& conn = connections_.front();
   conn.self = connections_.begin();
@@ -250,7 +250,7 @@ void ThreadPoolWorker::takeBack(Connection& conn) {
     // As in the event model: linger when the client may still be sending, so our close does
     // not reset the answer in flight.
     if (!session.lingerBeforeClose()) return close(conn);
-    net::UniqueFd fd = std::move(conn.fd);
+    base::UniqueFd fd = std::move(conn.fd);
     connections_.erase(conn.self);
     return loop_.linger(std::move(fd));
   }

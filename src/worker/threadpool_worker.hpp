@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/bounded_queue.hpp"
 #include "worker/http_session.hpp"
 #include "worker/libevent_handles.hpp"
@@ -57,7 +57,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   enum class Next { WaitForInput, WaitForOutput, Finish, Close };
 
   // WorkerLoop::Model (loop thread)
-  void accepted(net::UniqueFd fd, std::string peer, bool tls) override;
+  void accepted(base::UniqueFd fd, std::string peer, bool tls) override;
   void gracefulStop() override;
   void fastStop() override;
 
@@ -89,7 +89,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   const config::Config& config_;
   ServeContext serve_;
   WorkerLoop loop_;
-  net::UniqueFd wake_fd_;  // eventfd: pool threads -> loop thread
+  base::UniqueFd wake_fd_;  // eventfd: pool threads -> loop thread
   EventPtr wake_event_;
   PoolSizer sizer_;
   BoundedQueue<Connection*> queue_;  // loop thread -> pool threads

@@ -32,7 +32,7 @@ constexpr int kTrimThreshold = 64 * 1024 * 1024;
 
 struct WorkerLoop::Lingering {
   WorkerLoop* loop = nullptr;
-  net::UniqueFd fd;
+  base::UniqueFd fd;
   EventPtr event;
   std::list<Lingering>::iterator self;
 };
@@ -163,7 +163,7 @@ void WorkerLoop::acceptFrom(int listen_fd) {
       ++open_;
       publishConnections();
       if (open_ >= context_.config.max_connections) updateListening();
-      handOver(net::UniqueFd(fd), tls);
+      handOver(base::UniqueFd(fd), tls);
       continue;
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -178,7 +178,7 @@ void WorkerLoop::acceptFrom(int listen_fd) {
   }
 }
 
-void WorkerLoop::handOver(net::UniqueFd fd, bool tls) {
+void WorkerLoop::handOver(base::UniqueFd fd, bool tls) {
   std::string peer;
   if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
   model_.accepted(std::move(fd), std::move(peer), tls);
@@ -189,7 +189,7 @@ void WorkerLoop::shedOneConnection(int listen_fd) {
   // is told "no" instead of waiting in the backlog while the listen socket stays readable.
   spdlog::warn("worker {}: out of file descriptors, refusing a connection", context_.slot);
   spare_fd_.reset();
-  const net::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  const base::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
@@ -221,7 +221,7 @@ void WorkerLoop::connectionClosed() {
   if (stopping_ && open_ == 0) event_base_loopbreak(base_.get());
 }
 
-void WorkerLoop::linger(net::UniqueFd fd) {
+void WorkerLoop::linger(base::UniqueFd fd) {
   ::shutdown(fd.get(), SHUT_WR);
   lingering_.emplace_front();
   Lingering& l = lingering_.front();

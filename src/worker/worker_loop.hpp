@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "log/log.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/exclusive_accept.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/serve_context.hpp"
@@ -44,7 +44,7 @@ class WorkerLoop {
     // listening socket), already counted. `peer` is the client's address for the access log;
     // empty in quiet mode. `tls`: it came to a TLS listener (start the handshake with
     // WorkerLoop::tlsContext()).
-    virtual void accepted(net::UniqueFd fd, std::string peer, bool tls) = 0;
+    virtual void accepted(base::UniqueFd fd, std::string peer, bool tls) = 0;
     // QUIT: listening has stopped and the shutdown timer runs. Let in-flight answers finish,
     // give idle keep-alive connections a short last call; the loop returns once every
     // connection is closed (or at shutdown_timeout).
@@ -87,7 +87,7 @@ class WorkerLoop {
   // Closes a connection after its last answer without destroying that answer: shuts down our
   // side, discards what the client still sends for a short while, then closes. The caller must
   // have freed its own libevent events on `fd` already.
-  void linger(net::UniqueFd fd);
+  void linger(base::UniqueFd fd);
   // Back-pressure from the model (the thread pool's queue is full): while busy, no new
   // connection is accepted; they wait in the kernel's backlog.
   void setBusy(bool busy);
@@ -101,7 +101,7 @@ class WorkerLoop {
   static void onHeartbeat(evutil_socket_t fd, short what, void* arg);
   static void onLinger(evutil_socket_t fd, short what, void* arg);
   void acceptFrom(int listen_fd);
-  void handOver(net::UniqueFd fd, bool tls);
+  void handOver(base::UniqueFd fd, bool tls);
   void shedOneConnection(int listen_fd);
   void updateListening();
   void beginGracefulStop();
@@ -123,7 +123,7 @@ class WorkerLoop {
   EventPtr shutdown_timer_;
   EventPtr heartbeat_timer_;
   std::list<Lingering> lingering_;
-  net::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
+  base::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
   std::size_t open_ = 0;    // connections counted against max_connections
   std::uint64_t requests_at_last_beat_ = 0;
   bool heap_used_since_trim_ = false;

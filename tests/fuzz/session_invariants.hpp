@@ -23,7 +23,7 @@
 
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "worker/http_session.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker_status.hpp"
@@ -118,8 +118,8 @@ inline SessionRun runSession(const worker::ServeContext& context, std::string_vi
                              std::size_t chunk = 0, bool drain = false) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
-  net::UniqueFd server(fds[0]);
-  net::UniqueFd client(fds[1]);
+  base::UniqueFd server(fds[0]);
+  base::UniqueFd client(fds[1]);
   worker::HttpSession session(context, "fuzz");
   SessionRun run;
   std::size_t fed = 0;

@@ -23,7 +23,7 @@ class DocError(Exception):
 
 def parse_arrows(doc_text):
     """{folder: set of allowed entries}; an entry is a folder ("net") or a header
-    ("net/unique_fd.hpp")."""
+    ("net/socket.hpp")."""
     if BEGIN not in doc_text or END not in doc_text:
         raise DocError(f"{DOC}: the {BEGIN} ... {END} markers are missing")
     table = doc_text.split(BEGIN, 1)[1].split(END, 1)[0]

@@ -192,16 +192,16 @@ TEST(OpenBeneathWalk, AgreesWithOpenat2OnEveryPath) {
       "d/up", "d/out", "abs", "x1", "slash", "missing", "d/missing/x", "f.txt/x", "..",
       "../root/f.txt", "d/../..", "d/../f.txt", "d//e///g.txt", "./d/./e/g.txt", "de/", "de",
       "d/e/../../f.txt", "d/e/../../../out.txt", "de/g.txt/"};
-  net::UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  base::UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   ASSERT_TRUE(dir);
   std::string why;
   if (probeOpenat2(dir.get(), why) != Resolver::Openat2) GTEST_SKIP() << why;
   for (const std::string& p : paths) {
     errno = 0;
-    net::UniqueFd kernel(openBeneath(dir.get(), p.c_str(), Resolver::Openat2));
+    base::UniqueFd kernel(openBeneath(dir.get(), p.c_str(), Resolver::Openat2));
     const int kernel_errno = kernel ? 0 : errno;
     errno = 0;
-    net::UniqueFd walk(openBeneathWalk(dir.get(), p));
+    base::UniqueFd walk(openBeneathWalk(dir.get(), p));
     const int walk_errno = walk ? 0 : errno;
     EXPECT_EQ(walk_errno, kernel_errno) << p;
     if (kernel && walk) {

@@ -65,7 +65,7 @@ class LogFileTest : public ::testing::Test {
 
 TEST_F(LogFileTest, CreatesAndAppendsInATrustedDirectory) {
   std::string error;
-  net::UniqueFd fd = openLogFile(path("mine/a.log"), error);
+  base::UniqueFd fd = openLogFile(path("mine/a.log"), error);
   ASSERT_TRUE(fd) << error;
   ASSERT_EQ(::write(fd.get(), "one\n", 4), 4);
   fd = openLogFile(path("mine/a.log"), error);
@@ -137,7 +137,7 @@ TEST_F(LogFileTest, FifoInAnUntrustedDirectoryIsRefusedWithoutBlocking) {
   std::string error;
   EXPECT_FALSE(openLogFile(path("open/a.log"), error));  // no reader: the open must not wait
   EXPECT_NE(error.find(path("open/a.log")), std::string::npos) << error;
-  net::UniqueFd reader(::open((base_ / "open/a.log").c_str(), O_RDONLY | O_NONBLOCK));
+  base::UniqueFd reader(::open((base_ / "open/a.log").c_str(), O_RDONLY | O_NONBLOCK));
   ASSERT_TRUE(reader);
   expectRefused("open/a.log", "not a regular file");  // a reader: the type check refuses it
 }

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::worker {
 namespace {
@@ -65,7 +65,7 @@ class TempFile {
  public:
   explicit TempFile(const std::string& content) {
     char name[] = "/tmp/learnhttpd-gzip-XXXXXX";
-    fd_ = net::UniqueFd(::mkstemp(name));
+    fd_ = base::UniqueFd(::mkstemp(name));
     ::unlink(name);
     EXPECT_EQ(::write(fd_.get(), content.data(), content.size()),
               static_cast<ssize_t>(content.size()));
@@ -73,7 +73,7 @@ class TempFile {
   int fd() const { return fd_.get(); }
 
  private:
-  net::UniqueFd fd_;
+  base::UniqueFd fd_;
 };
 
 TEST(GzipEncoder, FromMemoryRestoresTheBytes) {

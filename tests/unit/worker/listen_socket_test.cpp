@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "net/socket.hpp"
-#include "net/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace learnhttpd::net {
 namespace {
@@ -28,10 +28,10 @@ TEST(ListenTcp, AcceptedConnectionsHaveNoDelay) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(boundPort(listener.fd.get()));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  base::UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   ASSERT_TRUE(client);
   ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  UniqueFd accepted(::accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  base::UniqueFd accepted(::accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
   ASSERT_TRUE(accepted);
   EXPECT_EQ(noDelay(accepted.get()), 1);
   EXPECT_EQ(noDelay(client.get()), 0);  // the option is ours, not the kernel's default

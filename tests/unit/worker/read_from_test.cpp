@@ -44,8 +44,8 @@ class ReadFromTest : public ::testing::Test {
     return out;
   }
 
-  net::UniqueFd server_;
-  net::UniqueFd client_;
+  base::UniqueFd server_;
+  base::UniqueFd client_;
 };
 
 TEST_F(ReadFromTest, NothingSentYetIsWouldBlock) {
@@ -84,8 +84,8 @@ TEST_F(ReadFromTest, NotASocketIsAnError) {
   HttpSession session(world.context, "peer");
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK), 0);
-  net::UniqueFd read_end(pipe_fds[0]);
-  net::UniqueFd write_end(pipe_fds[1]);
+  base::UniqueFd read_end(pipe_fds[0]);
+  base::UniqueFd write_end(pipe_fds[1]);
   EXPECT_EQ(session.readFrom(read_end.get()), ReadResult::Error);  // ENOTSOCK
 }
 

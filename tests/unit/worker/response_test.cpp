@@ -52,7 +52,7 @@ TEST(Response, WholeFile) {
 
 TEST(Response, NotModifiedKeepsTheValidatorsOnly) {
   Response r;
-  r.file = net::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  r.file = base::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   ASSERT_TRUE(r.file);
   r.setFile(10, kMtime, "text/plain");
   EXPECT_EQ(r.head.etag, kEtag);
@@ -115,7 +115,7 @@ TEST(Response, UnsatisfiableRangeIsAPageNamingTheLength) {
 
 TEST(Response, ErrorPageAfterAFileDropsFileAndValidators) {
   Response r;
-  r.file = net::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  r.file = base::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   r.setFile(10, kMtime, "text/plain");
   r.setPage(http::Status::NotFound);
   r.head.keep_alive = false;

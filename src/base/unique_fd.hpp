@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace learnhttpd::net {
+namespace learnhttpd::base {
 
 class UniqueFd {
  public:
@@ -33,4 +33,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace learnhttpd::net
+}  // namespace learnhttpd::base
