@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   if (cli.action == config::CliAction::Signal && cli.signal == "status") {
     return master::printStatus(config);
   }
-  if (cli.action == config::CliAction::Signal) return master::signalRunningMaster(config, cli.signal);
+  if (cli.action == config::CliAction::Signal)
+    return master::signalRunningMaster(config, cli.signal);
   std::string error;
   if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
     (void)std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),

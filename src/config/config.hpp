@@ -121,15 +121,15 @@ struct Config {
   unsigned threads = 8;      // pool threads per worker; the maximum with "threads: MIN..MAX"
   unsigned min_threads = 0;  // MIN of "threads: MIN..MAX" (grow/shrink); 0: a fixed pool
   Duration thread_idle_timeout{3'000};  // a growing pool's thread idle this long exits (> MIN)
-  unsigned max_connections = 10000;  // per worker
-  Duration keepalive_timeout{75'000};  // 0 = no keep-alive
-  unsigned keepalive_requests = 1000;  // per connection; 0 = no keep-alive
+  unsigned max_connections = 10000;     // per worker
+  Duration keepalive_timeout{75'000};   // 0 = no keep-alive
+  unsigned keepalive_requests = 1000;   // per connection; 0 = no keep-alive
   Duration header_timeout{10'000};
   Duration send_timeout{60'000};
   std::size_t max_header_bytes = 16384;
   Duration shutdown_timeout{30'000};
   Duration worker_timeout{30'000};
-  std::string user = "www-data";  // empty: never drop privileges
+  std::string user = "www-data";                 // empty: never drop privileges
   std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type

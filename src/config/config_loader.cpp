@@ -49,7 +49,9 @@ ConfigError::ConfigError(const std::string& message) : std::runtime_error(printa
 namespace {
 
 // yaml-cpp counts lines from 0; editors count from 1.
-int lineOf(const YAML::Node& node) { return std::max(node.Mark().line, 0) + 1; }
+int lineOf(const YAML::Node& node) {
+  return std::max(node.Mark().line, 0) + 1;
+}
 
 [[noreturn]] void fail(const std::string& source, int line, std::string_view message) {
   throw ConfigError(source + ":" + std::to_string(line) + ": " + std::string(message));
@@ -885,7 +887,9 @@ std::string readFile(const std::string& path) {
 
 }  // namespace
 
-Config loadConfigFile(const std::string& path) { return loadConfigString(readFile(path), path); }
+Config loadConfigFile(const std::string& path) {
+  return loadConfigString(readFile(path), path);
+}
 
 Config loadConfigString(std::string_view yaml, const std::string& source_name) {
   const YAML::Node root = parseDocument(yaml, source_name);

@@ -12,25 +12,25 @@
 #include <optional>
 #include <string>
 
-#include "fs/open_beneath.hpp"
 #include "base/unique_fd.hpp"
+#include "fs/open_beneath.hpp"
 
 namespace learnhttpd::fs {
 
 enum class Outcome {
-  File,           // fd + stat describe a regular file to serve
-  AddSlash,       // a directory named without the trailing slash: redirect to path + "/"
-  NotFound,       // no such file; also "file.html/" and a directory without an index
-  Forbidden,      // permission denied, a symlink that leaves the root, a non-regular file
-  NoIndex,        // a directory whose index file is missing (caller picks 403 or 404)
-  ServerError,    // anything else (EMFILE, EIO, ...)
+  File,         // fd + stat describe a regular file to serve
+  AddSlash,     // a directory named without the trailing slash: redirect to path + "/"
+  NotFound,     // no such file; also "file.html/" and a directory without an index
+  Forbidden,    // permission denied, a symlink that leaves the root, a non-regular file
+  NoIndex,      // a directory whose index file is missing (caller picks 403 or 404)
+  ServerError,  // anything else (EMFILE, EIO, ...)
 };
 
 struct Resolved {
   Outcome outcome = Outcome::NotFound;
-  base::UniqueFd fd;            // valid for Outcome::File
-  struct stat st {};           // valid for Outcome::File
-  bool is_index = false;       // the file is the directory's index (MIME by index name)
+  base::UniqueFd fd;      // valid for Outcome::File
+  struct stat st {};      // valid for Outcome::File
+  bool is_index = false;  // the file is the directory's index (MIME by index name)
 };
 
 class DocumentRoot {

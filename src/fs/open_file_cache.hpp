@@ -79,7 +79,7 @@
 namespace learnhttpd::fs {
 
 struct CachedFile {
-  base::UniqueFd fd;       // open for files larger than the inline limit; closed otherwise
+  base::UniqueFd fd;      // open for files larger than the inline limit; closed otherwise
   struct stat st {};      // as fstat() returned it when the entry was filled
   std::string body;       // the whole file when st.st_size <= inline_max; else empty
   bool has_body = false;  // `body` holds the file (it may be legitimately empty)

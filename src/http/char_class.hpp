@@ -19,8 +19,8 @@ constexpr std::array<std::uint8_t, 256> makeCharTable() noexcept {
   std::array<std::uint8_t, 256> t{};
   for (unsigned c = 0; c < 256; ++c) {
     const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    const bool tchar_punct = std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                             std::string_view::npos;
+    const bool tchar_punct =
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
     const bool vchar = c > 0x20 && c != 0x7F;  // includes obs-text 0x80-0xFF
     const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     std::uint8_t bits = 0;
@@ -39,7 +39,9 @@ constexpr bool hasClass(char c, CharClass cls) noexcept {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
-constexpr bool isOws(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool isOws(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 constexpr char toLowerAscii(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

@@ -11,7 +11,6 @@ namespace {
 
 using detail::trimOws;
 
-
 std::string_view withoutWeak(std::string_view tag) noexcept {
   if (tag.size() >= 2 && tag[0] == 'W' && tag[1] == '/') tag.remove_prefix(2);
   return tag;

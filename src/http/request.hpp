@@ -35,8 +35,8 @@ struct Request {
   std::string_view host;         // Host field value, trimmed
   bool has_host = false;
   ConnectionOption connection = ConnectionOption::Unspecified;
-  std::string_view user_agent;         // for the access log; empty when absent
-  std::string_view referer;            // for the access log; empty when absent
+  std::string_view user_agent;  // for the access log; empty when absent
+  std::string_view referer;     // for the access log; empty when absent
   // Singleton fields: empty when absent, and also when sent twice with different values
   // (the request then behaves as if the condition or range was not sent).
   std::string_view if_modified_since;  // raw value

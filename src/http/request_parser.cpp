@@ -1,8 +1,8 @@
 #include "http/request_parser.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -26,9 +26,13 @@ constexpr std::size_t saturatingAdd(std::size_t a, std::size_t b) noexcept {
   return a + std::min(b, std::numeric_limits<std::size_t>::max() - a);
 }
 
-constexpr bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool isDigit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
-ParseResult fail(Status s) noexcept { return ParseError{s}; }
+ParseResult fail(Status s) noexcept {
+  return ParseError{s};
+}
 
 // True when one of the eight bytes of `w` is below `limit` (at most 0x80) or is DEL.
 // Classic SWAR tests: bytes >= 0x80 never trigger the "below" test thanks to the ~w mask.

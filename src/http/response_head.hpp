@@ -16,19 +16,19 @@ inline constexpr std::string_view kServerName = "learnhttpd";
 
 struct ResponseHead {
   Status status = Status::Ok;
-  int version_minor = 1;               // answer in the request's minor version
-  std::string_view date;               // formatted IMF-fixdate (from a DateCache)
-  bool keep_alive = true;              // -> "Connection: keep-alive" / "close"
+  int version_minor = 1;   // answer in the request's minor version
+  std::string_view date;   // formatted IMF-fixdate (from a DateCache)
+  bool keep_alive = true;  // -> "Connection: keep-alive" / "close"
   std::uint64_t content_length = 0;
-  std::string_view content_type;       // omitted when empty
-  std::string_view content_encoding;   // a sidecar's coding ("br", "gzip"); omitted when empty
-  bool vary_accept_encoding = false;   // adds "Vary: Accept-Encoding"
-  std::string_view extra_fields;       // "Name: value\r\n" lines (http::HeaderRules), as given
-  std::time_t last_modified = -1;      // omitted when < 0
-  std::string_view etag;               // omitted when empty
-  std::string_view location;           // omitted when empty
-  bool allow_get_head = false;         // adds "Allow: GET, HEAD" (405)
-  bool accept_ranges = false;          // adds "Accept-Ranges: bytes" (files)
+  std::string_view content_type;      // omitted when empty
+  std::string_view content_encoding;  // a sidecar's coding ("br", "gzip"); omitted when empty
+  bool vary_accept_encoding = false;  // adds "Vary: Accept-Encoding"
+  std::string_view extra_fields;      // "Name: value\r\n" lines (http::HeaderRules), as given
+  std::time_t last_modified = -1;     // omitted when < 0
+  std::string_view etag;              // omitted when empty
+  std::string_view location;          // omitted when empty
+  bool allow_get_head = false;        // adds "Allow: GET, HEAD" (405)
+  bool accept_ranges = false;         // adds "Accept-Ranges: bytes" (files)
   // Content-Range: "bytes FIRST-LAST/SIZE" on 206, "bytes */SIZE" on 416; omitted when
   // complete_length < 0.
   std::int64_t complete_length = -1;

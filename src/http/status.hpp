@@ -26,7 +26,9 @@ enum class Status : int {
   HttpVersionNotSupported = 505,
 };
 
-constexpr int code(Status s) noexcept { return static_cast<int>(s); }
+constexpr int code(Status s) noexcept {
+  return static_cast<int>(s);
+}
 
 // The reason phrase, e.g. "Not Found". Never empty.
 std::string_view reasonPhrase(Status s) noexcept;

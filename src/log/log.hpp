@@ -33,9 +33,9 @@ bool setupErrorLog(const std::string& target, const std::string& level, std::str
 bool reopenErrorLog(std::string& error);
 
 struct AccessEntry {
-  std::string_view peer;         // client address
-  std::string_view method;       // as sent
-  std::string_view target;       // as sent
+  std::string_view peer;    // client address
+  std::string_view method;  // as sent
+  std::string_view target;  // as sent
   int version_minor = 1;
   int status = 0;
   std::uint64_t body_bytes = 0;  // body bytes of the response
@@ -64,9 +64,9 @@ class AccessLog {
  private:
   explicit AccessLog(std::string target);
   std::string target_;
-  std::mutex mutex_;     // guards owned_ and fd_ against a reopen
+  std::mutex mutex_;      // guards owned_ and fd_ against a reopen
   base::UniqueFd owned_;  // the file; empty for stdout/stderr
-  int fd_ = -1;          // where lines go: owned_ or fd 1/2
+  int fd_ = -1;           // where lines go: owned_ or fd 1/2
 };
 
 }  // namespace learnhttpd::log

@@ -86,7 +86,8 @@ class Resolver {
 
   bool restart(bool absolute) {
     dir_.reset(::open(absolute ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    where_.assign(1, absolute ? '/' : '.');  // not a literal: GCC 12 -Wrestrict false positive at -O2+
+    where_.assign(1,
+                  absolute ? '/' : '.');  // not a literal: GCC 12 -Wrestrict false positive at -O2+
     struct stat st {};
     if (!dir_ || ::fstat(dir_.get(), &st) != 0) return refuseErrno(where_);
     trusted_ = trustedDirectory(st);
@@ -109,14 +110,16 @@ class Resolver {
   // A link is the administrator's only where only root (or we) could have put it.
   bool follow(const std::string& name, bool final) {
     if (!trusted_) {
-      return refuse(lead(name, final) + "is a symbolic link in a directory that other users "
+      return refuse(lead(name, final) +
+                    "is a symbolic link in a directory that other users "
                     "can write; refusing to follow it");
     }
     if (++links_ > kMaxSymlinks) return refuse("too many symbolic links");
     char target[PATH_MAX];
     ssize_t n = ::readlinkat(dir_.get(), name.c_str(), target, sizeof target);
     if (n < 0) return refuseErrno(shown(name));
-    if (static_cast<std::size_t>(n) == sizeof target) return refuse(shown(name) + ": link too long");
+    if (static_cast<std::size_t>(n) == sizeof target)
+      return refuse(shown(name) + ": link too long");
     std::string_view text(target, static_cast<std::size_t>(n));
     std::deque<std::string> parts = components(text);
     todo_.insert(todo_.begin(), parts.begin(), parts.end());
@@ -205,7 +208,7 @@ class Resolver {
   const std::string& path_;
   std::string& error_;
   std::deque<std::string> todo_;  // components still to walk; the last one names the file
-  base::UniqueFd dir_;             // O_PATH fd of the directory reached so far
+  base::UniqueFd dir_;            // O_PATH fd of the directory reached so far
   std::string where_;             // its path, for messages
   bool trusted_ = false;
   int links_ = 0;

@@ -105,9 +105,11 @@ int signalRunningMaster(const config::Config& config, const std::string& action)
   std::string named_by;
   pid_t pid = findMaster(config, error, named_by);
   if (pid <= 0) return fail(error);
-  if (!alive(pid)) return fail("process " + std::to_string(pid) + " named by " + named_by + " is not running");
+  if (!alive(pid))
+    return fail("process " + std::to_string(pid) + " named by " + named_by + " is not running");
   std::set<long> before = childrenOf(pid);
-  if (::kill(pid, signal) != 0) return fail("kill " + std::to_string(pid) + ": " + std::strerror(errno));
+  if (::kill(pid, signal) != 0)
+    return fail("kill " + std::to_string(pid) + ": " + std::strerror(errno));
   if (action == "reload") {
     // A new generation shows as children that were not there before. None within the limit:
     // the master kept the old generation (its error log says why).
@@ -118,7 +120,8 @@ int signalRunningMaster(const config::Config& config, const std::string& action)
     return reloaded ? 0 : fail("the master kept its running configuration; see its error log");
   }
   if (action == "stop" || action == "quit") {
-    auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout) + 10s;
+    auto limit =
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout) + 10s;
     if (!waitFor(limit, [&] { return !alive(pid); })) {
       return fail("process " + std::to_string(pid) + " is still running");
     }

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
 #include "base/unique_fd.hpp"
+#include "config/config.hpp"
 
 namespace learnhttpd::master {
 

@@ -26,10 +26,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kTick = 1000ms;           // the loop wakes at least this often
-constexpr auto kFastTick = 50ms;         // ... and this often while waiting for workers
-constexpr auto kFastStopGrace = 5s;      // TERM/INT: how long workers get before KILL
-constexpr auto kHeartbeatFresh = 3000;   // ms: a heartbeat this recent counts for the watchdog
+constexpr auto kTick = 1000ms;          // the loop wakes at least this often
+constexpr auto kFastTick = 50ms;        // ... and this often while waiting for workers
+constexpr auto kFastStopGrace = 5s;     // TERM/INT: how long workers get before KILL
+constexpr auto kHeartbeatFresh = 3000;  // ms: a heartbeat this recent counts for the watchdog
 constexpr std::size_t kStatusSlots = 4096;
 
 std::int64_t wallClockMs() {
@@ -56,7 +56,8 @@ std::string_view stateName(Phase phase, bool has_beaten) {
 
 std::string describeExit(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
+  if (WIFSIGNALED(status))
+    return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
   return "stopped";
 }
 
@@ -100,7 +101,8 @@ bool Master::start() {
   if (tls_) spdlog::info("tls: {}", tls::kernelTlsStatus());
   // Handlers first: a TERM right after "listening on" must be a clean stop, not a kill.
   if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
-    return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)), false;
+    return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)),
+           false;
   }
   std::vector<int> activated = sys::activatedSockets();
   if (!activated.empty()) {
@@ -129,15 +131,15 @@ bool Master::start() {
   if (!prepareLogFilesOf(config_, error)) return spdlog::critical("master: {}", error), false;
   unsigned long files = sys::raiseFileLimit();
   if (files < config_.max_connections + 64UL) {
-    spdlog::warn("master: open-file limit {} is below max_connections {}; raise LimitNOFILE / "
-                 "ulimit -n, or a busy worker will refuse connections",
-                 files, config_.max_connections);
+    spdlog::warn(
+        "master: open-file limit {} is below max_connections {}; raise LimitNOFILE / "
+        "ulimit -n, or a busy worker will refuse connections",
+        files, config_.max_connections);
   }
   watchdog_ = sys::watchdogInterval();
   wanted_ = config::effectiveWorkers(config_);
   spdlog::info("master: pid {}, generation {}: starting {} {} worker(s), document root {}",
-               ::getpid(), generation_, wanted_,
-               config::modelName(config_.worker_model),
+               ::getpid(), generation_, wanted_, config::modelName(config_.worker_model),
                config_.document_root);
   decide(Decision::Start, fmt::format("generation {}: starting {} {} worker(s)", generation_,
                                       wanted_, config::modelName(config_.worker_model)));
@@ -195,7 +197,8 @@ void Master::loop() {
     listeners_.closeAll();
     stopWorkers(SIGQUIT, config_.shutdown_timeout);
   } else {
-    stopWorkers(SIGTERM, std::min<std::chrono::milliseconds>(config_.shutdown_timeout, kFastStopGrace));
+    stopWorkers(SIGTERM,
+                std::min<std::chrono::milliseconds>(config_.shutdown_timeout, kFastStopGrace));
   }
 }
 
@@ -232,11 +235,16 @@ void Master::handleSignal(int signal) {
       stop_requested_ = true;
       graceful_ = true;
       break;
-    case SIGHUP: return reload();
-    case SIGUSR1: return reopenLogs();
-    case SIGTTIN: return resize(+1);
-    case SIGTTOU: return resize(-1);
-    default: break;  // CHLD: reapChildren() runs after every wake-up
+    case SIGHUP:
+      return reload();
+    case SIGUSR1:
+      return reopenLogs();
+    case SIGTTIN:
+      return resize(+1);
+    case SIGTTOU:
+      return resize(-1);
+    default:
+      break;  // CHLD: reapChildren() runs after every wake-up
   }
 }
 

@@ -101,12 +101,12 @@ class Master {
   std::int64_t start_unix_ms_ = 0;
   sys::PidFile pid_file_;
   std::vector<WorkerProcess> workers_;
-  unsigned wanted_ = 1;                   // workers the current generation should have
+  unsigned wanted_ = 1;  // workers the current generation should have
   unsigned generation_ = 1;
-  unsigned serving_generation_ = 0;       // the newest generation that became ready
-  CrashBackoff backoff_;                  // crashes in a row at start; no respawn before ...
-  std::uint64_t reaped_requests_ = 0;     // requests of workers already gone
-  bool ready_pending_ = true;             // READY=1 not yet sent for this generation
+  unsigned serving_generation_ = 0;    // the newest generation that became ready
+  CrashBackoff backoff_;               // crashes in a row at start; no respawn before ...
+  std::uint64_t reaped_requests_ = 0;  // requests of workers already gone
+  bool ready_pending_ = true;          // READY=1 not yet sent for this generation
   std::chrono::microseconds watchdog_{0};
   Clock::time_point last_watchdog_{};
   std::string last_status_;

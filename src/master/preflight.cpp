@@ -11,8 +11,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "log/log_file.hpp"
 #include "base/unique_fd.hpp"
+#include "log/log_file.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 

@@ -6,7 +6,9 @@
 
 namespace learnhttpd::master {
 
-void StatusUnmap::operator()(worker::WorkerStatus* p) const noexcept { ::munmap(p, bytes); }
+void StatusUnmap::operator()(worker::WorkerStatus* p) const noexcept {
+  ::munmap(p, bytes);
+}
 
 bool StatusBoard::map(std::size_t slots) {
   std::size_t bytes = slots * sizeof(worker::WorkerStatus);

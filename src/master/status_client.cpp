@@ -11,9 +11,9 @@
 #include <cstring>
 #include <string>
 
+#include "base/unique_fd.hpp"
 #include "log/journal_sink.hpp"
 #include "net/socket.hpp"
-#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 namespace {

@@ -28,12 +28,12 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "config/config.hpp"
 #include "http/http_date.hpp"
 #include "http/request.hpp"
 #include "http/status.hpp"
 #include "master/status_report.hpp"
-#include "base/unique_fd.hpp"
 
 namespace learnhttpd::master {
 

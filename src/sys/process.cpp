@@ -16,7 +16,9 @@
 namespace learnhttpd::sys {
 namespace {
 
-std::string fail(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string fail(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 }  // namespace
 

@@ -26,7 +26,9 @@ constexpr std::chrono::milliseconds kLingerTime{500};
 class Driver {
  public:
   Driver(ModelControl& control, base::UniqueFd fd, std::string peer)
-      : control_(control), config_(control.config()), fd_(std::move(fd)),
+      : control_(control),
+        config_(control.config()),
+        fd_(std::move(fd)),
         session_(control.serve(), std::move(peer)) {}
 
   void run() {
@@ -55,13 +57,16 @@ class Driver {
     bool idle = !session_.midRequest();
     Wake wake = control_.waitFor(fd_.get(), POLLIN, SteadyClock::now() + timeout, idle, stopping);
     switch (wake) {
-      case Wake::Stop: return false;
-      case Wake::Quit: return true;  // decide again, now with the short last call
+      case Wake::Stop:
+        return false;
+      case Wake::Quit:
+        return true;  // decide again, now with the short last call
       case Wake::Timeout:
         if (idle) return false;  // idle keep-alive (or a silent new connection) expired
         session_.failWith(http::Status::RequestTimeout, std::time(nullptr));
         return true;
-      case Wake::Ready: break;
+      case Wake::Ready:
+        break;
     }
     ReadResult r = session_.readFrom(fd_.get());
     if (r == ReadResult::WouldBlock) return true;
@@ -123,7 +128,8 @@ void serveConnection(ModelControl& control, base::UniqueFd fd, std::string peer)
 
 std::string prepareAccepted(const ModelControl& control, int fd) {
   std::string peer;
-  if (!control.config().log.quiet && control.config().log.access_log != "off") net::peerAddress(fd, peer);
+  if (!control.config().log.quiet && control.config().log.access_log != "off")
+    net::peerAddress(fd, peer);
   return peer;
 }
 
@@ -138,8 +144,7 @@ base::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) 
     if (fd >= 0) return base::UniqueFd(fd);
     if (errno == EMFILE || errno == ENFILE) {
       shed(ready[i].fd, slot);
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-               errno != ECONNABORTED) {
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
       spdlog::error("worker {}: accept4: {}", slot, std::strerror(errno));
     }
   }

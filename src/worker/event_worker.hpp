@@ -45,7 +45,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   const config::Config& config_;
   ServeContext serve_;
   WorkerLoop loop_;
-  ConnectionList connections_;  // declared after loop_: destroyed first, their events with them
+  ConnectionList connections_;      // declared after loop_: destroyed first, their events with them
   std::vector<Connection*> batch_;  // read input in this batch, answered in endOfBatch()
 };
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
 #include "http/accept_encoding.hpp"
@@ -24,7 +25,6 @@
 #include "http/request.hpp"
 #include "http/response_head.hpp"
 #include "http/status.hpp"
-#include "base/unique_fd.hpp"
 #include "tls/server_context.hpp"
 #include "tls/tls_stream.hpp"
 #include "worker/response.hpp"
@@ -148,14 +148,14 @@ class HttpSession {
   const ServeContext& ctx_;
   std::string peer_;
   std::vector<char> in_;
-  std::size_t start_ = 0;     // first unparsed byte in in_
-  std::size_t end_ = 0;       // one past the last received byte
-  std::uint64_t discard_ = 0; // request body bytes still to skip (Content-Length)
-  bool chunked_ = false;      // a chunked request body is being skipped
+  std::size_t start_ = 0;      // first unparsed byte in in_
+  std::size_t end_ = 0;        // one past the last received byte
+  std::uint64_t discard_ = 0;  // request body bytes still to skip (Content-Length)
+  bool chunked_ = false;       // a chunked request body is being skipped
   http::ChunkedDecoder chunked_decoder_;
-  std::string out_;           // queued response bytes
-  std::size_t sent_ = 0;      // bytes of out_ already written
-  base::UniqueFd file_;        // body still to sendfile after out_ (or from file_cached_)
+  std::string out_;       // queued response bytes
+  std::size_t sent_ = 0;  // bytes of out_ already written
+  base::UniqueFd file_;   // body still to sendfile after out_ (or from file_cached_)
   std::shared_ptr<const fs::CachedFile> file_cached_;  // the cache's file being sent
   off_t file_offset_ = 0;
   std::size_t file_remaining_ = 0;

@@ -58,7 +58,7 @@ class InputDeadline {
 
  private:
   std::chrono::steady_clock::time_point header_started_;  // when the unfinished head began
-  unsigned requests_seen_ = 0;       // requestsServed() when we last computed a deadline
+  unsigned requests_seen_ = 0;  // requestsServed() when we last computed a deadline
   bool waiting_mid_request_ = false;
   bool handshake_counted_ = false;  // header_started_ is when the TLS handshake began
 };

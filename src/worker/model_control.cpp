@@ -147,12 +147,16 @@ void ModelControl::service() {
 
 void ModelControl::handleSignal(int signal) {
   switch (signal) {
-    case SIGQUIT: return beginQuit();
+    case SIGQUIT:
+      return beginQuit();
     case SIGUSR1:
       logs_reopened_ = true;
       return reopenLogs();
-    case SIGCHLD: child_exited_ = true; return;
-    default: return beginTerminate();  // TERM, INT
+    case SIGCHLD:
+      child_exited_ = true;
+      return;
+    default:
+      return beginTerminate();  // TERM, INT
   }
 }
 

@@ -30,8 +30,8 @@
 #include <span>
 #include <string>
 
-#include "log/log.hpp"
 #include "base/unique_fd.hpp"
+#include "log/log.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 

@@ -47,9 +47,10 @@ void PollingConnections::acceptFrom(int listen_fd, int limit) {
 void PollingConnections::refuse(base::UniqueFd fd, int limit) {
   ++refused_;
   if (refused_ == 1 || refused_ % 100 == 0) {
-    spdlog::warn("worker {}: refused a connection: descriptor {} >= FD_SETSIZE {} ({} refused "
-                 "so far); select() cannot watch it",
-                 control_.slot(), fd.get(), limit, refused_);
+    spdlog::warn(
+        "worker {}: refused a connection: descriptor {} >= FD_SETSIZE {} ({} refused "
+        "so far); select() cannot watch it",
+        control_.slot(), fd.get(), limit, refused_);
   }
   HttpSession session(control_.serve(), prepareAccepted(control_, fd.get()));
   session.failWith(http::Status::ServiceUnavailable, std::time(nullptr));
@@ -67,8 +68,7 @@ void PollingConnections::waitForInput(Connection& conn) {
   bool stopping = control_.quitting();
   if (stopping) conn.session.drain();
   conn.state = State::Reading;
-  conn.deadline = SteadyClock::now() +
-                  conn.input.next(conn.session, control_.config(), stopping);
+  conn.deadline = SteadyClock::now() + conn.input.next(conn.session, control_.config(), stopping);
 }
 
 PollingConnections::List::iterator PollingConnections::step(List::iterator it, bool readable,
@@ -217,8 +217,7 @@ void SelectWorker::turn() {
   }
   for (auto& conn : conns_.list()) {
     // Every connection's descriptor is below FD_SETSIZE: acceptFrom() refused the others.
-    FD_SET(conn.fd.get(), conn.state == PollingConnections::State::Writing ? &writable
-                                                                           : &readable);
+    FD_SET(conn.fd.get(), conn.state == PollingConnections::State::Writing ? &writable : &readable);
     top = std::max(top, conn.fd.get());
   }
   auto now = SteadyClock::now();

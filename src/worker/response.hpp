@@ -13,11 +13,11 @@
 #include <optional>
 #include <string_view>
 
+#include "base/unique_fd.hpp"
 #include "fs/open_file_cache.hpp"
 #include "http/conditional.hpp"
 #include "http/response_head.hpp"
 #include "http/status.hpp"
-#include "base/unique_fd.hpp"
 
 namespace learnhttpd::worker {
 
@@ -78,7 +78,7 @@ struct Response {
   http::ResponseHead head;
   BodySource body = BodySource::None;
   std::string_view page;  // BodySource::Page: static storage (http::errorBody)
-  base::UniqueFd file;     // BodySource::File: opened for this request, or
+  base::UniqueFd file;    // BodySource::File: opened for this request, or
   std::shared_ptr<const fs::CachedFile> cached;  // the open-file cache's entry
 
  private:

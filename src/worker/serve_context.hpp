@@ -26,24 +26,24 @@ struct ServeContext {
   ServeContext(const config::Config& config, const fs::DocumentRoot& root,
                log::AccessLog* access_log, WorkerStatus* status);
 
-  const fs::DocumentRoot& root;    // not owned; outlives the worker
+  const fs::DocumentRoot& root;  // not owned; outlives the worker
   http::MimeTable mime;
   std::string index;
   http::Status missing_index_status;
   http::ParseLimits limits;
-  unsigned keepalive_requests;     // 0: one request per connection
-  bool keepalive_enabled;          // keepalive_timeout > 0
-  bool precompressed;              // look for FILE.br/.zst/.gz sidecars
+  unsigned keepalive_requests;           // 0: one request per connection
+  bool keepalive_enabled;                // keepalive_timeout > 0
+  bool precompressed;                    // look for FILE.br/.zst/.gz sidecars
   std::optional<http::GzipPolicy> gzip;  // on-the-fly gzip; nullopt when off (config gzip)
-  http::HeaderRules header_rules;  // fields added to the answers served from a file
+  http::HeaderRules header_rules;        // fields added to the answers served from a file
   // The page file of an error status (config error_pages), or nullptr: the built-in page.
   const std::string* errorPage(http::Status status) const noexcept;
   std::vector<std::pair<int, std::string>> error_pages;
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   // "Strict-Transport-Security: max-age=N\r\n" for answers over TLS (tls.hsts), or empty.
   std::string hsts_field;
-  log::AccessLog* access_log;      // not owned; nullptr in quiet mode: no per-request logging
-  WorkerStatus* status;            // shared with the master; `requests` counts answers
+  log::AccessLog* access_log;  // not owned; nullptr in quiet mode: no per-request logging
+  WorkerStatus* status;        // shared with the master; `requests` counts answers
   // The worker's open-file cache (internally locked, shared by all threads of the worker);
   // nullptr when open_file_cache.entries is 0 or the cache cannot work on this system.
   std::unique_ptr<fs::OpenFileCache> file_cache;

@@ -29,7 +29,9 @@ void clearEvent(int fd) {
   [[maybe_unused]] ssize_t n = ::read(fd, &count, sizeof count);
 }
 
-auto far() { return SteadyClock::now() + std::chrono::hours(1); }
+auto far() {
+  return SteadyClock::now() + std::chrono::hours(1);
+}
 
 }  // namespace
 
@@ -240,7 +242,9 @@ bool ThreadsQueueWorker::grow() {
   return true;
 }
 
-void ThreadsQueueWorker::consumerLoop(void* arg) { static_cast<ThreadsQueueWorker*>(arg)->consume(); }
+void ThreadsQueueWorker::consumerLoop(void* arg) {
+  static_cast<ThreadsQueueWorker*>(arg)->consume();
+}
 
 void ThreadsQueueWorker::consume() {
   for (;;) {

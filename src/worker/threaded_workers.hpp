@@ -90,11 +90,11 @@ class ThreadsQueueWorker final : public Worker {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<base::UniqueFd> queue_;  // guarded by mutex_
-  unsigned idle_ = 0;                // consumers waiting in consume(), guarded by mutex_
-  unsigned alive_ = 0;               // consumers started and not exited, guarded by mutex_
-  bool closed_ = false;              // no more items: consumers exit once the queue is empty
+  unsigned idle_ = 0;                 // consumers waiting in consume(), guarded by mutex_
+  unsigned alive_ = 0;                // consumers started and not exited, guarded by mutex_
+  bool closed_ = false;               // no more items: consumers exit once the queue is empty
   base::UniqueFd space_fd_;           // eventfd: a slot freed while the control thread waited
-  bool waiting_for_space_ = false;   // guarded by mutex_
+  bool waiting_for_space_ = false;    // guarded by mutex_
 };
 
 }  // namespace learnhttpd::worker

@@ -33,7 +33,7 @@ struct ThreadPoolWorker::Connection {
 
   ThreadPoolWorker& worker;
   base::UniqueFd fd;
-  HttpSession session;          // the owning thread's (see the header)
+  HttpSession session;             // the owning thread's (see the header)
   Next next = Next::WaitForInput;  // written by the pool thread before it hands back
   // Loop thread only:
   EventPtr read_event;
@@ -53,7 +53,9 @@ ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
       queue_(kQueuePerThread * sizer_.max()),
       report_("threadpool", context.slot, sizer_, context.status) {}
 
-ThreadPoolWorker::~ThreadPoolWorker() { stopThreads(); }
+ThreadPoolWorker::~ThreadPoolWorker() {
+  stopThreads();
+}
 
 int ThreadPoolWorker::run() {
   // Edge-triggered readiness is what lets a connection stay registered while a thread has it.
@@ -179,7 +181,8 @@ void ThreadPoolWorker::waitForOutput(Connection& conn) {
 void ThreadPoolWorker::onWritable(evutil_socket_t, short what, void* arg) {
   auto& conn = *static_cast<Connection*>(arg);
   conn.waiting_output = false;
-  if (what & EV_TIMEOUT) return conn.worker.close(conn);  // send_timeout: the client stopped reading
+  if (what & EV_TIMEOUT)
+    return conn.worker.close(conn);  // send_timeout: the client stopped reading
   conn.worker.dispatch(conn);
 }
 

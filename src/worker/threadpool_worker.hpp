@@ -94,8 +94,8 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   PoolSizer sizer_;
   BoundedQueue<Connection*> queue_;  // loop thread -> pool threads
   std::mutex back_mutex_;
-  std::vector<Connection*> back_;    // handed back, guarded by back_mutex_
-  std::vector<Connection*> taken_;   // loop thread: the batch being taken back
+  std::vector<Connection*> back_;      // handed back, guarded by back_mutex_
+  std::vector<Connection*> taken_;     // loop thread: the batch being taken back
   std::atomic<bool> stopping_{false};  // graceful stop: answer with "Connection: close"
   std::atomic<bool> quit_{false};      // fast stop: drop everything after the current step
   ConnectionList connections_;         // loop thread; after loop_: freed before its base

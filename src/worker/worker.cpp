@@ -11,17 +11,24 @@ namespace learnhttpd::worker {
 std::unique_ptr<Worker> makeWorker(const WorkerContext& context) {
   using config::WorkerModel;
   switch (context.config.worker_model) {
-    case WorkerModel::Event: break;
-    case WorkerModel::ThreadPool: return std::make_unique<ThreadPoolWorker>(context);
-    case WorkerModel::Blocking: return std::make_unique<BlockingWorker>(context);
+    case WorkerModel::Event:
+      break;
+    case WorkerModel::ThreadPool:
+      return std::make_unique<ThreadPoolWorker>(context);
+    case WorkerModel::Blocking:
+      return std::make_unique<BlockingWorker>(context);
     case WorkerModel::ProcessPerConnection:
       return std::make_unique<ProcessPerConnectionWorker>(context);
     case WorkerModel::ThreadPerConnection:
       return std::make_unique<ThreadPerConnectionWorker>(context);
-    case WorkerModel::ThreadsAccept: return std::make_unique<ThreadsAcceptWorker>(context);
-    case WorkerModel::ThreadsQueue: return std::make_unique<ThreadsQueueWorker>(context);
-    case WorkerModel::BusyPoll: return std::make_unique<BusyPollWorker>(context);
-    case WorkerModel::Select: return std::make_unique<SelectWorker>(context);
+    case WorkerModel::ThreadsAccept:
+      return std::make_unique<ThreadsAcceptWorker>(context);
+    case WorkerModel::ThreadsQueue:
+      return std::make_unique<ThreadsQueueWorker>(context);
+    case WorkerModel::BusyPoll:
+      return std::make_unique<BusyPollWorker>(context);
+    case WorkerModel::Select:
+      return std::make_unique<SelectWorker>(context);
   }
   return std::make_unique<EventWorker>(context);
 }

@@ -17,14 +17,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitBootFailure = 3;  // cannot start at all: respawning will not help
 
 struct WorkerContext {
-  const config::Config& config;      // the generation's configuration
+  const config::Config& config;  // the generation's configuration
   // The worker process's inherited copies of the listening sockets. The worker closes them
   // on a graceful stop, so that once the master and every worker have, new connections are
   // refused rather than queued with nobody to accept them (WorkerLoop).
   const std::vector<int>& listen_fds;
-  const fs::DocumentRoot& root;      // opened by the master; not owned
-  unsigned slot = 0;                 // 0..workers-1, for log lines
-  WorkerStatus* status = nullptr;    // shared with the master: stamp heartbeat, count requests
+  const fs::DocumentRoot& root;    // opened by the master; not owned
+  unsigned slot = 0;               // 0..workers-1, for log lines
+  WorkerStatus* status = nullptr;  // shared with the master: stamp heartbeat, count requests
   // The generation's TLS context (built by the master before fork; not owned), or nullptr
   // when no listener speaks TLS; `tls_fds` are those of `listen_fds` that do.
   const tls::ServerContext* tls = nullptr;

@@ -59,8 +59,7 @@ bool WorkerLoop::open(int required_features) {
     }
     serve_.access_log = access_log_.get();
   }
-  std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(),
-                                                             event_config_free);
+  std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(), event_config_free);
   if (cfg) event_config_require_features(cfg.get(), required_features);
   base_.reset(cfg ? event_base_new_with_config(cfg.get()) : nullptr);
   if (!base_) {
@@ -98,7 +97,8 @@ void WorkerLoop::run() {
   stampHeartbeat();  // the first stamp tells the master this worker serves
   // event_base_dispatch, one batch at a time, so the model hears where a batch ends.
   while (!event_base_got_break(base_.get()) && !event_base_got_exit(base_.get())) {
-    if (event_base_loop(base_.get(), EVLOOP_ONCE) != 0) break;  // error, or nothing left to wait for
+    if (event_base_loop(base_.get(), EVLOOP_ONCE) != 0)
+      break;                                       // error, or nothing left to wait for
     if (event_base_got_break(base_.get())) break;  // stopped: the connections are going away
     model_.endOfBatch();
   }
@@ -252,9 +252,12 @@ void WorkerLoop::endLinger(std::list<Lingering>::iterator it) {
 void WorkerLoop::onSignal(evutil_socket_t signal, short, void* arg) {
   auto& self = *static_cast<WorkerLoop*>(arg);
   switch (signal) {
-    case SIGQUIT: return self.beginGracefulStop();
-    case SIGUSR1: return self.reopenLogs();
-    default: return self.stopNow();  // TERM, INT
+    case SIGQUIT:
+      return self.beginGracefulStop();
+    case SIGUSR1:
+      return self.reopenLogs();
+    default:
+      return self.stopNow();  // TERM, INT
   }
 }
 

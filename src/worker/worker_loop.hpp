@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "log/log.hpp"
 #include "base/unique_fd.hpp"
+#include "log/log.hpp"
 #include "worker/exclusive_accept.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/serve_context.hpp"
@@ -124,7 +124,7 @@ class WorkerLoop {
   EventPtr heartbeat_timer_;
   std::list<Lingering> lingering_;
   base::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
-  std::size_t open_ = 0;    // connections counted against max_connections
+  std::size_t open_ = 0;     // connections counted against max_connections
   std::uint64_t requests_at_last_beat_ = 0;
   bool heap_used_since_trim_ = false;
   bool listening_ = false;

@@ -21,9 +21,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/unique_fd.hpp"
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
-#include "base/unique_fd.hpp"
 #include "worker/http_session.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker_status.hpp"

@@ -93,7 +93,9 @@ TEST(ParseCli, ShortFlagsMayBeGrouped) {
   EXPECT_EQ(parseOk({"-dw4"}).workers, 4U);
 }
 
-TEST(ParseCli, LaterFlagsWin) { EXPECT_EQ(parseOk({"-p", "1", "--port", "2"}).port, 2); }
+TEST(ParseCli, LaterFlagsWin) {
+  EXPECT_EQ(parseOk({"-p", "1", "--port", "2"}).port, 2);
+}
 
 TEST(ParseCli, Actions) {
   EXPECT_EQ(parseOk({"-t"}).action, CliAction::TestConfig);
@@ -160,14 +162,17 @@ TEST(ParseCliErrors, BadCounts) {
             "--workers: expected a number of workers 1-1024 or auto, got '1025'");
   EXPECT_EQ(parseError({"-w", "many"}),
             "-w: expected a number of workers 1-1024 or auto, got 'many'");
-  EXPECT_EQ(parseError({"--threads", "0"}),
-            "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '0'");
-  EXPECT_EQ(parseError({"--threads", "1025"}),
-            "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '1025'");
+  EXPECT_EQ(
+      parseError({"--threads", "0"}),
+      "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '0'");
+  EXPECT_EQ(
+      parseError({"--threads", "1025"}),
+      "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got '1025'");
 }
 
 TEST(ParseCliErrors, BadChoices) {
-  EXPECT_EQ(parseError({"-m", "fork"}), "-m: expected one of event, threadpool, blocking, process-per-connection, "
+  EXPECT_EQ(parseError({"-m", "fork"}),
+            "-m: expected one of event, threadpool, blocking, process-per-connection, "
             "thread-per-connection, threads-accept, threads-queue, busy-poll, select, got 'fork'");
   EXPECT_EQ(parseError({"-s", "restart"}),
             "-s: expected reload, stop, quit, reopen or status, got 'restart'");

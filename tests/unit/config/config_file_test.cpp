@@ -74,8 +74,9 @@ TEST(LoadConfigFile, EmptyFileMeansDefaults) {
 TEST(LoadConfigFile, ErrorsNameTheFilePath) {
   const TempDir dir;
   const std::string path = dir.write("bad.yaml", "# settings\nworkers: 2\nthreads: lots\n");
-  EXPECT_EQ(errorOfFile(path),
-            path + ":3: threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got 'lots'");
+  EXPECT_EQ(errorOfFile(path), path +
+                                   ":3: threads: expected a number of threads 1-1024, or a range "
+                                   "MIN..MAX like 4..64, got 'lots'");
 }
 
 TEST(LoadConfigFile, MissingFile) {

@@ -19,7 +19,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Config load(std::string_view yaml) { return loadConfigString(yaml, "test.yaml"); }
+Config load(std::string_view yaml) {
+  return loadConfigString(yaml, "test.yaml");
+}
 
 // The what() of the ConfigError that loading `yaml` throws, or a marker when nothing is thrown.
 std::string errorOf(std::string_view yaml) {
@@ -308,10 +310,12 @@ TEST(LoadConfigErrors, NumbersOutOfRange) {
             "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '-1'");
   EXPECT_EQ(errorOf("workers: 0x10"),
             "test.yaml:1: workers: expected a number of workers 1-1024 or auto, got '0x10'");
-  constexpr std::string_view kThreads = "test.yaml:1: threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, got ";
+  constexpr std::string_view kThreads =
+      "test.yaml:1: threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, "
+      "got ";
   for (const char* bad : {"0", "2000", "0..4", "8..4", "4..", "..4", "4...8", "4..2000", "a..b"}) {
-    EXPECT_EQ(errorOf(std::string("threads: ") + bad),
-              std::string(kThreads) + "'" + bad + "'") << bad;
+    EXPECT_EQ(errorOf(std::string("threads: ") + bad), std::string(kThreads) + "'" + bad + "'")
+        << bad;
   }
   EXPECT_EQ(errorOf("max_connections: 1000001"),
             "test.yaml:1: max_connections: expected a number 1-1000000, got '1000001'");
@@ -332,9 +336,9 @@ TEST(LoadConfigErrors, MissingIndexStatusIs403Or404) {
 }
 
 TEST(LoadConfig, EveryWorkerModelByName) {
-  for (const char* name : {"event", "threadpool", "blocking", "process-per-connection",
-                           "thread-per-connection", "threads-accept", "threads-queue",
-                           "busy-poll", "select"}) {
+  for (const char* name :
+       {"event", "threadpool", "blocking", "process-per-connection", "thread-per-connection",
+        "threads-accept", "threads-queue", "busy-poll", "select"}) {
     const Config config = load(std::string("worker_model: ") + name);
     EXPECT_EQ(modelName(config.worker_model), name);
   }
@@ -380,7 +384,8 @@ TEST(LoadConfigErrors, WrongTypesSayWhatWasFound) {
             "test.yaml:2: document_root: expected a directory path, got a mapping");
   EXPECT_EQ(errorOf("index:\n"), "test.yaml:1: index: expected a file name, got nothing");
   EXPECT_EQ(errorOf("index: ''"), "test.yaml:1: index: expected a file name, got ''");
-  EXPECT_EQ(errorOf("pid_file: ~"), "test.yaml:1: pid_file: expected a file path, or \"\" for none, got nothing");
+  EXPECT_EQ(errorOf("pid_file: ~"),
+            "test.yaml:1: pid_file: expected a file path, or \"\" for none, got nothing");
   EXPECT_EQ(loadConfigString("pid_file: \"\"", "test.yaml").pid_file, "");
   EXPECT_EQ(errorOf("log: quiet"),
             "test.yaml:1: log: expected a mapping of log settings, like { level: info }, got "

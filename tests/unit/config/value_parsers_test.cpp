@@ -76,7 +76,9 @@ TEST(ParseUnsigned, ReadsPlainDecimalUpToMax) {
   }
 }
 
-ListenAddress address(const char* host, std::uint16_t port) { return ListenAddress{host, port}; }
+ListenAddress address(const char* host, std::uint16_t port) {
+  return ListenAddress{host, port};
+}
 
 TEST(ParseListenAddress, Ipv4HostAndPort) {
   EXPECT_EQ(parseListenAddress("0.0.0.0:8080"), address("0.0.0.0", 8080));

@@ -187,11 +187,34 @@ TEST(OpenBeneathWalk, AgreesWithOpenat2OnEveryPath) {
   stdfs::create_symlink("x1", root / "x2");
   stdfs::create_symlink("x2", root / "x1");
   stdfs::create_symlink("f.txt/", root / "slash");
-  const std::vector<std::string> paths = {
-      ".", "f.txt", "f.txt/", "d", "d/", "d/e/g.txt", "de/g.txt", "de/../f.txt", "de/..",
-      "d/up", "d/out", "abs", "x1", "slash", "missing", "d/missing/x", "f.txt/x", "..",
-      "../root/f.txt", "d/../..", "d/../f.txt", "d//e///g.txt", "./d/./e/g.txt", "de/", "de",
-      "d/e/../../f.txt", "d/e/../../../out.txt", "de/g.txt/"};
+  const std::vector<std::string> paths = {".",
+                                          "f.txt",
+                                          "f.txt/",
+                                          "d",
+                                          "d/",
+                                          "d/e/g.txt",
+                                          "de/g.txt",
+                                          "de/../f.txt",
+                                          "de/..",
+                                          "d/up",
+                                          "d/out",
+                                          "abs",
+                                          "x1",
+                                          "slash",
+                                          "missing",
+                                          "d/missing/x",
+                                          "f.txt/x",
+                                          "..",
+                                          "../root/f.txt",
+                                          "d/../..",
+                                          "d/../f.txt",
+                                          "d//e///g.txt",
+                                          "./d/./e/g.txt",
+                                          "de/",
+                                          "de",
+                                          "d/e/../../f.txt",
+                                          "d/e/../../../out.txt",
+                                          "de/g.txt/"};
   base::UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   ASSERT_TRUE(dir);
   std::string why;
@@ -205,7 +228,8 @@ TEST(OpenBeneathWalk, AgreesWithOpenat2OnEveryPath) {
     const int walk_errno = walk ? 0 : errno;
     EXPECT_EQ(walk_errno, kernel_errno) << p;
     if (kernel && walk) {
-      struct stat a {}, b {};
+      struct stat a {
+      }, b{};
       ASSERT_EQ(::fstat(kernel.get(), &a), 0);
       ASSERT_EQ(::fstat(walk.get(), &b), 0);
       EXPECT_EQ(a.st_ino, b.st_ino) << p;

@@ -85,18 +85,24 @@ std::vector<CorpusCase> loadCorpus() {
 
 std::string methodName(Method m) {
   switch (m) {
-    case Method::Get: return "GET";
-    case Method::Head: return "HEAD";
-    case Method::Other: return "OTHER";
+    case Method::Get:
+      return "GET";
+    case Method::Head:
+      return "HEAD";
+    case Method::Other:
+      return "OTHER";
   }
   return "?";
 }
 
 std::string connectionName(ConnectionOption c) {
   switch (c) {
-    case ConnectionOption::Unspecified: return "none";
-    case ConnectionOption::Close: return "close";
-    case ConnectionOption::KeepAlive: return "keep-alive";
+    case ConnectionOption::Unspecified:
+      return "none";
+    case ConnectionOption::Close:
+      return "close";
+    case ConnectionOption::KeepAlive:
+      return "keep-alive";
   }
   return "?";
 }

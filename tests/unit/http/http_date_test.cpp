@@ -44,13 +44,13 @@ TEST(HttpDate, RoundTrips) {
 }
 
 TEST(HttpDate, RejectsMalformedDates) {
-  for (const char* bad : {"", "garbage", "Sun, 06 Nov 1994 08:49:37 UTC",
-                          "Sun, 6 Nov 1994 08:49:37 GMT",
-                          "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 06 Xyz 1994 08:49:37 GMT",
-                          "Sun, 30 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
-                          "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
-                          "Sun, 06 Nov 1994 08:49", "Sun Nov 6 08:49:37 1994",
-                          "Sun, 06 nov 1994 08:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT"}) {
+  for (const char* bad :
+       {"", "garbage", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 06 Xyz 1994 08:49:37 GMT",
+        "Sun, 30 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49",
+        "Sun Nov 6 08:49:37 1994", "Sun, 06 nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-1994 08:49:37 GMT"}) {
     EXPECT_FALSE(parseHttpDate(bad).has_value()) << bad;
   }
 }

@@ -51,7 +51,8 @@ TEST(RequestParser, HeadAtTheLimitIsAcceptedAndOneMoreByteIs431) {
   ASSERT_TRUE(std::holds_alternative<Complete>(ok));
   EXPECT_EQ(std::get<Complete>(ok).consumed, 200U);
 
-  head.insert(head.find("X-Pad: ") + 7, 1, 'p');  // a char, not a literal: GCC 12 -Wrestrict false positive at -O2+
+  head.insert(head.find("X-Pad: ") + 7, 1,
+              'p');  // a char, not a literal: GCC 12 -Wrestrict false positive at -O2+
   EXPECT_EQ(errorOf(parse(head, limits)), Status::RequestHeaderFieldsTooLarge);
 }
 

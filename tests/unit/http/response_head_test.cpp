@@ -104,12 +104,22 @@ TEST(KeepAlive, FollowsRfc9112Defaults) {
   EXPECT_FALSE(wantsKeepAlive(r));
 }
 
-constexpr Status kAll[] = {
-    Status::Ok, Status::MovedPermanently, Status::NotModified, Status::BadRequest,
-    Status::Forbidden, Status::NotFound, Status::MethodNotAllowed, Status::RequestTimeout,
-    Status::LengthRequired, Status::PayloadTooLarge, Status::UriTooLong,
-    Status::RequestHeaderFieldsTooLarge, Status::InternalServerError, Status::NotImplemented,
-    Status::ServiceUnavailable, Status::HttpVersionNotSupported};
+constexpr Status kAll[] = {Status::Ok,
+                           Status::MovedPermanently,
+                           Status::NotModified,
+                           Status::BadRequest,
+                           Status::Forbidden,
+                           Status::NotFound,
+                           Status::MethodNotAllowed,
+                           Status::RequestTimeout,
+                           Status::LengthRequired,
+                           Status::PayloadTooLarge,
+                           Status::UriTooLong,
+                           Status::RequestHeaderFieldsTooLarge,
+                           Status::InternalServerError,
+                           Status::NotImplemented,
+                           Status::ServiceUnavailable,
+                           Status::HttpVersionNotSupported};
 
 TEST(Status, ReasonPhrases) {
   EXPECT_EQ(reasonPhrase(Status::Ok), "OK");

@@ -74,7 +74,7 @@ TEST_F(LogFileTest, CreatesAndAppendsInATrustedDirectory) {
   EXPECT_EQ(read(base_ / "mine/a.log"), "one\ntwo\n");
   struct stat st {};
   ASSERT_EQ(::fstat(fd.get(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777 & ~0640, 0u);           // created 0640 (less under a umask)
+  EXPECT_EQ(st.st_mode & 0777 & ~0640, 0u);               // created 0640 (less under a umask)
   EXPECT_EQ(::fcntl(fd.get(), F_GETFL) & O_NONBLOCK, 0);  // writes block, as a log's should
   EXPECT_NE(::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC, 0);
 }

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "net/socket.hpp"
 #include "base/unique_fd.hpp"
+#include "net/socket.hpp"
 
 namespace learnhttpd::net {
 namespace {
