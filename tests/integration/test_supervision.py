@@ -237,6 +237,9 @@ class SignalTests(SiteTestCase):
         stuck, other = self.wait_workers(srv, 2)
         os.kill(stuck, signal.SIGSTOP)
         self.addCleanup(continue_quietly, stuck)
+        # Until it has really stopped it may still wait in epoll_wait, and with EPOLLEXCLUSIVE
+        # the kernel would give the next connection's wake-up to it alone.
+        self.assertTrue(wait_until(lambda: (proc_status(stuck, "State") or ["?"])[0] == "T", 5.0))
         started = time.monotonic()
         served = 0
         while not (srv.wait_for_log(rf"\(pid {stuck}\) sent no heartbeat", 0.2)

@@ -31,6 +31,15 @@ LARGE = pseudo_random_bytes(3 * 1024 * 1024 + 17, "tls-large")
 pki = None  # the module's certificates (setUpModule)
 
 
+def process_state(pid):
+    """The one-letter state of /proc/PID/stat ("T": stopped), or None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
 def openssl(*args):
     subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
 
@@ -293,15 +302,22 @@ class TlsServing(unittest.TestCase):
         workers = self.srv.wait_for_workers(2)
         self.assertEqual(len(workers), 2)
         first, second = workers
+
+        # Until a stopped worker has really stopped it may still be waiting in epoll_wait, and
+        # with EPOLLEXCLUSIVE the kernel would hand the next connection's wake-up to it alone.
+        def stop(pid):
+            os.kill(pid, signal.SIGSTOP)
+            self.assertTrue(wait_until(lambda: process_state(pid) == "T", 5.0), pid)
+
         try:
             # Only `first` can accept: it issues the ticket.
-            os.kill(second, signal.SIGSTOP)
+            stop(second)
             resp, info = https_get(self.srv, "/a.txt")
             self.assertEqual(resp.body, A_TXT)
             self.assertFalse(info["reused"])
             os.kill(second, signal.SIGCONT)
             # Only `second` can accept now: it never saw the session.
-            os.kill(first, signal.SIGSTOP)
+            stop(first)
             resp, info = https_get(self.srv, "/a.txt", session=info["session"])
             self.assertEqual(resp.body, A_TXT)
             self.assertTrue(info["reused"], "the other worker did not resume the session")
