@@ -344,9 +344,13 @@ class TlsReload(unittest.TestCase):
         shutil.copyfile(pair[1], self.key)
 
     def hup(self, generation):
+        # The old worker keeps accepting until the new generation is ready, and then until it
+        # has taken its QUIT: only after its "graceful stop" line (logged once its listening
+        # sockets are closed) is every new connection the new generation's.
         mark = self.srv.log_mark()
         self.srv.signal(signal.SIGHUP)
-        return self.srv.wait_for_log(rf"master: generation {generation} ready", 10.0, mark)
+        return (self.srv.wait_for_log(rf"master: generation {generation} ready", 10.0, mark)
+                and self.srv.wait_for_log(r"worker \d+: graceful stop", 10.0, mark))
 
     def test_reload_swaps_certificate_and_keeps_sessions(self):
         resp, info = https_get(self.srv, "/a.txt")
