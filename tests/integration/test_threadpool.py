@@ -7,6 +7,7 @@ back to MIN when idle."""
 import hashlib
 import os
 import re
+import signal
 import socket
 import sys
 import tempfile
@@ -16,8 +17,8 @@ import unittest
 
 from docroot import A_TXT, ServerTestCase, make_site
 from learnhttpd_harness import (
-    Server, build_tree, pseudo_random_bytes, read_responses, read_until_close, wait_until,
-    worker_model)
+    Server, build_tree, pseudo_random_bytes, read_responses, read_until_close, stop_process,
+    wait_until, worker_model)
 
 GET_A = b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 DOWNLOAD = pseudo_random_bytes(24 * 1024 * 1024, "download")
@@ -233,10 +234,17 @@ class GrowingPoolTests(unittest.TestCase):
         return [int(m.group(1)) for s in statuses
                 if (m := re.search(r"pool threads (\d+)/8\b", s))]
 
-    def burst(self, socks):
-        """Every client sends its requests at once, then every answer is read and checked."""
-        for sock in socks:
-            sock.sendall(GET_A * self.PIPELINE)
+    def burst(self, pid, socks):
+        """Every client sends its requests at once, then every answer is read and checked. The
+        worker is stopped while they are sent, so it finds all of them ready together however
+        slowly this client sends on a loaded machine (else one pool thread could answer each
+        connection before the next one's requests arrive, and the pool would rightly not grow)."""
+        self.assertTrue(stop_process(pid), pid)
+        try:
+            for sock in socks:
+                sock.sendall(GET_A * self.PIPELINE)
+        finally:
+            os.kill(pid, signal.SIGCONT)
         wrong = []
         for sock in socks:
             resps, closed = read_responses(sock, self.PIPELINE, timeout=30)
@@ -280,7 +288,7 @@ class GrowingPoolTests(unittest.TestCase):
                 for i in range(self.BURSTS):
                     if i:
                         time.sleep(self.PAUSE)
-                    wrong += self.burst(socks)
+                    wrong += self.burst(pid, socks)
                 return wrong
 
             wrong, most = self.most_threads_during(pid, load)

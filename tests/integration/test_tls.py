@@ -23,21 +23,12 @@ import unittest
 from docroot import A_TXT, make_site
 from learnhttpd_harness import (
     Server, binary_path, parse_response, pseudo_random_bytes, read_responses, read_until_close,
-    sha256, wait_until, worker_model)
+    sha256, stop_process, wait_until, worker_model)
 
 PRODUCTION = worker_model() in ("event", "threadpool")
 LARGE = pseudo_random_bytes(3 * 1024 * 1024 + 17, "tls-large")
 
 pki = None  # the module's certificates (setUpModule)
-
-
-def process_state(pid):
-    """The one-letter state of /proc/PID/stat ("T": stopped), or None when the process is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return None
 
 
 def openssl(*args):
@@ -303,11 +294,8 @@ class TlsServing(unittest.TestCase):
         self.assertEqual(len(workers), 2)
         first, second = workers
 
-        # Until a stopped worker has really stopped it may still be waiting in epoll_wait, and
-        # with EPOLLEXCLUSIVE the kernel would hand the next connection's wake-up to it alone.
         def stop(pid):
-            os.kill(pid, signal.SIGSTOP)
-            self.assertTrue(wait_until(lambda: process_state(pid) == "T", 5.0), pid)
+            self.assertTrue(stop_process(pid), pid)
 
         try:
             # Only `first` can accept: it issues the ticket.

@@ -91,6 +91,14 @@ def process_gone(pid):
     return stat is None or stat[0] in ("Z", "X")
 
 
+def stop_process(pid, timeout=5.0):
+    """SIGSTOPs `pid` and waits until it has stopped (state T); False if it did not in time.
+    Until then it may still be running -- e.g. waiting in epoll_wait, where with EPOLLEXCLUSIVE
+    the kernel could hand it the next connection's wake-up alone."""
+    os.kill(pid, signal.SIGSTOP)
+    return wait_until(lambda: (_proc_stat(pid) or ("",))[0] == "T", timeout)
+
+
 def become_subreaper():
     """Makes this process adopt orphaned descendants (Linux prctl PR_SET_CHILD_SUBREAPER), so
     workers that outlive a killed master can be reaped here instead of lingering as zombies
