@@ -8,27 +8,6 @@
 namespace learnhttpd::http {
 namespace {
 
-constexpr std::array kAllStatuses = {
-    Status::Ok,
-    Status::PartialContent,
-    Status::MovedPermanently,
-    Status::NotModified,
-    Status::BadRequest,
-    Status::Forbidden,
-    Status::NotFound,
-    Status::MethodNotAllowed,
-    Status::RequestTimeout,
-    Status::LengthRequired,
-    Status::PayloadTooLarge,
-    Status::UriTooLong,
-    Status::RangeNotSatisfiable,
-    Status::RequestHeaderFieldsTooLarge,
-    Status::InternalServerError,
-    Status::NotImplemented,
-    Status::ServiceUnavailable,
-    Status::HttpVersionNotSupported,
-};
-
 template <typename Int>
 void appendNumber(std::string& out, Int value) {
   std::array<char, 24> buf{};

@@ -1,6 +1,7 @@
 #pragma once
 // HTTP status codes the server emits, and their reason phrases (RFC 9110 section 15).
 
+#include <array>
 #include <string_view>
 
 namespace learnhttpd::http {
@@ -24,6 +25,28 @@ enum class Status : int {
   NotImplemented = 501,
   ServiceUnavailable = 503,
   HttpVersionNotSupported = 505,
+};
+
+// Every status above, for tables built once (the error bodies) and for tests.
+inline constexpr std::array kAllStatuses = {
+    Status::Ok,
+    Status::PartialContent,
+    Status::MovedPermanently,
+    Status::NotModified,
+    Status::BadRequest,
+    Status::Forbidden,
+    Status::NotFound,
+    Status::MethodNotAllowed,
+    Status::RequestTimeout,
+    Status::LengthRequired,
+    Status::PayloadTooLarge,
+    Status::UriTooLong,
+    Status::RangeNotSatisfiable,
+    Status::RequestHeaderFieldsTooLarge,
+    Status::InternalServerError,
+    Status::NotImplemented,
+    Status::ServiceUnavailable,
+    Status::HttpVersionNotSupported,
 };
 
 constexpr int code(Status s) noexcept {

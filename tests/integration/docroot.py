@@ -9,6 +9,7 @@ make_site() builds, in a fresh temp dir:
 import calendar
 import email.utils
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +18,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
 from learnhttpd_harness import (  # noqa: E402
-    IMF_FIXDATE, Server, Symlink, build_tree, parse_response, pseudo_random_bytes)
+    IMF_FIXDATE, Server, Symlink, binary_path, build_tree, parse_response, pseudo_random_bytes)
 
 SECRET = b"TOP-SECRET-CONTENT outside the document root\n"
 A_TXT = b"hello"
@@ -132,3 +133,19 @@ class ServerTestCase(unittest.TestCase):
                             .encode())
         self.assertNotIn(SECRET, data, target)
         return parse_response(data)
+
+
+class ConfigCheckTestCase(unittest.TestCase):
+    """`learnhttpd -t` on a configuration with a mistake: check(yaml, expected) writes a file of
+    two valid lines (document_root, user) followed by `yaml`, and asserts that -t fails and
+    names "FILE:expected" (the line and key of the mistake)."""
+
+    def check(self, yaml, expected):
+        with tempfile.TemporaryDirectory(prefix="learnhttpd-check-") as tmp:
+            path = os.path.join(tmp, "bad.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(f"document_root: {tmp}\nuser: ''\n" + yaml)
+            run = subprocess.run([binary_path(), "-t", "-c", path], capture_output=True,
+                                 text=True, timeout=10, check=False)
+            self.assertEqual(run.returncode, 1, run)
+            self.assertIn(f"{path}:{expected}", run.stderr + run.stdout)

@@ -7,7 +7,6 @@ applies keeps the file's bytes (206), If-None-Match on the gzip tag gives 304, a
 
 import gzip
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -15,8 +14,8 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
-from docroot import ServerTestCase  # noqa: E402
-from learnhttpd_harness import binary_path, build_tree, read_responses  # noqa: E402
+from docroot import ConfigCheckTestCase, ServerTestCase  # noqa: E402
+from learnhttpd_harness import build_tree, read_responses  # noqa: E402
 
 T = 1_600_000_000  # every original file's mtime; sidecars are one second newer
 
@@ -233,17 +232,7 @@ class GzipOffTest(ServerTestCase):
         self.assertNotIn("Vary", resp.headers)
 
 
-class ConfigErrorTest(unittest.TestCase):
-    def check(self, yaml, expected):
-        with tempfile.TemporaryDirectory(prefix="learnhttpd-gzip-") as tmp:
-            path = os.path.join(tmp, "bad.yaml")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(f"document_root: {tmp}\nuser: ''\n" + yaml)
-            run = subprocess.run([binary_path(), "-t", "-c", path], capture_output=True,
-                                 text=True, timeout=10, check=False)
-            self.assertEqual(run.returncode, 1, run)
-            self.assertIn(f"{path}:{expected}", run.stderr + run.stdout)
-
+class ConfigErrorTest(ConfigCheckTestCase):
     def test_bad_settings_name_file_line_and_key(self):
         self.check("gzip:\n  enabled: true\n  level: 0\n", "5: gzip.level: ")
         self.check("gzip:\n  min_length: 2m\n  max_length: 1m\n", "5: gzip.max_length: ")

@@ -4,15 +4,14 @@ name), a bad rule is refused at load naming file, line and key, and `error_pages
 page file with the error's status, or the built-in page when the file is missing."""
 
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
-from docroot import ServerTestCase  # noqa: E402
-from learnhttpd_harness import Server, binary_path, build_tree  # noqa: E402
+from docroot import ConfigCheckTestCase, ServerTestCase  # noqa: E402
+from learnhttpd_harness import Server, build_tree  # noqa: E402
 
 NOT_FOUND_PAGE = b"<html><body>custom: nothing here</body></html>\n"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -124,17 +123,7 @@ class DisabledPagesTest(unittest.TestCase):
             site.cleanup()
 
 
-class ConfigErrorTest(unittest.TestCase):
-    def check(self, yaml, expected):
-        with tempfile.TemporaryDirectory(prefix="learnhttpd-headers-") as tmp:
-            path = os.path.join(tmp, "bad.yaml")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(f"document_root: {tmp}\nuser: ''\n" + yaml)
-            run = subprocess.run([binary_path(), "-t", "-c", path], capture_output=True,
-                                 text=True, timeout=10, check=False)
-            self.assertEqual(run.returncode, 1, run)
-            self.assertIn(f"{path}:{expected}", run.stderr + run.stdout)
-
+class ConfigErrorTest(ConfigCheckTestCase):
     def test_bad_rules_name_file_line_and_key(self):
         self.check('headers:\n  - match: "/a/"\n    set: {"X-A": "one\\r\\nInjected: yes"}\n',
                    "5: headers[0].set[X-A]: ")

@@ -186,11 +186,14 @@ class BoundTests(unittest.TestCase):
     keep-alive clients pin every thread -- the starvation `threadpool` fixes; the others:
     max_connections)."""
 
-    def test_the_next_client_waits_at_the_bound_then_is_served(self):
+    def setUp(self):
         site, root = make_site()
         self.addCleanup(site.cleanup)
-        srv = Server(root, config=BOUND_CONFIG)
-        self.addCleanup(srv.close)
+        self.srv = Server(root, config=BOUND_CONFIG)
+        self.addCleanup(self.srv.close)
+
+    def test_the_next_client_waits_at_the_bound_then_is_served(self):
+        srv = self.srv
         holders = [srv.connect() for _ in range(BOUND)]
         try:
             for sock in holders:
@@ -212,10 +215,7 @@ class BoundTests(unittest.TestCase):
         # is answered, nothing of it is left to read, so the worker closes at once -- lingering
         # (reading on until the client closes too, up to 2 s) is for a client that may still be
         # sending -- and the next client takes its place even while this one keeps its socket.
-        site, root = make_site()
-        self.addCleanup(site.cleanup)
-        srv = Server(root, config=BOUND_CONFIG)
-        self.addCleanup(srv.close)
+        srv = self.srv
         holders = [srv.connect() for _ in range(BOUND)]
         try:
             for sock in holders[1:]:
