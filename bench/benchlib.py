@@ -14,6 +14,7 @@ import re
 import resource
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -232,6 +233,27 @@ def parse_ab(text):
         if match := re.search(rf"^{label}:\s+(\d+)", text, re.M):
             result["errors"] += int(match.group(1))
     return result
+
+
+def summarize(runs):
+    """The median of several parsed wrk/ab runs: {rps (median), min, max, p50, p99 (medians),
+    errors (summed over every run), failed_runs}. A run that gave no requests/s is failed."""
+    ok = [r for r in runs if not r.get("failed") and r.get("rps") is not None]
+    rps = [r["rps"] for r in ok]
+
+    def median_of(key):
+        values = [r[key] for r in ok if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "rps": statistics.median(rps) if rps else None,
+        "min": min(rps) if rps else None,
+        "max": max(rps) if rps else None,
+        "p50": median_of("p50"),
+        "p99": median_of("p99"),
+        "errors": sum(r["errors"] for r in runs),
+        "failed_runs": len(runs) - len(ok),
+    }
 
 
 # ---- tables ----------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ worker model as a row and nginx as the reference, in the layout of docs/models.m
      that waits for it): latency percentiles;
   5. threads 1/4/10/50 for threads-queue and threadpool, with and without the access log, wrk
      -t2 -c100.
+With runs > 1 (bench/compare-models --classic --runs N) tables 1, 3 and 5 show the median of N
+runs per cell (errors summed over them), the runs interleaved across the models.
 Prints the Markdown tables, writes them and a gnuplot PNG to bench/results/classic-<time>/.
 Every server runs in a process group of its own that benchlib stops however the script ends;
 every client loop is bounded in count and time; only 127.0.0.1 is used.
@@ -41,8 +43,13 @@ POOL_THREADS = 4  # the threaded models' default in tables 1-4
 
 
 class Settings:
-    def __init__(self, quick):
+    def __init__(self, quick, runs=1):
         scale = 0.2 if quick else 1.0
+        # Runs per cell of the wrk tables (1, 3 and 5), interleaved: every model's first run,
+        # then every model's second, ... The tables show the medians. Tables 2 and 4 run once:
+        # their cells are long and their figures (failures, a 10,000-request distribution) are
+        # not a single sample that a rerun would smooth.
+        self.runs = max(1, runs)
         self.duration = max(1, round(10 * scale))          # wrk seconds per cell
         self.clients = (100, 200) if quick else (1000, 10000)
         self.requests = 10 if quick else 100                # keep-alive requests per client
@@ -226,13 +233,41 @@ def rows_for(binary, tmp, docroot, out, run, models):
     return rows
 
 
+def medians_for(binary, tmp, docroot, out, s, targets, measure):
+    """{label: benchlib.summarize of s.runs runs of measure(target, out, name)}; targets are
+    (label, Target keyword arguments) pairs, each started afresh for every run, the order rotated from
+    run to run so no model always follows the same one. A target that does not start counts as
+    a failed run."""
+    samples = {label: [] for label, _ in targets}
+    for rep in range(s.runs):
+        shift = rep % len(targets)
+        for label, kwargs in targets[shift:] + targets[:shift]:
+            name = label.replace(" ", "-") + (f".run{rep + 1}" if s.runs > 1 else "")
+            try:
+                with Target(label, tmp=tmp, docroot=docroot, **kwargs).start(binary) as t:
+                    samples[label].append(measure(t, out, name))
+            except RuntimeError as error:
+                print(f"  {label}: {error}", file=sys.stderr)
+                samples[label].append({"failed": True, "rps": None, "errors": 0})
+            print(f"  run {rep + 1}/{s.runs} {label}: {samples[label][-1].get('rps')}",
+                  file=sys.stderr)
+    return {label: benchlib.summarize(runs) for label, runs in samples.items()}
+
+
+def wrk_row(label, st):
+    """A row of a wrk table: requests/s, p50, p99 (medians), errors (summed)."""
+    return [label, fmt_rps(st["rps"]), fmt_ms(st["p50"]), fmt_ms(st["p99"]), st["errors"]]
+
+
+WRK_HEADER = ["model", "requests/s", "latency p50 (ms)", "latency p99 (ms)", "errors"]
+
+
 def table_wrk_small(binary, tmp, docroot, out, s, models):
-    def run(t, out):
-        r = wrk(t.port, "/small.html", 2, 10, s.duration, out, f"small-{t.label}")
-        return [t.label, fmt_rps(r["rps"]), fmt_ms(r["p50"]), fmt_ms(r["p99"]), r["errors"]]
-    rows = rows_for(binary, tmp, docroot, out, run, models)
-    return markdown_table(["model", "requests/s", "latency p50 (ms)", "latency p99 (ms)",
-                           "errors"], rows, 1), rows
+    def measure(t, out, name):
+        return wrk(t.port, "/small.html", 2, 10, s.duration, out, f"small-{name}")
+    stats = medians_for(binary, tmp, docroot, out, s, [(m, {"model": m}) for m in models], measure)
+    rows = [wrk_row(m, stats[m]) for m in models]
+    return markdown_table(WRK_HEADER, rows, 1), rows
 
 
 def table_many(binary, tmp, docroot, out, s, models):
@@ -270,15 +305,14 @@ def gzips(port, docroot):
 
 
 def table_cpu(binary, tmp, docroot, out, s, models):
-    def run(t, out):
+    def measure(t, out, name):
         if not gzips(t.port, docroot):
-            return [t.label, "–", "–", "–", "not gzip-encoded"]
-        r = wrk(t.port, "/text.html", 2, 50, s.duration, out, f"gzip-{t.label}",
-                headers=["Accept-Encoding: gzip"])
-        return [t.label, fmt_rps(r["rps"]), fmt_ms(r["p50"]), fmt_ms(r["p99"]), r["errors"]]
-    rows = rows_for(binary, tmp, docroot, out, run, models)
-    return markdown_table(["model", "requests/s", "latency p50 (ms)", "latency p99 (ms)",
-                           "errors"], rows, 1)
+            print(f"  {t.label}: /text.html is not gzip-encoded", file=sys.stderr)
+            return {"failed": True, "rps": None, "errors": 0}
+        return wrk(t.port, "/text.html", 2, 50, s.duration, out, f"gzip-{name}",
+                   headers=["Accept-Encoding: gzip"])
+    stats = medians_for(binary, tmp, docroot, out, s, [(m, {"model": m}) for m in models], measure)
+    return markdown_table(WRK_HEADER, [wrk_row(m, stats[m]) for m in models], 1)
 
 
 def table_rate(binary, tmp, docroot, out, s, models):
@@ -292,17 +326,16 @@ def table_rate(binary, tmp, docroot, out, s, models):
 
 
 def table_sweep(binary, tmp, docroot, out, s):
-    rows = []
-    for model in ("threads-queue", "threadpool"):
-        for threads in s.sweep:
-            for log in (False, True):
-                label = f"{model} t{threads}{' log' if log else ''}"
-                with Target(label, model, tmp, docroot, threads, log).start(binary) as t:
-                    r = wrk(t.port, "/small.html", 2, 100, s.sweep_duration, out,
-                            label.replace(" ", "-"))
-                rows.append([model, threads, "on" if log else "off", fmt_rps(r["rps"]),
-                             fmt_ms(r["p99"]), r["errors"]])
-                print(f"  {rows[-1]}", file=sys.stderr)
+    cells = [(model, threads, log) for model in ("threads-queue", "threadpool")
+             for threads in s.sweep for log in (False, True)]
+    targets = [(f"{m} t{n}{' log' if log else ''}", {"model": m, "threads": n, "access_log": log})
+               for m, n, log in cells]
+
+    def measure(t, out, name):
+        return wrk(t.port, "/small.html", 2, 100, s.sweep_duration, out, name)
+    stats = medians_for(binary, tmp, docroot, out, s, targets, measure)
+    rows = [[m, n, "on" if log else "off", fmt_rps(st["rps"]), fmt_ms(st["p99"]), st["errors"]]
+            for (m, n, log), (label, _) in zip(cells, targets) for st in [stats[label]]]
     return markdown_table(["model", "threads", "access log", "requests/s", "p99 (ms)", "errors"],
                           rows, 3)
 
@@ -323,8 +356,8 @@ def plot(rows, out):
     return png if png.exists() else None
 
 
-def run_classic(binary, quick=False):
-    s = Settings(quick)
+def run_classic(binary, quick=False, runs=1):
+    s = Settings(quick, runs)
     benchlib.stop_all_on_exit()
     benchlib.raise_fd_limit(65536)
     started = time.monotonic()
@@ -337,23 +370,24 @@ def run_classic(binary, quick=False):
         (docroot / "small.html").write_bytes(SMALL_BODY)
         (docroot / "text.html").write_bytes(benchlib.compressible_text(TEXT_SIZE))
         sections = []
+        med = f", median of {s.runs} runs" if s.runs > 1 else ""
         print("1/5 wrk -t2 -c10, 38 B", file=sys.stderr)
         small, rows = table_wrk_small(binary, tmp, docroot, out, s, models)
-        sections.append((f"wrk -t2 -c10 -d{s.duration}s, 38-byte file, keep-alive", small))
+        sections.append((f"wrk -t2 -c10 -d{s.duration}s, 38-byte file, keep-alive{med}", small))
         print("2/5 many clients", file=sys.stderr)
         sections.append((f"{' and '.join(f'{c:,}' for c in s.clients)} clients x {s.requests} "
                          f"keep-alive requests (cap {s.many_cap:.0f} s per cell)",
                          table_many(binary, tmp, docroot, out, s, models)))
         print("3/5 CPU-bound gzip", file=sys.stderr)
         sections.append((f"CPU-bound: on-the-fly gzip (level {GZIP_LEVEL}) of a 100 KiB text "
-                         f"file, wrk -t2 -c50 -d{s.duration}s",
+                         f"file, wrk -t2 -c50 -d{s.duration}s{med}",
                          table_cpu(binary, tmp, docroot, out, s, models)))
         print("4/5 fixed rate", file=sys.stderr)
         sections.append((f"Fixed rate: 1,000 requests/s over 400 connections, "
                          f"{s.rate_seconds:.0f} s", table_rate(binary, tmp, docroot, out, s,
                                                                models)))
         print("5/5 thread sweep", file=sys.stderr)
-        sections.append((f"Thread count sweep, wrk -t2 -c100 -d{s.sweep_duration}s",
+        sections.append((f"Thread count sweep, wrk -t2 -c100 -d{s.sweep_duration}s{med}",
                          table_sweep(binary, tmp, docroot, out, s)))
     text = "".join(f"**{title}**\n\n{table}\n" for title, table in sections)
     text += f"(all cells: one worker process; {time.monotonic() - started:.0f} s in total)\n"
