@@ -3,7 +3,7 @@
 // to find where it ends, discarding the data. Pure and incremental: feed it whatever bytes have
 // arrived, split anywhere; it keeps its place between calls and never looks past the body's
 // final CRLF, so the bytes after it (a pipelined request) stay with the caller. No I/O, no
-// allocation. One decoder per connection, reset for each chunked request.
+// allocation. A session makes one for each chunked request body it skips.
 //
 // Accepted: chunk-size in hex (leading zeros allowed, the value must fit 64 bits), chunk
 // extensions (";" with field-value characters up to the CRLF, at most max_line bytes per size

@@ -4,6 +4,7 @@
 // bodies go by sendfile from the page cache). Accept, signals and stopping are WorkerLoop's;
 // this class only drives connections.
 
+#include <chrono>
 #include <ctime>
 #include <list>
 #include <string>
@@ -39,6 +40,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   void continueHandshake(Connection& conn);
   void drive(Connection& conn);
   void waitForInput(Connection& conn);
+  void await(Connection& conn, short what, std::chrono::milliseconds timeout);
   void finish(Connection& conn);
   void close(Connection& conn);
 

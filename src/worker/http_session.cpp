@@ -175,10 +175,7 @@ void HttpSession::process(std::time_t now) {
     handle(complete.request, now);
     consume(complete.consumed);
     discard_ = complete.request.content_length;
-    if (complete.request.chunked) {
-      chunked_ = true;
-      chunked_decoder_.reset();
-    }
+    if (complete.request.chunked) chunked_ = std::make_unique<http::ChunkedDecoder>();
   }
 }
 
@@ -193,17 +190,17 @@ bool HttpSession::skipBody() {
     if (discard_ > 0) return false;
   }
   if (!chunked_) return true;
-  http::ChunkedProgress progress = chunked_decoder_.feed({in_.data() + start_, end_ - start_});
+  http::ChunkedProgress progress = chunked_->feed({in_.data() + start_, end_ - start_});
   if (progress.status == http::ChunkedStatus::Error) {
     // Where the next request would start is unknown (RFC 9112 section 7.1): stop reading.
-    chunked_ = false;
+    chunked_.reset();
     close_after_ = true;
     start_ = end_ = 0;
     return false;
   }
   consume(progress.consumed);
   if (progress.status == http::ChunkedStatus::NeedMore) return false;
-  chunked_ = false;
+  chunked_.reset();
   return true;
 }
 
@@ -216,7 +213,7 @@ void HttpSession::failWith(http::Status status, std::time_t now) {
   respond(response, nullptr, now);
   start_ = end_ = 0;
   discard_ = 0;
-  chunked_ = false;
+  chunked_.reset();
 }
 
 void HttpSession::handle(const http::Request& request, std::time_t now) {

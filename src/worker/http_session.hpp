@@ -151,8 +151,9 @@ class HttpSession {
   std::size_t start_ = 0;      // first unparsed byte in in_
   std::size_t end_ = 0;        // one past the last received byte
   std::uint64_t discard_ = 0;  // request body bytes still to skip (Content-Length)
-  bool chunked_ = false;       // a chunked request body is being skipped
-  http::ChunkedDecoder chunked_decoder_;
+  // The decoder of a chunked request body being skipped, else nullptr (rare: allocated only
+  // then, so an idle connection does not carry it).
+  std::unique_ptr<http::ChunkedDecoder> chunked_;
   std::string out_;       // queued response bytes
   std::size_t sent_ = 0;  // bytes of out_ already written
   base::UniqueFd file_;   // body still to sendfile after out_ (or from file_cached_)
