@@ -1,5 +1,6 @@
 """What the bench/ scripts share: free ports, servers started and stopped as a process group,
-one GET, wrk and ab output parsing, Markdown tables, a compressible test file.
+one GET, wrk and ab output parsing, Markdown tables, a compressible test file, a test CA and
+certificate for the HTTPS rows.
 
 A server is started in a session (and so a process group) of its own. Stopping it sends SIGTERM
 to its main process, waits, and then SIGKILLs whatever is left in the group, so workers of a
@@ -14,6 +15,7 @@ import re
 import resource
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -41,6 +43,50 @@ def compressible_text(size, seed=1):
         if state & 0x100:
             out += b" "
     return bytes(out[:size])
+
+
+# ---- a test certificate ----------------------------------------------------------------------
+
+class TlsCertificate:
+    """A test CA and an ECDSA P-256 leaf for 127.0.0.1 and localhost it signed, made with the
+    openssl command line in `directory`: `ca` (the CA certificate, for clients to trust),
+    `chain` (leaf, then CA: two certificates, as a real leaf and its intermediate would be
+    sent) and `key` (the leaf's private key, mode 0600). Valid for `days` days from now."""
+
+    description = "ECDSA P-256 leaf for 127.0.0.1 signed by a test CA, sent as leaf + CA"
+
+    def __init__(self, directory, days=7):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.ca = self.dir / "ca.pem"
+        self.chain = self.dir / "chain.pem"
+        self.key = self.dir / "leaf.key"
+        ca_key, leaf, csr = self.dir / "ca.key", self.dir / "leaf.pem", self.dir / "leaf.csr"
+        extensions = self.dir / "leaf.ext"
+        extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                              "keyUsage=critical,digitalSignature\n"
+                              "extendedKeyUsage=serverAuth\n"
+                              "basicConstraints=critical,CA:FALSE\n")
+        for key in (ca_key, self.key):
+            _openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key)
+        _openssl("req", "-x509", "-new", "-key", ca_key, "-subj", "/CN=learnhttpd bench CA",
+                 "-days", str(days), "-out", self.ca)
+        _openssl("req", "-new", "-key", self.key, "-subj", "/CN=localhost", "-out", csr)
+        # No -set_serial: OpenSSL draws a random 159-bit serial, as a public CA must.
+        _openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key,
+                 "-days", str(days), "-extfile", extensions, "-out", leaf)
+        self.chain.write_bytes(leaf.read_bytes() + self.ca.read_bytes())
+        for path in self.dir.iterdir():
+            path.chmod(0o644 if path.suffix == ".pem" else 0o600)
+
+    def client_context(self):
+        """A client context that trusts the test CA and checks the name, as a browser would."""
+        return ssl.create_default_context(cafile=str(self.ca))
+
+
+def _openssl(*args):
+    subprocess.run(["openssl", *[str(a) for a in args]], check=True, capture_output=True,
+                   timeout=60)
 
 
 # ---- ports and requests ----------------------------------------------------------------------
@@ -166,6 +212,22 @@ def child_pids(pid):
         return []
 
 
+def cpu_seconds(pid):
+    """User + system CPU time, in seconds, that a process and its descendants alive now have
+    used (a server: its master, workers and helpers)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            # The fields after the command name (which may hold spaces and parentheses).
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        pending += child_pids(current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop_all():
     for server in list(_running):
         server.stop()
@@ -222,16 +284,24 @@ def parse_wrk(text):
 
 
 def parse_ab(text):
-    """{rps, p50, p99 (whole ms), errors} from ab output; errors = failed + non-2xx."""
-    result = {"rps": None, "p50": None, "p99": None, "errors": 0}
+    """{rps, p50, p99 (whole ms), errors, requests, tls} from ab output; errors = failed +
+    non-2xx; requests: completed; tls: over HTTPS, what was negotiated ("TLSv1.3
+    TLS_AES_256_GCM_SHA384 X25519"), else None."""
+    result = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0, "tls": None}
     if match := re.search(r"^Requests per second:\s+([\d.]+)", text, re.M):
         result["rps"] = float(match.group(1))
+    if match := re.search(r"^Complete requests:\s+(\d+)", text, re.M):
+        result["requests"] = int(match.group(1))
     for pct in ("50", "99"):
         if match := re.search(rf"^\s+{pct}%\s+(\d+)\s*$", text, re.M):
             result["p" + pct] = float(match.group(1))
     for label in ("Failed requests", "Non-2xx responses"):
         if match := re.search(rf"^{label}:\s+(\d+)", text, re.M):
             result["errors"] += int(match.group(1))
+    if match := re.search(r"^SSL/TLS Protocol:\s+([^,\s]+),([^,\s]+)", text, re.M):
+        result["tls"] = f"{match.group(1)} {match.group(2)}"
+        if key := re.search(r"^Server Temp Key:\s+(\S+)", text, re.M):
+            result["tls"] += " " + key.group(1)
     return result
 
 

@@ -1,5 +1,6 @@
-"""Tests of bench/benchlib.py: the output parsers on real wrk/ab output, and that a stopped
-server leaves no process of its group behind, also when the script is killed by SIGTERM.
+"""Tests of bench/benchlib.py: the output parsers on real wrk/ab output, that a stopped
+server leaves no process of its group behind, also when the script is killed by SIGTERM, and
+that the test certificate works for a real TLS handshake that checks it.
 
 The "server" here is a small Python master that forks a worker which ignores SIGTERM, the
 worst case for a script that only signals the master's PID.
@@ -7,11 +8,16 @@ worst case for a script that only signals the master's PID.
 
 import gzip
 import os
+import select
+import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -49,6 +55,21 @@ Percentage of the requests served within a certain time (ms)
   66%      8
   99%     13
  100%     15 (longest request)
+"""
+
+# The head of `ab -n 100 -c 10 https://...` against nginx (its TLS lines), and the counts.
+AB_TLS_OUTPUT = """\
+Server Software:        nginx/1.22.1
+Server Hostname:        127.0.0.1
+Server Port:            40443
+SSL/TLS Protocol:       TLSv1.3,TLS_AES_256_GCM_SHA384,256,256
+Server Temp Key:        X25519 253 bits
+TLS Server Name:        127.0.0.1
+
+Document Path:          /small.html
+Complete requests:      100
+Failed requests:        0
+Requests per second:    1211.51 [#/sec] (mean)
 """
 
 # Master: forks a worker that ignores SIGTERM, writes both PIDs, exits on SIGTERM.
@@ -120,6 +141,14 @@ class ParserTest(unittest.TestCase):
         self.assertEqual(r["rps"], 12135.92)
         self.assertEqual((r["p50"], r["p99"]), (8.0, 13.0))
         self.assertEqual(r["errors"], 9)
+        self.assertEqual(r["requests"], 5000)
+
+    def test_ab_over_tls(self):
+        r = benchlib.parse_ab(AB_TLS_OUTPUT)
+        self.assertEqual(r["rps"], 1211.51)
+        self.assertEqual(r["tls"], "TLSv1.3 TLS_AES_256_GCM_SHA384 X25519")
+        self.assertEqual(r["errors"], 0)
+        self.assertIsNone(benchlib.parse_ab(AB_OUTPUT)["tls"])
 
     def test_wrk_units(self):
         self.assertEqual(benchlib.wrk_ms("2.5s"), 2500.0)
@@ -137,6 +166,100 @@ class CompressibleTextTest(unittest.TestCase):
         self.assertEqual(text, benchlib.compressible_text(100 * 1024))
         ratio = len(text) / len(gzip.compress(text, 1))
         self.assertTrue(2 < ratio < 10, ratio)
+
+
+@unittest.skipIf(shutil.which("openssl") is None, "the openssl command is not installed")
+class TlsCertificateTest(unittest.TestCase):
+    """The certificate every HTTPS row uses: a real handshake with a client that checks it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="benchlib-tls-")
+        cls.cert = benchlib.TlsCertificate(Path(cls.tmp.name) / "tls")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def serve_one_connection(self):
+        """A TLS server on a loopback port that answers one connection with b"ok"; returns the
+        port, and a function that waits for the server's thread and returns what it raised."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert.chain, self.cert.key)
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(10)
+        errors = []
+
+        def serve():
+            try:
+                conn, _ = listener.accept()
+                with context.wrap_socket(conn, server_side=True) as tls:
+                    tls.sendall(b"ok")
+            except (OSError, ssl.SSLError) as error:
+                errors.append(error)
+            finally:
+                listener.close()
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+
+        def finish():
+            thread.join(10)
+            return errors
+
+        return listener.getsockname()[1], finish
+
+    def test_a_checking_client_accepts_it_for_127_0_0_1(self):
+        port, finish = self.serve_one_connection()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with self.cert.client_context().wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                self.assertEqual(tls.recv(2), b"ok")
+                names = tls.getpeercert()["subjectAltName"]
+        self.assertEqual(finish(), [])
+        self.assertIn(("IP Address", "127.0.0.1"), names)
+        self.assertEqual(self.cert.chain.read_text().count("BEGIN CERTIFICATE"), 2)
+        key = subprocess.run(["openssl", "pkey", "-in", self.cert.key, "-noout", "-text"],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+        self.assertIn("prime256v1", key)
+        self.assertEqual(self.cert.key.stat().st_mode & 0o777, 0o600)
+
+    def test_a_client_without_the_test_ca_refuses_it(self):
+        port, finish = self.serve_one_connection()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with self.assertRaises(ssl.SSLCertVerificationError):
+                ssl.create_default_context().wrap_socket(raw, server_hostname="127.0.0.1")
+        self.assertTrue(finish(), "the server saw its certificate refused")
+
+
+class CpuSecondsTest(unittest.TestCase):
+    # A parent that forks a child which burns 0.5 s of CPU, says so, and then sleeps.
+    BUSY_CHILD = textwrap.dedent("""\
+        import os, time
+        if os.fork() == 0:
+            end = time.process_time() + 0.5
+            while time.process_time() < end:
+                pass
+            print("burnt", flush=True)
+        time.sleep(60)
+        """)
+
+    def test_counts_a_busy_child_and_not_an_idle_process(self):
+        busy = subprocess.Popen([sys.executable, "-c", self.BUSY_CHILD], stdout=subprocess.PIPE,
+                                text=True)
+        idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            ready, _, _ = select.select([busy.stdout], [], [], 30)
+            self.assertTrue(ready and busy.stdout.readline() == "burnt\n")
+            self.assertGreaterEqual(benchlib.cpu_seconds(busy.pid), 0.5)
+            self.assertLess(benchlib.cpu_seconds(idle.pid), 0.4)  # the interpreter's start
+        finally:
+            for proc in (busy, idle):
+                for child in benchlib.child_pids(proc.pid):
+                    os.kill(child, signal.SIGKILL)
+                proc.kill()
+                proc.wait()
+            busy.stdout.close()
 
 
 class ProcessGroupTest(unittest.TestCase):
