@@ -306,13 +306,14 @@ def parse_ab(text):
 
 
 def summarize(runs):
-    """The median of several parsed wrk/ab runs: {rps (median), min, max, p50, p99 (medians),
-    errors (summed over every run), failed_runs}. A run that gave no requests/s is failed."""
+    """The median of several parsed wrk/ab runs: {rps (median), min, max, p50, p99, cpu_us (the
+    server's CPU time per request, where measured) (medians), errors (summed over every run),
+    failed_runs}. A run that gave no requests/s is failed."""
     ok = [r for r in runs if not r.get("failed") and r.get("rps") is not None]
     rps = [r["rps"] for r in ok]
 
     def median_of(key):
-        values = [r[key] for r in ok if r[key] is not None]
+        values = [r[key] for r in ok if r.get(key) is not None]
         return statistics.median(values) if values else None
 
     return {
@@ -321,6 +322,7 @@ def summarize(runs):
         "max": max(rps) if rps else None,
         "p50": median_of("p50"),
         "p99": median_of("p99"),
+        "cpu_us": median_of("cpu_us"),
         "errors": sum(r["errors"] for r in runs),
         "failed_runs": len(runs) - len(ok),
     }

@@ -10,7 +10,8 @@ build_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspd
             # openssl: the TLS tests make their certificates
 # make deb: the package build, its linter and hardening-check (devscripts).
 deb_pkgs=(debhelper lintian devscripts)
-bench_pkgs=(wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox)
+bench_pkgs=(wrk apache2-utils nginx-light lighttpd lighttpd-mod-openssl h2o gnuplot-nox
+            testssl.sh)  # lighttpd-mod-openssl: its HTTPS rows; testssl.sh: bench/tls-audit
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;
