@@ -104,7 +104,6 @@ TEST(KeepAlive, FollowsRfc9112Defaults) {
   EXPECT_FALSE(wantsKeepAlive(r));
 }
 
-
 TEST(Status, ReasonPhrases) {
   EXPECT_EQ(reasonPhrase(Status::Ok), "OK");
   EXPECT_EQ(reasonPhrase(Status::NotFound), "Not Found");
