@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,7 @@ from docroot import A_TXT, make_site
 from learnhttpd_harness import (
     Server, binary_path, parse_response, pseudo_random_bytes, read_responses, read_until_close,
     sha256, stop_process, wait_until, worker_model)
+from tls_pki import Pki, openssl_available
 
 PRODUCTION = worker_model() in ("event", "threadpool")
 LARGE = pseudo_random_bytes(3 * 1024 * 1024 + 17, "tls-large")
@@ -31,71 +31,19 @@ LARGE = pseudo_random_bytes(3 * 1024 * 1024 + 17, "tls-large")
 pki = None  # the module's certificates (setUpModule)
 
 
-def openssl(*args):
-    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
-
-
-class Pki:
-    """A test CA and leaf certificates for localhost / 127.0.0.1, in a temp dir."""
-
-    def __init__(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-tls-")
-        self.dir = self.tmp.name
-        self.ca_key = self.path("ca.key")
-        self.ca = self.path("ca.pem")
-        self._key(self.ca_key)
-        openssl("req", "-x509", "-new", "-key", self.ca_key, "-subj", "/CN=learnhttpd test CA",
-                "-days", "30", "-out", self.ca)
-        with open(self.path("san.ext"), "w", encoding="ascii") as f:
-            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    @staticmethod
-    def _key(path):
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path)
-
-    def leaf(self, name, serial, days=30):
-        """(certificate, key) of a new leaf signed by the CA; the chain file holds the leaf
-        and the CA, like a "fullchain"."""
-        key, csr, cert = self.path(name + ".key"), self.path(name + ".csr"), self.path(name + ".crt")
-        self._key(key)
-        openssl("req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", csr)
-        openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
-                "-set_serial", str(serial), "-days", str(days), "-extfile", self.path("san.ext"),
-                "-out", cert)
-        chain = self.path(name + ".fullchain.pem")
-        with open(chain, "wb") as out:
-            for part in (cert, self.ca):
-                with open(part, "rb") as f:
-                    out.write(f.read())
-        return chain, key
-
-    def close(self):
-        self.tmp.cleanup()
-
-
 def setUpModule():
     global pki
-    if shutil.which("openssl") is None:
+    if not openssl_available():
         raise unittest.SkipTest("the openssl command is not installed")
     pki = Pki()
     pki.good = pki.leaf("good", 0x1001)
     pki.other = pki.leaf("other", 0x2002)
-    pki.client = client_context()  # one context: a session resumes only through its own
+    pki.client = pki.client_context()  # one context: a session resumes only through its own
 
 
 def tearDownModule():
     if pki is not None:
         pki.close()
-
-
-def client_context(alpn=("http/1.1",)):
-    ctx = ssl.create_default_context(cafile=pki.ca)
-    if alpn:
-        ctx.set_alpn_protocols(list(alpn))
-    return ctx
 
 
 def tls_connect(srv, ctx=None, session=None, timeout=5.0):

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -326,6 +327,9 @@ class Server:
     which is valid YAML.  `args` are extra command-line flags after `-c CONFIG`.  In config
     strings and args, "{tmp}" stands for the server's private temp dir (see `path()`).
 
+    `client_tls`: an ssl.SSLContext when the (first) listener speaks TLS; connect(), raw(),
+    request() then talk through it (with server_hostname "localhost").
+
     Optional, for supervision tests: `env` adds variables to the server's environment;
     `pass_fds` keeps those descriptors open in it (subprocess semantics); `launcher` is a
     command placed before the server's own argv, e.g. ["sh", "-c", 'X=$$ exec "$@"', "sh"],
@@ -333,7 +337,7 @@ class Server:
     """
 
     def __init__(self, document_root, config=None, args=(), binary=None, start=True,
-                 env=None, pass_fds=(), launcher=()):
+                 env=None, pass_fds=(), launcher=(), client_tls=None):
         binary = binary or binary_path()
         self.document_root = document_root
         self.tmpdir = tempfile.TemporaryDirectory(prefix="learnhttpd-test-")
@@ -358,6 +362,7 @@ class Server:
         self.env = dict(os.environ, **(env or {})) if env else None
         self.pass_fds = tuple(pass_fds)
         self.launcher = list(launcher)
+        self.client_tls = client_tls
         self.proc = None
         self.port = None
         self.host = "127.0.0.1"
@@ -560,7 +565,13 @@ class Server:
     def connect(self, timeout=5.0):
         sock = socket.create_connection((self.host, self.port), timeout=timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
+        if self.client_tls is None:
+            return sock
+        try:
+            return self.client_tls.wrap_socket(sock, server_hostname="localhost")
+        except BaseException:
+            sock.close()
+            raise
 
     def raw(self, data, timeout=5.0, shut_wr=False):
         """Sends `data` on a new connection and reads until the server closes it or `timeout`
@@ -600,7 +611,7 @@ def read_until_close(sock, timeout):
             chunk = sock.recv(65536)
         except socket.timeout:
             return b"".join(chunks), False
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLEOFError):  # a TLS peer gone without close_notify
             return b"".join(chunks), True
         if not chunk:
             return b"".join(chunks), True
@@ -632,7 +643,7 @@ def read_responses(sock, count, methods=(), timeout=5.0):
             chunk = sock.recv(65536)
         except socket.timeout:
             continue
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLEOFError):
             chunk = b""
         if not chunk:
             closed = True
