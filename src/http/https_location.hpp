@@ -1,0 +1,32 @@
+#pragma once
+// The Location of a redirect from plain HTTP to HTTPS (config redirect_to_https). Pure.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/request.hpp"
+
+namespace learnhttpd::http {
+
+// The authority `request` names for its target (RFC 9112 section 3.3): an absolute-form
+// target's ("http://HOST:PORT/..."; empty when it has none, which appendHttpsLocation refuses),
+// else a non-empty Host field's. nullopt when it names none (HTTP/1.0 without Host, an empty
+// Host): the server must then name itself. Views into the request's buffer.
+std::optional<std::string_view> requestAuthority(const Request& request) noexcept;
+
+// Appends "https://" HOST [":" port] PATH-AND-QUERY to `out`, where
+//  - HOST is `authority` without its port, lower-cased; it must be a DNS name (letters, digits,
+//    '-', '_', dot-separated labels, an optional final dot; IPv4 addresses are such names) or
+//    an IPv6 address in brackets, at most 255 bytes. Anything else (percent-escapes, '@', '/',
+//    '\\', sub-delims, IPvFuture, an empty name) could make a browser read another host or
+//    path out of the value: false, `out` unchanged, and the answer is 400.
+//  - ":" port is omitted when `port` is 443;
+//  - PATH-AND-QUERY is `target` as sent (the parser admits no CTL or space in it), but for
+//    an absolute-form target only what follows its authority ("/" when that is empty or starts
+//    with '?'); bytes above 0x7E are percent-encoded, as a browser would before following it.
+bool appendHttpsLocation(std::string_view authority, std::string_view target, std::uint16_t port,
+                         std::string& out);
+
+}  // namespace learnhttpd::http

@@ -1,0 +1,110 @@
+// The Location of redirect_to_https: the host the request named, our port, its target as sent.
+
+#include "http/https_location.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace learnhttpd::http {
+namespace {
+
+std::string location(std::string_view authority, std::string_view target,
+                     std::uint16_t port = 443) {
+  std::string out;
+  if (!appendHttpsLocation(authority, target, port, out)) return "<refused>";
+  return out;
+}
+
+TEST(HttpsLocation, HostWithoutItsPortAndOurs) {
+  EXPECT_EQ(location("example.org", "/a.txt"), "https://example.org/a.txt");
+  EXPECT_EQ(location("example.org:8080", "/a.txt"), "https://example.org/a.txt");
+  EXPECT_EQ(location("example.org:8080", "/a.txt", 8443), "https://example.org:8443/a.txt");
+  EXPECT_EQ(location("Example.ORG.", "/", 8443), "https://example.org.:8443/");
+  EXPECT_EQ(location("127.0.0.1:80", "/x"), "https://127.0.0.1/x");
+  EXPECT_EQ(location("[::1]:8080", "/x", 8443), "https://[::1]:8443/x");
+  EXPECT_EQ(location("[2001:DB8::7]", "/x"), "https://[2001:db8::7]/x");
+  EXPECT_EQ(location("my_host-1", "/x"), "https://my_host-1/x");
+}
+
+TEST(HttpsLocation, PathAndQueryAsSent) {
+  EXPECT_EQ(location("h", "/a%20b/./c?x=1&y=%2F#f"), "https://h/a%20b/./c?x=1&y=%2F#f");
+  EXPECT_EQ(location("h", "//evil.example/x"), "https://h//evil.example/x");
+  EXPECT_EQ(location("h", "/\\evil.example"), "https://h/\\evil.example");
+  EXPECT_EQ(location("h", "/?"), "https://h/?");
+  // obs-text: percent-encoded, as a browser would before following the URL.
+  EXPECT_EQ(location("h", "/caf\xc3\xa9?q=\xff"), "https://h/caf%C3%A9?q=%FF");
+}
+
+TEST(HttpsLocation, AbsoluteFormKeepsWhatFollowsTheAuthority) {
+  EXPECT_EQ(location("h", "http://other/a?b"), "https://h/a?b");
+  EXPECT_EQ(location("h", "HTTPS://other:1"), "https://h/");
+  EXPECT_EQ(location("h", "http://other?q=1"), "https://h/?q=1");
+  EXPECT_EQ(location("h", "http://other#x"), "https://h/#x");
+}
+
+TEST(HttpsLocation, HostsThatCouldPointElsewhereAreRefused) {
+  for (std::string_view authority : {"",
+                                     ":80",
+                                     "evil.example@h",
+                                     "h/evil",
+                                     "h\\evil",
+                                     "h evil",
+                                     "h\r\nX: y",
+                                     "h%2fevil",
+                                     "%68",
+                                     "h!",
+                                     "h'x",
+                                     "h;x",
+                                     "h,x",
+                                     "h(x)",
+                                     "h*",
+                                     "h+x",
+                                     "h=x",
+                                     "h&x",
+                                     "h$x",
+                                     "h~x",
+                                     ".h",
+                                     "h..x",
+                                     ".",
+                                     "h:x",
+                                     "h:80:80",
+                                     "[v1.x]",
+                                     "[::1",
+                                     "[]",
+                                     "[::1]x",
+                                     "h?x",
+                                     "h#x",
+                                     "\xc3\xa9.example"}) {
+    EXPECT_EQ(location(authority, "/"), "<refused>") << authority;
+  }
+  const std::string longest(255, 'a');
+  EXPECT_EQ(location(longest, "/"), "https://" + longest + "/");
+  EXPECT_EQ(location(longest + "a", "/"), "<refused>");
+}
+
+TEST(HttpsLocation, RefusalLeavesTheBufferAlone) {
+  std::string out = "kept";
+  EXPECT_FALSE(appendHttpsLocation("a@b", "/", 443, out));
+  EXPECT_EQ(out, "kept");
+}
+
+TEST(RequestAuthority, AbsoluteFormThenHostThenNone) {
+  Request r;
+  r.target = "/x";
+  EXPECT_FALSE(requestAuthority(r).has_value());  // HTTP/1.0 without Host
+  r.has_host = true;
+  r.host = "";
+  EXPECT_FALSE(requestAuthority(r).has_value());  // an empty Host names nothing either
+  r.host = "example.org:8080";
+  EXPECT_EQ(requestAuthority(r), "example.org:8080");
+  r.target = "http://other.example:81/x?y";
+  EXPECT_EQ(requestAuthority(r), "other.example:81");  // RFC 9112 section 3.2.2
+  r.target = "Http://other.example?y";
+  EXPECT_EQ(requestAuthority(r), "other.example");
+  r.target = "http:///x";
+  EXPECT_EQ(requestAuthority(r), "");  // no host: refused by appendHttpsLocation
+}
+
+}  // namespace
+}  // namespace learnhttpd::http
