@@ -335,6 +335,10 @@ void applyCli(const CliOptions& cli, Config& config) {
     }
     address.port = cli.port.value_or(address.port);
     config.listen = {address};
+    // The file's addresses passed the loader's check; the one left now must too.
+    if (std::string problem = httpsRedirectProblem(config); !problem.empty()) {
+      throw ConfigError(std::string(cli.bind ? "-b" : "-p") + ": " + problem);
+    }
   }
   config.document_root = cli.root.value_or(config.document_root);
   config.workers = cli.workers.value_or(config.workers);

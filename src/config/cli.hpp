@@ -40,7 +40,8 @@ using CliResult = std::variant<CliOptions, CliError>;
 // Re-entrant: no global state (getopt is not used).
 CliResult parseCli(const std::vector<std::string>& args);
 
-// Applies the flags that override the file; throws ConfigError when -b is not an address.
+// Applies the flags that override the file; throws ConfigError when -b is not an address, or
+// when redirect_to_https is on and the one address left does not speak TLS.
 // Listen rule: when -b or -p is given, `listen` becomes exactly ONE address, whose host is -b's
 // host (else the first configured listen host) and whose port is -p (else -b's port, else the
 // first configured port). -r, -w, -m, --threads and --pid-file replace their settings; -q sets

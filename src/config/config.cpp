@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace learnhttpd::config {
 namespace {
@@ -61,6 +63,23 @@ std::string modelNames() {
 bool hasTlsListener(const Config& config) noexcept {
   return std::any_of(config.listen.begin(), config.listen.end(),
                      [](const ListenAddress& a) { return a.tls; });
+}
+
+std::string httpsRedirectProblem(const Config& config) {
+  if (!config.redirect_to_https.enabled) return {};
+  std::vector<std::uint16_t> ports;
+  for (const ListenAddress& address : config.listen) {
+    if (address.tls && std::find(ports.begin(), ports.end(), address.port) == ports.end()) {
+      ports.push_back(address.port);
+    }
+  }
+  if (ports.empty()) return "redirect_to_https: no \"ssl\" address in listen to redirect to";
+  if (ports.size() > 1 && config.redirect_to_https.port == 0) {
+    return "redirect_to_https: the \"ssl\" addresses use ports " + std::to_string(ports[0]) +
+           " and " + std::to_string(ports[1]) +
+           "; name the one to redirect to, like redirect_to_https: " + std::to_string(ports[0]);
+  }
+  return {};
 }
 
 std::string tlsModelProblem(const Config& config) {

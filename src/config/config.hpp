@@ -111,6 +111,17 @@ struct TlsConfig {
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
+// redirect_to_https: every request on a plain (non-"ssl") listener is answered with a 301 to
+// https://HOST[:PORT]/TARGET, HOST from the request. Needs an "ssl" listener (the loader
+// checks). Off by default.
+struct HttpsRedirectConfig {
+  bool enabled = false;
+  // The port named in Location (443 is left out): 0 ("redirect_to_https: true") means the
+  // port the "ssl" listeners are bound to, which the loader makes sure is only one.
+  std::uint16_t port = 0;
+  friend bool operator==(const HttpsRedirectConfig&, const HttpsRedirectConfig&) = default;
+};
+
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{}};
   std::string document_root = "/var/www/learnhttpd";
@@ -141,6 +152,7 @@ struct Config {
   std::vector<HeaderRuleConfig> headers;                 // in the order of the file
   std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
   TlsConfig tls;
+  HttpsRedirectConfig redirect_to_https;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 
@@ -151,6 +163,10 @@ struct Config {
 
 // True when some listen address speaks TLS.
 bool hasTlsListener(const Config& config) noexcept;
+// Why redirect_to_https cannot work with `config`'s listen addresses (none speaks TLS, or
+// they use several ports and redirect_to_https names none), or empty. The loader reports it
+// at the key's line; the CLI overlay (-b, -p) may change the addresses afterwards.
+std::string httpsRedirectProblem(const Config& config);
 // Why `config` cannot serve its TLS listeners with its worker model (only event and
 // threadpool speak TLS), or empty.
 std::string tlsModelProblem(const Config& config);

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <set>
 #include <span>
 #include <sstream>
@@ -134,9 +135,7 @@ unsigned readUnsigned(const Setting& s, unsigned min, unsigned max, std::string_
   return static_cast<unsigned>(readNumber(s, min, max, expected));
 }
 
-bool readBool(const Setting& s) {
-  constexpr std::string_view kExpected = "expected true or false";
-  const std::string_view text = s.scalar(kExpected);
+std::optional<bool> boolNamed(std::string_view text) {
   // YAML 1.1 spellings too, since yaml-cpp and most people's habits accept them.
   for (const std::string_view yes : {"true", "True", "TRUE", "yes", "Yes", "on", "On"}) {
     if (text == yes) {
@@ -148,7 +147,16 @@ bool readBool(const Setting& s) {
       return false;
     }
   }
-  s.reject(kExpected);
+  return std::nullopt;
+}
+
+bool readBool(const Setting& s) {
+  constexpr std::string_view kExpected = "expected true or false";
+  const std::optional<bool> value = boolNamed(s.scalar(kExpected));
+  if (!value) {
+    s.reject(kExpected);
+  }
+  return *value;
 }
 
 Duration readDuration(const Setting& s, bool allow_zero) {
@@ -668,6 +676,30 @@ void checkTlsListeners(const std::string& source, const YAML::Node& root, const 
   }
 }
 
+// "true" (the port of the "ssl" listeners), "false", or the port to name in Location.
+void readHttpsRedirect(const Setting& s, Config& c) {
+  constexpr std::string_view kExpected = "expected true, false or a port 1-65535";
+  const std::string_view text = s.scalar(kExpected);
+  if (!text.empty() && text.front() >= '0' && text.front() <= '9') {
+    c.redirect_to_https.enabled = true;
+    c.redirect_to_https.port = static_cast<std::uint16_t>(readNumber(s, 1, 65535, kExpected));
+    return;
+  }
+  const std::optional<bool> enabled = boolNamed(text);
+  if (!enabled) {
+    s.reject(kExpected);
+  }
+  c.redirect_to_https.enabled = *enabled;
+  c.redirect_to_https.port = 0;
+}
+
+// Checked once every key is read: the listen addresses may come after redirect_to_https.
+void checkHttpsRedirect(const std::string& source, const YAML::Node& root, const Config& config) {
+  if (std::string problem = httpsRedirectProblem(config); !problem.empty()) {
+    fail(source, lineOf(root["redirect_to_https"]), problem);
+  }
+}
+
 constexpr std::array kTopFields = {
     Field{"listen", [](const Setting& s, Config& c) { c.listen = readListen(s); }},
     Field{"document_root",
@@ -724,6 +756,7 @@ constexpr std::array kTopFields = {
     Field{"headers", [](const Setting& s, Config& c) { c.headers = readHeaders(s); }},
     Field{"error_pages", [](const Setting& s, Config& c) { c.error_pages = readErrorPages(s); }},
     Field{"tls", readTls},
+    Field{"redirect_to_https", readHttpsRedirect},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------
@@ -904,6 +937,7 @@ Config loadConfigString(std::string_view yaml, const std::string& source_name) {
   try {
     readFields(source_name, root, kTopFields, "", config);
     checkTlsListeners(source_name, root, config);
+    checkHttpsRedirect(source_name, root, config);
   } catch (const YAML::Exception& e) {
     // Not expected (every node is type-checked before use); kept so that no yaml-cpp exception
     // type ever escapes this library.

@@ -291,6 +291,20 @@ TEST(ApplyCli, BadBindThrowsConfigError) {
   EXPECT_EQ(config, Config{});
 }
 
+TEST(ApplyCli, RedirectToHttpsNeedsTheAddressLeftToSpeakTls) {
+  Config config;
+  config.listen = {{"0.0.0.0", 80}, {"0.0.0.0", 443, true}};
+  config.redirect_to_https.enabled = true;
+  try {
+    applied({"-p", "8080"}, config);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "-p: redirect_to_https: no \"ssl\" address in listen to redirect to");
+  }
+  config.listen = {{"0.0.0.0", 443, true}, {"0.0.0.0", 80}};
+  EXPECT_EQ(applied({"-p", "8443"}, config).listen, (Addresses{{"0.0.0.0", 8443, true}}));
+}
+
 TEST(Usage, ListsEveryFlag) {
   const std::string text = usage();
   for (const char* flag :

@@ -143,7 +143,8 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\nmime_types:",
                           "\nstatus:",
                           "\n  # listen:",
-                          "\n  allow_remote:"}) {
+                          "\n  allow_remote:",
+                          "\nredirect_to_https:"}) {
     EXPECT_NE(content.find(key), std::string::npos) << key;
   }
 }

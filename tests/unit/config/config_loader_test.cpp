@@ -460,6 +460,45 @@ TEST(LoadConfigErrors, TlsListeners) {
             "test.yaml:1: tls.key: expected the path of a PEM private key, got ''");
 }
 
+TEST(LoadConfig, RedirectToHttps) {
+  const std::string tls = "tls: { certificate: a, key: b }\n";
+  EXPECT_EQ(load("").redirect_to_https, HttpsRedirectConfig{});  // off by default
+  Config c = load("redirect_to_https: true\nlisten: [80, '443 ssl', '[::]:443 ssl']\n" + tls);
+  EXPECT_TRUE(c.redirect_to_https.enabled);
+  EXPECT_EQ(c.redirect_to_https.port, 0);  // the ssl listeners' one port
+  c = load("listen: [80, '8443 ssl', '9443 ssl']\nredirect_to_https: 443\n" + tls);
+  EXPECT_TRUE(c.redirect_to_https.enabled);
+  EXPECT_EQ(c.redirect_to_https.port, 443);
+  c = load("listen: [80]\nredirect_to_https: off\n");
+  EXPECT_FALSE(c.redirect_to_https.enabled);
+}
+
+TEST(LoadConfigErrors, RedirectToHttps) {
+  const std::string tls = "tls: { certificate: a, key: b }\n";
+  EXPECT_EQ(errorOf("listen: [80]\nredirect_to_https: true\n"),
+            "test.yaml:2: redirect_to_https: no \"ssl\" address in listen to redirect to");
+  EXPECT_EQ(errorOf("redirect_to_https: 8443\n"),
+            "test.yaml:1: redirect_to_https: no \"ssl\" address in listen to redirect to");
+  EXPECT_EQ(
+      errorOf("workers: 1\nredirect_to_https: yes\nlisten: [80, '8443 ssl', '9443 ssl']\n" + tls),
+      "test.yaml:2: redirect_to_https: the \"ssl\" addresses use ports 8443 and 9443; "
+      "name the one to redirect to, like redirect_to_https: 8443");
+  const std::string expected =
+      "test.yaml:2: redirect_to_https: expected true, false or a port "
+      "1-65535, got ";
+  for (const auto& [bad, got] :
+       std::vector<std::pair<std::string, std::string>>{{"0", "'0'"},
+                                                        {"65536", "'65536'"},
+                                                        {"https", "'https'"},
+                                                        {"''", "''"},
+                                                        {"-1", "'-1'"},
+                                                        {"[443]", "a list"}}) {
+    EXPECT_EQ(errorOf("listen: ['443 ssl']\nredirect_to_https: " + bad + "\n" + tls),
+              expected + got)
+        << bad;
+  }
+}
+
 TEST(TlsModel, OnlyTheProductionModelsServeTls) {
   Config c = load("listen: ['8443 ssl']\ntls: { certificate: a, key: b }\n");
   EXPECT_EQ(tlsModelProblem(c), "");
