@@ -89,6 +89,24 @@ void peerAddress(int fd, std::string& out) {
   out.assign(text, std::strlen(text));
 }
 
+void localHost(int fd, std::string& out) {
+  out.clear();
+  char text[INET6_ADDRSTRLEN] = "";
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+  if (addr.ss_family == AF_INET &&
+      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, text, sizeof text)) {
+    out.append(text);
+  } else if (addr.ss_family == AF_INET6 &&
+             ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, text,
+                         sizeof text)) {
+    out.push_back('[');
+    out.append(text);
+    out.push_back(']');
+  }
+}
+
 IoResult sendSome(int fd, const char* data, std::size_t len, bool more) noexcept {
   int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
   for (;;) {

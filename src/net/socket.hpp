@@ -29,6 +29,10 @@ std::uint16_t boundPort(int fd) noexcept;
 // "host:port" ("[v6]:port") of a socket's peer, written into `out` (cleared first).
 void peerAddress(int fd, std::string& out);
 
+// The local address of a connected socket as a URL host ("192.0.2.1", "[2001:db8::1]"),
+// written into `out`; empty on error.
+void localHost(int fd, std::string& out);
+
 struct IoResult {
   std::size_t bytes = 0;  // transferred by this call
   int error = 0;          // 0, EAGAIN (would block) or another errno (connection is dead)

@@ -13,6 +13,7 @@
 #include "http/accept_encoding.hpp"
 #include "http/conditional.hpp"
 #include "http/http_date.hpp"
+#include "http/https_location.hpp"
 #include "http/range.hpp"
 #include "http/request_parser.hpp"
 #include "http/response_head.hpp"
@@ -102,6 +103,7 @@ HandshakeStep HttpSession::handshake(std::time_t now) {
 }
 
 ReadResult HttpSession::readFrom(int fd) {
+  socket_ = fd;
   if (tls_) return readFromTls();
   std::span<char> space = inputSpace();
   if (space.empty()) return ReadResult::Error;  // a recv() of 0 bytes would look like EOF
@@ -231,6 +233,7 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
 }
 
 void HttpSession::describe(const http::Request& request, Response& response) {
+  if (ctx_.redirect_to_https && !tls_) return redirectToHttps(request, response);
   if (request.method == http::Method::Other) return response.setMethodNotAllowed();
   http::TargetPath target = http::decodeTarget(request.target, path_);
   if (!target.ok) {
@@ -447,6 +450,34 @@ void HttpSession::redirectToDirectory(std::string_view target, Response& respons
   if (query != std::string_view::npos) {
     std::string_view rest = target.substr(query, target.find('#', query) - query);
     for (char c : rest) appendQueryByte(location_, c);
+  }
+  response.setRedirect(location_);
+}
+
+// Every request on a plain listener, whatever its method or path, like nginx's `return 301`
+// in a server block; only a target that could not be served over HTTPS either is refused
+// first. The host is the client's (it named us), checked to be a plain host name or address
+// so that the value cannot point anywhere else; a request naming none (HTTP/1.0 without Host)
+// gets the address it reached us on, as nginx does.
+void HttpSession::redirectToHttps(const http::Request& request, Response& response) {
+  http::TargetPath target = http::decodeTarget(request.target, path_);
+  if (!target.ok) {
+    response.setPage(target.error);
+    response.head.keep_alive = false;
+    return;
+  }
+  std::optional<std::string_view> authority = http::requestAuthority(request);
+  std::string local;
+  if (!authority && socket_ >= 0) {
+    net::localHost(socket_, local);
+    authority = local;
+  }
+  location_.clear();
+  if (!authority ||
+      !http::appendHttpsLocation(*authority, request.target, ctx_.https_port, location_)) {
+    response.setPage(http::Status::BadRequest);
+    response.head.keep_alive = false;
+    return;
   }
   response.setRedirect(location_);
 }

@@ -73,6 +73,8 @@ class HttpSession {
   bool inputPending() const noexcept { return tls_ && tls_->pending(); }
 
   // One recv() from the socket `fd` (non-blocking or blocking alike) into the input buffer.
+  // `fd` must stay the connection's socket while the session lives (a redirect to HTTPS for a
+  // request without Host names its local address).
   // On a TLS connection: decrypted bytes, as many as fit or until the socket is empty
   // (Drained then means the socket had nothing more, as for recv()).
   // Does not parse: call process() after input was received. The buffer cannot be at its
@@ -139,6 +141,7 @@ class HttpSession {
   void gzipBody(Response& response);
   std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
   void redirectToDirectory(std::string_view target, Response& response);
+  void redirectToHttps(const http::Request& request, Response& response);
   bool skipBody();
   ReadResult readFromTls();
   FlushResult writeToTls();
@@ -147,6 +150,7 @@ class HttpSession {
 
   const ServeContext& ctx_;
   std::string peer_;
+  int socket_ = -1;  // the socket of the last readFrom() (not owned), for its local address
   std::vector<char> in_;
   std::size_t start_ = 0;      // first unparsed byte in in_
   std::size_t end_ = 0;        // one past the last received byte

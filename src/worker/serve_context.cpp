@@ -13,6 +13,14 @@ http::HeaderRules headerRules(const config::Config& config) {
   return http::HeaderRules(std::move(rules));
 }
 
+std::uint16_t httpsPort(const config::Config& config) {
+  if (config.redirect_to_https.port != 0) return config.redirect_to_https.port;
+  for (const config::ListenAddress& address : config.listen) {
+    if (address.tls) return address.port;
+  }
+  return 443;
+}
+
 std::optional<http::GzipPolicy> gzipPolicy(const config::GzipConfig& gzip) {
   if (!gzip.enabled) return std::nullopt;
   return http::GzipPolicy(gzip.types, gzip.min_length, gzip.max_length,
@@ -49,6 +57,8 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
                      ? "Strict-Transport-Security: max-age=" +
                            std::to_string(config.tls.hsts.count() / 1000) + "\r\n"
                      : std::string()),
+      redirect_to_https(config.redirect_to_https.enabled),
+      https_port(httpsPort(config)),
       access_log(config.log.quiet ? nullptr : log),
       status(worker_status) {
   fs::OpenFileCacheLimits cache_limits;

@@ -3,6 +3,7 @@
 // fork, read-only afterwards (the file cache locks itself), so it may be shared by all threads
 // of the worker.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,11 @@ struct ServeContext {
   std::size_t input_buffer_limit;  // a connection never buffers more than this
   // "Strict-Transport-Security: max-age=N\r\n" for answers over TLS (tls.hsts), or empty.
   std::string hsts_field;
+  // redirect_to_https: plain connections answer every request with a 301 to
+  // https://HOST:https_port/TARGET. The port is redirect_to_https's, else the first "ssl"
+  // address's; WorkerLoop::open replaces a configured 0 (any port) by the one bound.
+  bool redirect_to_https;
+  std::uint16_t https_port;
   log::AccessLog* access_log;  // not owned; nullptr in quiet mode: no per-request logging
   WorkerStatus* status;        // shared with the master; `requests` counts answers
   // The worker's open-file cache (internally locked, shared by all threads of the worker);

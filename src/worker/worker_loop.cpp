@@ -59,6 +59,10 @@ bool WorkerLoop::open(int required_features) {
     }
     serve_.access_log = access_log_.get();
   }
+  // "ssl" on port 0 (any free port): Location must name the port the master got.
+  if (serve_.https_port == 0 && !context_.tls_fds.empty()) {
+    serve_.https_port = net::boundPort(context_.tls_fds.front());
+  }
   std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(), event_config_free);
   if (cfg) event_config_require_features(cfg.get(), required_features);
   base_.reset(cfg ? event_base_new_with_config(cfg.get()) : nullptr);
