@@ -101,11 +101,21 @@ struct GzipConfig {
   friend bool operator==(const GzipConfig&, const GzipConfig&) = default;
 };
 
-// The certificate and key of the TLS listeners, read by the master before privileges drop and
-// again on every reload (HUP).
-struct TlsConfig {
+// One more certificate chain and its key (`tls.certificates`), served to the clients whose SNI
+// name is one of the certificate's subjectAltName DNS names.
+struct TlsPairConfig {
   std::string certificate;  // PEM: the leaf first, then the intermediates (a "fullchain")
   std::string key;          // PEM private key of the leaf
+  friend bool operator==(const TlsPairConfig&, const TlsPairConfig&) = default;
+};
+
+// The certificates and keys of the TLS listeners, read by the master before privileges drop
+// and again on every reload (HUP).
+struct TlsConfig {
+  // The default pair: served without SNI, or when no pair of `certificates` has the name.
+  std::string certificate;  // PEM: the leaf first, then the intermediates (a "fullchain")
+  std::string key;          // PEM private key of the leaf
+  std::vector<TlsPairConfig> certificates;  // chosen by SNI, in the order of the file
   // Strict-Transport-Security max-age on every answer over TLS (RFC 6797); 0: not sent.
   Duration hsts{0};
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;

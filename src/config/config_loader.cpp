@@ -646,6 +646,40 @@ void readGzip(const Setting& s, Config& config) {
                        std::to_string(gzip.max_length) + ")");
 }
 
+// The fields of one item of tls.certificates; the item being read is the last one.
+constexpr std::array kTlsPairFields = {
+    Field{"certificate",
+          [](const Setting& s, Config& c) {
+            c.tls.certificates.back().certificate =
+                readString(s, "expected the path of a PEM certificate chain", false);
+          }},
+    Field{"key",
+          [](const Setting& s, Config& c) {
+            c.tls.certificates.back().key =
+                readString(s, "expected the path of a PEM private key", false);
+          }},
+};
+
+void readTlsCertificates(const Setting& s, Config& config) {
+  constexpr std::string_view kExpected =
+      "expected a list of pairs like - {certificate: /etc/ssl/a/fullchain.pem, key: "
+      "/etc/ssl/a/key.pem}";
+  if (!s.value().IsSequence()) s.reject(kExpected);
+  config.tls.certificates.clear();
+  for (const YAML::Node& item : s.value()) {
+    const std::string name = s.key() + "[" + std::to_string(config.tls.certificates.size()) + "]";
+    const Setting pair(s.source(), name, item, item);
+    if (!item.IsMap()) pair.reject("expected a mapping like {certificate: ..., key: ...}");
+    config.tls.certificates.emplace_back();
+    readFields(s.source(), item, kTlsPairFields, name + ".", config);
+    const TlsPairConfig& read = config.tls.certificates.back();
+    if (read.certificate.empty() || read.key.empty()) {
+      pair.failAt(item, std::string("needs both certificate and key, ") +
+                            (read.certificate.empty() ? "certificate" : "key") + " is missing");
+    }
+  }
+}
+
 constexpr std::array kTlsFields = {
     Field{"certificate",
           [](const Setting& s, Config& c) {
@@ -657,6 +691,7 @@ constexpr std::array kTlsFields = {
             c.tls.key = readString(s, "expected the path of a PEM private key", false);
           }},
     Field{"hsts", [](const Setting& s, Config& c) { c.tls.hsts = readDuration(s, true); }},
+    Field{"certificates", readTlsCertificates},
 };
 
 void readTls(const Setting& s, Config& config) {

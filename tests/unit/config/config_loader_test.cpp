@@ -499,6 +499,46 @@ TEST(LoadConfigErrors, RedirectToHttps) {
   }
 }
 
+TEST(LoadConfig, TlsCertificatesChosenBySni) {
+  Config c = load(
+      "listen: ['8443 ssl']\n"
+      "tls:\n"
+      "  certificate: /etc/ssl/default.pem\n"
+      "  key: /etc/ssl/default.key\n"
+      "  certificates:\n"
+      "    - {certificate: /etc/ssl/a.pem, key: /etc/ssl/a.key}\n"
+      "    - certificate: /etc/ssl/b.pem\n"
+      "      key: /etc/ssl/b.key\n");
+  ASSERT_EQ(c.tls.certificates.size(), 2U);
+  EXPECT_EQ(c.tls.certificate, "/etc/ssl/default.pem");
+  EXPECT_EQ(c.tls.certificates[0], (TlsPairConfig{"/etc/ssl/a.pem", "/etc/ssl/a.key"}));
+  EXPECT_EQ(c.tls.certificates[1], (TlsPairConfig{"/etc/ssl/b.pem", "/etc/ssl/b.key"}));
+  EXPECT_TRUE(load("tls: {certificates: []}").tls.certificates.empty());
+}
+
+TEST(LoadConfigErrors, TlsCertificates) {
+  EXPECT_EQ(errorOf("tls: {certificates: /etc/ssl/a.pem}"),
+            "test.yaml:1: tls.certificates: expected a list of pairs like - {certificate: "
+            "/etc/ssl/a/fullchain.pem, key: /etc/ssl/a/key.pem}, got '/etc/ssl/a.pem'");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - {certificate: a, key: b}\n    - c.pem\n"),
+            "test.yaml:4: tls.certificates[1]: expected a mapping like {certificate: ..., key: "
+            "...}, got 'c.pem'");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - {certificate: a, key: b}\n"
+                    "    - {certificate: c}\n"),
+            "test.yaml:4: tls.certificates[1]: needs both certificate and key, key is missing");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - key: b\n"),
+            "test.yaml:3: tls.certificates[0]: needs both certificate and key, certificate is "
+            "missing");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - certificate: a\n      kye: b\n"),
+            "test.yaml:4: unknown key 'tls.certificates[0].kye', did you mean "
+            "'tls.certificates[0].key'?");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - certificate: a\n      key: ''\n"),
+            "test.yaml:4: tls.certificates[0].key: expected the path of a PEM private key, "
+            "got ''");
+  EXPECT_EQ(errorOf("tls:\n  certificates:\n    - {certificate: a, key: b, key: c}\n"),
+            "test.yaml:3: duplicate key 'tls.certificates[0].key'");
+}
+
 TEST(TlsModel, OnlyTheProductionModelsServeTls) {
   Config c = load("listen: ['8443 ssl']\ntls: { certificate: a, key: b }\n");
   EXPECT_EQ(tlsModelProblem(c), "");
