@@ -18,6 +18,7 @@
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
 #include "log/log_file.hpp"
+#include "master/preflight.hpp"
 #include "sys/systemd_notify.hpp"
 #include "worker/worker.hpp"
 
@@ -164,19 +165,30 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
     error = config.source + ": " + problem;
     return false;
   }
-  if (!config::hasTlsListener(config)) return true;
-  out = tls::ServerContext::load(config.tls.certificate, config.tls.key, ticket_keys_, error);
-  if (!out) return false;
-  const tls::CertificateInfo& info = out->info();
-  tls::PairCheck expiry = tls::checkExpiry(config.tls.certificate, info, std::time(nullptr));
-  if (!expiry.errors.empty()) {
-    error = expiry.errors.front();
-    out.reset();
+  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
+  if (pairs.empty()) return true;
+  tls::LoadOptions options;
+  options.now = std::time(nullptr);
+  tls::LoadResult loaded = tls::ServerContext::load(pairs, ticket_keys_, options);
+  if (!loaded.errors.empty()) {
+    error = loaded.errors.front();
+    for (std::size_t i = 1; i < loaded.errors.size(); ++i) error += "; " + loaded.errors[i];
     return false;
   }
-  for (const std::string& warning : expiry.warnings) spdlog::warn("master: {}", warning);
-  spdlog::info("tls: certificate {} serial {}, valid until {}", info.subject, info.serial,
-               tls::dateText(info.not_after));
+  for (const std::string& warning : loaded.warnings) spdlog::warn("master: {}", warning);
+  out = std::move(loaded.context);
+  for (std::size_t i = 0; i < out->size(); ++i) {
+    const tls::CertificateInfo& info = out->info(i);
+    std::string role =
+        i == 0 ? "the default (no SNI, or a name no certificate has)" : "for SNI names ";
+    for (std::size_t n = 0; n < info.names.size(); ++n) {
+      if (n > 0) role.append(", ");
+      if (n == 0 && i == 0) role.append("; names ");
+      role.append(info.names[n]);
+    }
+    spdlog::info("tls: certificate {} serial {}, valid until {}, from {}: {}", info.subject,
+                 info.serial, tls::dateText(info.not_after), info.file, role);
+  }
   return true;
 }
 

@@ -93,12 +93,27 @@ void checkLogFile(const std::string& key, const std::string& path, Problems& pro
   if (!log::checkLogFile(path, error)) problems.push_back(key + " " + error);
 }
 
-tls::PairCheck checkTls(const config::Config& config) {
-  if (!config::hasTlsListener(config)) return {};
-  return tls::checkPair(config.tls.certificate, config.tls.key, std::time(nullptr));
+tls::LoadResult checkTls(const config::Config& config) {
+  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
+  if (pairs.empty()) return {};
+  tls::TicketKeys keys;  // unused by a check, but a context wants some
+  tls::LoadOptions options;
+  options.now = std::time(nullptr);
+  return tls::ServerContext::load(pairs, keys, options);
 }
 
 }  // namespace
+
+std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config) {
+  std::vector<tls::CertificateFiles> pairs;
+  if (!config::hasTlsListener(config)) return pairs;
+  pairs.push_back({"tls", config.tls.certificate, config.tls.key});
+  for (std::size_t i = 0; i < config.tls.certificates.size(); ++i) {
+    const config::TlsPairConfig& pair = config.tls.certificates[i];
+    pairs.push_back({"tls.certificates[" + std::to_string(i) + "]", pair.certificate, pair.key});
+  }
+  return pairs;
+}
 
 std::vector<std::string> preflight(const config::Config& config) {
   Problems problems;

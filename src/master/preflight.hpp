@@ -8,19 +8,25 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "tls/server_context.hpp"
 
 namespace learnhttpd::master {
 
-// Checks, in this order: TLS listeners have a worker model that serves them, and their
-// certificate and key load, belong together and have not expired; `user` and its primary group
-// exist; `document_root` is a directory the workers' user can search (tested by a child process
-// that switches to `user` when running as root); each log file passes log::checkLogFile (its
-// directory exists, nothing another user planted is in its place). Returns one readable line per
-// problem; empty when all is well. Forks (only as root with a `user`): call it before any thread or
-// logger exists.
+// Checks, in this order: TLS listeners have a worker model that serves them, and each of their
+// certificate pairs loads, belongs together, has not expired and (if chosen by SNI) has a name;
+// `user` and its primary group exist; `document_root` is a directory the workers' user can search
+// (tested by a child process that switches to `user` when running as root); each log file passes
+// log::checkLogFile (its directory exists, nothing another user planted is in its place). Returns
+// one readable line per problem; empty when all is well. Forks (only as root with a `user`): call
+// it before any thread or logger exists.
 std::vector<std::string> preflight(const config::Config& config);
 
-// What deserves a warning but does not stop a start: a certificate expiring within 14 days.
+// What deserves a warning but does not stop a start: a certificate expiring within 14 days, an
+// SNI name two certificates claim.
 std::vector<std::string> preflightWarnings(const config::Config& config);
+
+// The certificate pairs `config` names, the default (tls.certificate, tls.key) first, then
+// tls.certificates in order; empty when no listener speaks TLS.
+std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config);
 
 }  // namespace learnhttpd::master

@@ -5,10 +5,12 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace learnhttpd::tls {
@@ -135,6 +137,95 @@ std::int64_t notAfterOf(X509* cert) {
   return static_cast<std::int64_t>(::timegm(&tm));
 }
 
+// The DNS names of the subjectAltName: what clients check the certificate against (RFC 6125;
+// the subject's CN is not consulted by current clients, so it selects nothing here either).
+std::vector<std::string> dnsNamesOf(X509* cert) {
+  std::vector<std::string> names;
+  auto* sans =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (sans == nullptr) return names;
+  for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
+    if (name->type != GEN_DNS) continue;
+    const ASN1_IA5STRING* text = name->d.dNSName;
+    names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                       static_cast<std::size_t>(ASN1_STRING_length(text)));
+  }
+  GENERAL_NAMES_free(sans);
+  return names;
+}
+
+// SNI (RFC 6066 section 3): runs early in the handshake, before the certificate is sent, and
+// moves the connection to the context of the certificate the name selects. The connection
+// keeps the default context's options, ciphers and ticket keys (every context has the same).
+int selectByName(SSL* ssl, int* alert, void* arg) {
+  const auto* self = static_cast<const ServerContext*>(arg);
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (name == nullptr) return SSL_TLSEXT_ERR_NOACK;
+  SSL_CTX* ctx = self->contextFor(name);
+  if (ctx != SSL_get_SSL_CTX(ssl) && SSL_set_SSL_CTX(ssl, ctx) == nullptr) {
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+  }
+  return SSL_TLSEXT_ERR_OK;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// One pair into a new context of its own. nullptr and `error` (naming the setting and the
+// file) when it cannot be used.
+struct CtxFree {
+  void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
+};
+using CtxPtr = std::unique_ptr<SSL_CTX, CtxFree>;
+
+CtxPtr loadPair(const CertificateFiles& pair, const TicketKeys& keys, std::string& error) {
+  ERR_clear_error();
+  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx || !configure(ctx.get())) {
+    error = pair.setting + ": cannot set up OpenSSL: " + openSslReason();
+    return nullptr;
+  }
+  SSL_CTX_set_app_data(ctx.get(), const_cast<TicketKeys*>(&keys));
+  const std::string cert_key = pair.setting + ".certificate " + pair.certificate;
+  const std::string key_key = pair.setting + ".key " + pair.key;
+  if (SSL_CTX_use_certificate_chain_file(ctx.get(), pair.certificate.c_str()) != 1) {
+    error = cert_key + ": cannot load the certificate chain: " + openSslReason();
+    return nullptr;
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx.get(), pair.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    bool mismatch = keyMismatch();
+    std::string reason = openSslReason();
+    error = mismatch ? key_key + " does not match the certificate in " + pair.certificate
+                     : key_key + ": cannot load the private key: " + reason;
+    return nullptr;
+  }
+  if (SSL_CTX_check_private_key(ctx.get()) != 1) {
+    ERR_clear_error();
+    error = key_key + " does not match the certificate in " + pair.certificate;
+    return nullptr;
+  }
+  return ctx;
+}
+
+// The leaf's expiry against `options.now`: expired is an error, expiring within `warn_days`
+// a warning.
+void checkExpiry(const CertificateFiles& pair, const CertificateInfo& info,
+                 const LoadOptions& options, LoadResult& result) {
+  const std::string what = pair.setting + ".certificate " + pair.certificate;
+  const std::int64_t until = info.not_after;
+  if (until <= options.now) {
+    result.errors.push_back(what + " expired on " + dateText(until));
+  } else if (until - options.now < std::int64_t{options.warn_days} * 86400) {
+    result.warnings.push_back(what + " expires on " + dateText(until) + ", within " +
+                              std::to_string(options.warn_days) + " days");
+  }
+}
+
 }  // namespace
 
 std::string dateText(std::int64_t when) {
@@ -152,64 +243,61 @@ void ServerContext::Free::operator()(ssl_ctx_st* ctx) const noexcept {
 
 ServerContext::~ServerContext() = default;
 
-std::unique_ptr<ServerContext> ServerContext::load(const std::string& certificate,
-                                                   const std::string& key, const TicketKeys& keys,
-                                                   std::string& error) {
-  ERR_clear_error();
+LoadResult ServerContext::load(std::span<const CertificateFiles> pairs, const TicketKeys& keys,
+                               const LoadOptions& options) {
+  LoadResult result;
   auto self = std::make_unique<ServerContext>(Token{});
-  self->ctx_.reset(SSL_CTX_new(TLS_server_method()));
-  if (!self->ctx_ || !configure(self->ctx_.get())) {
-    error = "tls: cannot set up OpenSSL: " + openSslReason();
-    return nullptr;
-  }
-  SSL_CTX* ctx = self->ctx_.get();
-  SSL_CTX_set_app_data(ctx, const_cast<TicketKeys*>(&keys));
-  if (SSL_CTX_use_certificate_chain_file(ctx, certificate.c_str()) != 1) {
-    error = "tls.certificate " + certificate +
-            ": cannot load the certificate chain: " + openSslReason();
-    return nullptr;
-  }
-  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    if (keyMismatch()) {
-      ERR_clear_error();
-      error = "tls.key " + key + " does not match the certificate in " + certificate;
-      return nullptr;
+  for (std::size_t index = 0; index < pairs.size(); ++index) {
+    const CertificateFiles& pair = pairs[index];
+    std::string error;
+    Entry entry;
+    entry.ctx.reset(loadPair(pair, keys, error).release());
+    if (!entry.ctx) {
+      result.errors.push_back(std::move(error));
+      continue;
     }
-    error = "tls.key " + key + ": cannot load the private key: " + openSslReason();
-    return nullptr;
+    X509* leaf = SSL_CTX_get0_certificate(entry.ctx.get());
+    entry.info = {pair.certificate, subjectOf(leaf), serialOf(leaf), notAfterOf(leaf),
+                  dnsNamesOf(leaf)};
+    checkExpiry(pair, entry.info, options, result);
+    bool selectable = false;
+    for (const std::string& name : entry.info.names) {
+      ServerNames::Added added = self->names_.add(name, index);
+      selectable = selectable || added.outcome == ServerNames::Outcome::Added;
+      if (added.outcome == ServerNames::Outcome::Taken) {
+        result.warnings.push_back(pair.setting + ".certificate " + pair.certificate + ": " + name +
+                                  " is already served by " + pairs[added.holder].setting +
+                                  ".certificate " + pairs[added.holder].certificate);
+      }
+    }
+    // The default needs no name; another pair that no name selects would never be served.
+    if (index > 0 && !selectable) {
+      result.errors.push_back(
+          pair.setting + ".certificate " + pair.certificate +
+          (entry.info.names.empty()
+               ? " has no DNS name in its subjectAltName, so no SNI name selects it"
+               : " has no DNS name of its own (" + joined(entry.info.names) +
+                     "), so no SNI name selects it"));
+    }
+    self->entries_.push_back(std::move(entry));
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    ERR_clear_error();
-    error = "tls.key " + key + " does not match the certificate in " + certificate;
-    return nullptr;
+  if (pairs.empty()) result.errors.emplace_back("tls: no certificate");
+  if (!result.errors.empty()) return result;
+  if (self->entries_.size() > 1) {
+    SSL_CTX* first = self->native();
+    // What SSL_CTX_set_tlsext_servername_callback expands to, without its C-style cast.
+    SSL_CTX_callback_ctrl(first, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(selectByName));
+    SSL_CTX_set_tlsext_servername_arg(first, self.get());
   }
-  X509* leaf = SSL_CTX_get0_certificate(ctx);
-  self->info_.subject = subjectOf(leaf);
-  self->info_.serial = serialOf(leaf);
-  self->info_.not_after = notAfterOf(leaf);
-  return self;
+  result.context = std::move(self);
+  return result;
 }
 
-PairCheck checkPair(const std::string& certificate, const std::string& key, std::int64_t now,
-                    int warn_days) {
-  TicketKeys keys;  // unused by a check, but load() wants some
-  std::string error;
-  std::unique_ptr<ServerContext> ctx = ServerContext::load(certificate, key, keys, error);
-  if (!ctx) return PairCheck{{error}, {}};
-  return checkExpiry(certificate, ctx->info(), now, warn_days);
-}
-
-PairCheck checkExpiry(const std::string& certificate, const CertificateInfo& info, std::int64_t now,
-                      int warn_days) {
-  PairCheck check;
-  const std::int64_t until = info.not_after;
-  if (until <= now) {
-    check.errors.push_back("tls.certificate " + certificate + " expired on " + dateText(until));
-  } else if (until - now < std::int64_t{warn_days} * 86400) {
-    check.warnings.push_back("tls.certificate " + certificate + " expires on " + dateText(until) +
-                             ", within " + std::to_string(warn_days) + " days");
-  }
-  return check;
+SSL_CTX* ServerContext::contextFor(const char* server_name) const noexcept {
+  if (server_name == nullptr) return native();
+  std::optional<std::size_t> index = names_.find(server_name);
+  return index ? entries_[*index].ctx.get() : native();
 }
 
 std::string kernelTlsStatus() {

@@ -1,35 +1,64 @@
 #pragma once
-// ServerContext: one OpenSSL SSL_CTX for the TLS listeners — the certificate chain and its
-// private key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN "http/1.1", no renegotiation,
-// and session tickets under the master's TicketKeys. Built by the master (as root, before
-// privileges drop and before fork), so workers inherit it and never read the key from disk.
-// Read-only after load(): any thread of a worker may create connections from it.
+// ServerContext: the OpenSSL contexts of the TLS listeners — one SSL_CTX per certificate
+// chain and key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN "http/1.1", no
+// renegotiation, and session tickets under the master's TicketKeys (shared by every
+// certificate, so a session resumes whichever certificate served it). The first pair is the
+// default; the others are chosen by the client's SNI name (ServerNames) during the handshake.
+// Built by the master (as root, before privileges drop and before fork), so workers inherit
+// it and never read a key from disk. Read-only after load(): any thread of a worker may create
+// connections from it.
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "tls/server_names.hpp"
 #include "tls/ticket_keys.hpp"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX; only tls/ includes OpenSSL
 
 namespace learnhttpd::tls {
 
-// What an operator wants to know about the leaf certificate being served.
+// One certificate chain and key as the configuration names them.
+struct CertificateFiles {
+  std::string setting;      // its configuration key, for messages: "tls", "tls.certificates[0]"
+  std::string certificate;  // PEM chain, leaf first
+  std::string key;          // PEM private key
+};
+
+// What an operator wants to know about a leaf certificate being served.
 struct CertificateInfo {
+  std::string file;            // the chain it was read from
   std::string subject;         // one line, OpenSSL's RFC 2253 form
   std::string serial;          // hexadecimal
   std::int64_t not_after = 0;  // Unix time
+  std::vector<std::string> names;  // its subjectAltName DNS names, as written
+};
+
+struct LoadOptions {
+  std::int64_t now = 0;  // Unix time, for the expiry checks
+  int warn_days = 14;    // a certificate expiring sooner is a warning
+};
+
+class ServerContext;
+
+struct LoadResult {
+  std::unique_ptr<ServerContext> context;  // nullptr when `errors` is not empty
+  std::vector<std::string> errors;         // each names the setting and the file
+  std::vector<std::string> warnings;
 };
 
 class ServerContext {
  public:
-  // Loads the PEM chain `certificate` (leaf first) and the PEM `key`, and checks that they
-  // belong together. `keys` must outlive the context (the ticket callback reads them).
-  // Returns nullptr with `error` naming the file and the reason on failure.
-  static std::unique_ptr<ServerContext> load(const std::string& certificate, const std::string& key,
-                                             const TicketKeys& keys, std::string& error);
+  // Loads every pair — `pairs[0]` is the default, the others are chosen by SNI — and checks
+  // each: the chain and key load and belong together, the leaf has not expired (expiring
+  // within `warn_days` is a warning), and a pair chosen by SNI has a DNS name that selects
+  // it. All or nothing: when any pair fails, `errors` lists every failure and no context is
+  // returned. `keys` must outlive the context (the ticket callback reads them).
+  static LoadResult load(std::span<const CertificateFiles> pairs, const TicketKeys& keys,
+                         const LoadOptions& options);
   struct Token {  // only load() constructs
    private:
     Token() = default;
@@ -40,30 +69,26 @@ class ServerContext {
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 
-  ssl_ctx_st* native() const noexcept { return ctx_.get(); }
-  const CertificateInfo& info() const noexcept { return info_; }
+  // The default certificate's context: connections start from it (TlsStream::accept).
+  ssl_ctx_st* native() const noexcept { return entries_.front().ctx.get(); }
+  // The certificates in the order of the configuration, the default first.
+  std::size_t size() const noexcept { return entries_.size(); }
+  const CertificateInfo& info(std::size_t index = 0) const noexcept { return entries_[index].info; }
+  // The context of the certificate a client's SNI name selects (ServerNames); the default's
+  // when `server_name` is nullptr or no certificate has it.
+  ssl_ctx_st* contextFor(const char* server_name) const noexcept;
 
  private:
   struct Free {
     void operator()(ssl_ctx_st* ctx) const noexcept;
   };
-  std::unique_ptr<ssl_ctx_st, Free> ctx_;
-  CertificateInfo info_;
+  struct Entry {
+    std::unique_ptr<ssl_ctx_st, Free> ctx;
+    CertificateInfo info;
+  };
+  std::vector<Entry> entries_;
+  ServerNames names_;
 };
-
-// The leaf's expiry against `now` (Unix time): expired is an error, expiring within
-// `warn_days` a warning; each names the file `certificate`.
-struct PairCheck {
-  std::vector<std::string> errors;
-  std::vector<std::string> warnings;
-};
-PairCheck checkExpiry(const std::string& certificate, const CertificateInfo& info, std::int64_t now,
-                      int warn_days = 14);
-
-// The checks of `learnhttpd -t` on one pair: load() as above, then the leaf's expiry against
-// `now`, as checkExpiry().
-PairCheck checkPair(const std::string& certificate, const std::string& key, std::int64_t now,
-                    int warn_days = 14);
 
 // "2026-11-24 01:00:00 UTC"
 std::string dateText(std::int64_t unix_time);

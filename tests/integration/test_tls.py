@@ -4,8 +4,10 @@ chain and key the test makes itself (a CA and leaves, with the openssl command l
 Real clients (Python's ssl, curl --cacert) against the real binary: answers and bodies byte for
 byte, ALPN, refused protocol versions, plain HTTP and garbage sent to the TLS port, a client
 that stalls mid-handshake, session resumption on another worker and after a reload, a reload
-that swaps the certificate, a broken pair that keeps the old one, and -t on bad pairs. The
-teaching models refuse TLS listeners at -t and at start."""
+that swaps the certificate, a broken pair that keeps the old one, and -t on bad pairs.
+Certificates chosen by SNI (tls.certificates): each name, a wildcard, no SNI and an unknown name
+(the default), resumption, a reload that swaps one of them, a broken one that keeps them all,
+and -t on bad ones. The teaching models refuse TLS listeners at -t and at start."""
 
 import calendar
 import json
@@ -38,6 +40,11 @@ def setUpModule():
     pki = Pki()
     pki.good = pki.leaf("good", 0x1001)
     pki.other = pki.leaf("other", 0x2002)
+    # For SNI: two names, a wildcard, a renewal of the first, and one without a DNS name.
+    pki.site_a = pki.leaf("site-a", 0x5005, san="DNS:a.test,DNS:www.a.test", cn="a.test")
+    pki.site_b = pki.leaf("site-b", 0x6006, san="DNS:*.b.test", cn="*.b.test")
+    pki.site_a2 = pki.leaf("site-a2", 0x5006, san="DNS:a.test,DNS:www.a.test", cn="a.test")
+    pki.no_dns = pki.leaf("no-dns", 0x7007, san="IP:127.0.0.2", cn="no-dns")
     pki.client = pki.client_context()  # one context: a session resumes only through its own
 
 
@@ -46,21 +53,25 @@ def tearDownModule():
         pki.close()
 
 
-def tls_connect(srv, ctx=None, session=None, timeout=5.0):
+def tls_connect(srv, ctx=None, session=None, timeout=5.0, name="localhost"):
+    """A TLS connection that sends `name` as SNI and checks the certificate against it; None:
+    no SNI, and only the chain is checked."""
+    if name is None and ctx is None:
+        ctx = pki.client_context()
+        ctx.check_hostname = False
     raw = socket.create_connection((srv.host, srv.port), timeout=timeout)
     try:
-        return (ctx or pki.client).wrap_socket(raw, server_hostname="localhost",
-                                                     session=session)
+        return (ctx or pki.client).wrap_socket(raw, server_hostname=name, session=session)
     except BaseException:
         raw.close()
         raise
 
 
-def https_get(srv, target, method="GET", session=None, ctx=None):
+def https_get(srv, target, method="GET", session=None, ctx=None, name="localhost"):
     """One request with Connection: close over a new TLS connection: (Response, SSLSocket info
     as a dict: session, reused, serial)."""
-    with tls_connect(srv, ctx, session) as sock:
-        sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n"
+    with tls_connect(srv, ctx, session, name=name) as sock:
+        sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: {name or 'localhost'}\r\n"
                      "Connection: close\r\n\r\n".encode())
         data, closed = read_until_close(sock, 10.0)
         info = {"session": sock.session, "reused": sock.session_reused,
@@ -76,6 +87,24 @@ def serial_of(sock):
         out = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", f.name, "-noout",
                               "-serial"], check=True, capture_output=True, text=True, timeout=10)
     return out.stdout.strip().split("=", 1)[1]
+
+
+def s_client_serial(srv, name):
+    """The serial of the certificate `openssl s_client` is sent when it asks for the SNI name
+    `name` (None: no SNI), spelled as given (no case folding on the way)."""
+    args = ["openssl", "s_client", "-connect", f"127.0.0.1:{srv.port}", "-CAfile", pki.ca]
+    args += ["-noservername"] if name is None else ["-servername", name]
+    out = subprocess.run(args, input=b"", capture_output=True, timeout=15, check=False)
+    cert = subprocess.run(["openssl", "x509", "-noout", "-serial"], input=out.stdout,
+                          capture_output=True, timeout=10, check=False)
+    if cert.returncode != 0:
+        raise AssertionError(f"s_client {name}: no certificate:\n{out.stdout.decode()}"
+                             f"{out.stderr.decode()}")
+    return cert.stdout.decode().strip().split("=", 1)[1]
+
+
+def sni_pairs(*pairs):
+    return [{"certificate": chain, "key": key} for chain, key in pairs]
 
 
 def tls_config(chain_key, hsts=None, **extra):
@@ -324,6 +353,146 @@ class TlsReload(unittest.TestCase):
         self.srv.stop()
 
 
+@unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
+class TlsSni(unittest.TestCase):
+    """The default pair (localhost, serial 1001) and two chosen by SNI: a.test and www.a.test
+    (5005), *.b.test (6006)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site, cls.root = make_site()
+        config = tls_config(pki.good, workers=1)
+        config["tls"]["certificates"] = sni_pairs(pki.site_a, pki.site_b)
+        try:
+            cls.srv = Server(cls.root, config=config)
+        except BaseException:
+            cls.site.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.site.cleanup()
+
+    def test_each_name_gets_its_certificate(self):
+        # Python's ssl checks the certificate against the name, so a wrong one fails here.
+        for name, serial in (("a.test", "5005"), ("www.a.test", "5005"), ("x.b.test", "6006"),
+                             ("localhost", "1001")):
+            with self.subTest(name=name):
+                resp, info = https_get(self.srv, "/a.txt", name=name)
+                self.assertEqual(resp.body, A_TXT)
+                self.assertEqual(info["serial"], serial)
+        # Names compare without regard to case.
+        self.assertEqual(s_client_serial(self.srv, "WWW.A.Test"), "5005")
+        self.assertEqual(s_client_serial(self.srv, "X.B.TEST"), "6006")
+
+    def test_wildcard_stands_for_one_label_only(self):
+        self.assertEqual(s_client_serial(self.srv, "other-name.b.test"), "6006")
+        self.assertEqual(s_client_serial(self.srv, "b.test"), "1001")
+        self.assertEqual(s_client_serial(self.srv, "y.x.b.test"), "1001")
+
+    def test_no_sni_and_unknown_names_get_the_default(self):
+        resp, info = https_get(self.srv, "/a.txt", name=None)
+        self.assertEqual(resp.body, A_TXT)
+        self.assertEqual(info["serial"], "1001")
+        self.assertEqual(s_client_serial(self.srv, None), "1001")
+        self.assertEqual(s_client_serial(self.srv, "unknown.test"), "1001")
+        self.assertEqual(s_client_serial(self.srv, "a.test.unknown"), "1001")
+
+    @unittest.skipIf(shutil.which("curl") is None, "curl is not installed")
+    def test_curl_verifies_each_name(self):
+        for name in ("a.test", "www.a.test", "x.b.test"):
+            with self.subTest(name=name):
+                out = subprocess.run(
+                    ["curl", "-sS", "--cacert", pki.ca, "--resolve",
+                     f"{name}:{self.srv.port}:127.0.0.1", f"https://{name}:{self.srv.port}/a.txt"],
+                    capture_output=True, timeout=30, check=False)
+                self.assertEqual(out.returncode, 0, out.stderr)
+                self.assertEqual(out.stdout, A_TXT)
+
+    def test_session_resumes_under_an_sni_certificate(self):
+        ctx = pki.client_context()
+        _, first = https_get(self.srv, "/a.txt", ctx=ctx, name="a.test")
+        self.assertFalse(first["reused"])
+        resp, again = https_get(self.srv, "/a.txt", ctx=ctx, name="a.test",
+                                session=first["session"])
+        self.assertEqual(resp.body, A_TXT)
+        self.assertTrue(again["reused"], "a session under the a.test certificate did not resume")
+        self.assertEqual(again["serial"], "5005")
+
+    def test_start_up_log_names_what_each_certificate_serves(self):
+        lines = "\n".join(self.srv.stderr_lines())
+        self.assertRegex(lines, r"tls: certificate CN=localhost serial 1001, .* the default "
+                                r"\(no SNI, or a name no certificate has\); names localhost")
+        self.assertRegex(lines, rf"tls: certificate CN=a\.test serial 5005, .*from "
+                                rf"{re.escape(pki.site_a[0])}: for SNI names a\.test, www\.a\.test")
+        self.assertRegex(lines, r"tls: certificate CN=\*\.b\.test serial 6006, .*: for SNI "
+                                r"names \*\.b\.test")
+
+
+@unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
+class TlsSniReload(unittest.TestCase):
+    """A reload re-reads every pair; one broken pair keeps all the old ones serving."""
+
+    def setUp(self):
+        self.site, self.root = make_site()
+        self.addCleanup(self.site.cleanup)
+        self.dir = tempfile.mkdtemp(prefix="learnhttpd-sni-reload-")
+        self.addCleanup(shutil.rmtree, self.dir)
+        self.default = self.copy(pki.good, "default")
+        self.a = self.copy(pki.site_a, "a")
+        config = tls_config(self.default, workers=1)
+        config["tls"]["certificates"] = sni_pairs(self.a, pki.site_b)
+        self.srv = Server(self.root, config=config)
+        self.addCleanup(self.srv.close)
+
+    def copy(self, pair, name):
+        paths = (os.path.join(self.dir, name + ".pem"), os.path.join(self.dir, name + ".key"))
+        self.install(pair, paths)
+        return paths
+
+    @staticmethod
+    def install(pair, paths):
+        for source, target in zip(pair, paths):
+            shutil.copyfile(source, target)
+
+    def serials(self):
+        return {name: s_client_serial(self.srv, name) for name in ("localhost", "a.test", "x.b.test")}
+
+    def test_reload_swaps_one_sni_certificate(self):
+        self.assertEqual(self.serials(), {"localhost": "1001", "a.test": "5005", "x.b.test": "6006"})
+        self.install(pki.site_a2, self.a)
+        mark = self.srv.log_mark()
+        self.srv.signal(signal.SIGHUP)
+        self.assertTrue(self.srv.wait_for_log(r"tls: certificate CN=a\.test serial 5006, ", 10.0,
+                                              mark), "\n".join(self.srv.stderr_lines()[mark:]))
+        self.assertTrue(self.srv.wait_for_log(r"master: generation 2 ready", 10.0, mark))
+        self.assertTrue(self.srv.wait_for_log(r"worker \d+: graceful stop", 10.0, mark))
+        self.assertEqual(self.serials(), {"localhost": "1001", "a.test": "5006", "x.b.test": "6006"})
+        self.srv.stop()
+
+    def test_broken_sni_pair_keeps_every_old_pair(self):
+        # The default is renewed correctly, but a.test's new certificate is not its key's.
+        self.install(pki.other, self.default)
+        shutil.copyfile(pki.site_a2[0], self.a[0])
+        expected = f"tls.certificates[0].key {self.a[1]} does not match the certificate in {self.a[0]}"
+        out = subprocess.run([binary_path(), "-c", self.srv.config_path, "-s", "reload"],
+                             capture_output=True, text=True, timeout=30, check=False)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(expected, out.stderr)
+        mark = self.srv.log_mark()
+        self.srv.signal(signal.SIGHUP)
+        match = self.srv.wait_for_log(r"master: reload failed, keeping generation 1: (.*)$",
+                                      10.0, mark)
+        self.assertTrue(match, "\n".join(self.srv.stderr_lines()[mark:]))
+        self.assertIn(expected, match.group(1))
+        self.assertEqual(self.serials(), {"localhost": "1001", "a.test": "5005", "x.b.test": "6006"})
+        self.srv.stop()
+
+
 class ConfigCheck(unittest.TestCase):
     """learnhttpd -t on TLS settings (and the teaching models' refusal, at -t and at start)."""
 
@@ -391,6 +560,47 @@ class ConfigCheck(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertRegex(out.stdout, rf"warning: tls\.certificate {re.escape(soon[0])} expires on "
                                      r".* within 14 days")
+
+    @unittest.skipUnless(PRODUCTION, "runs once per production model")
+    def test_bad_sni_pairs_are_errors_naming_the_file(self):
+        tls = self.pair(pki.good)
+        tls["certificates"] = [
+            self.pair(pki.site_b),
+            {"certificate": pki.site_a[0], "key": pki.site_b[1]},
+            self.pair(pki.no_dns),
+        ]
+        out = self.check(tls)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        # Every broken pair is reported, each naming its key in the file and its files.
+        self.assertIn(f"tls.certificates[1].key {pki.site_b[1]} does not match the certificate "
+                      f"in {pki.site_a[0]}", out.stderr)
+        self.assertIn(f"tls.certificates[2].certificate {pki.no_dns[0]} has no DNS name in its "
+                      "subjectAltName, so no SNI name selects it", out.stderr)
+        self.assertNotIn("tls.certificates[0]", out.stderr)
+        # Good pairs pass, and one expiring soon is a warning naming it.
+        soon = pki.leaf("sni-soon", 0x8008, days=5, san="DNS:soon.test")
+        tls["certificates"] = [self.pair(pki.site_a), self.pair(soon)]
+        out = self.check(tls)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, rf"warning: tls\.certificates\[1\]\.certificate "
+                                     rf"{re.escape(soon[0])} expires on .* within 14 days")
+
+    @unittest.skipUnless(PRODUCTION, "runs once per production model")
+    def test_a_name_served_twice_is_a_warning(self):
+        tls = self.pair(pki.good)
+        tls["certificates"] = [self.pair(pki.site_a), self.pair(pki.site_a2)]
+        out = self.check(tls)
+        # site_a2 has no name of its own: it could never be served.
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(f"tls.certificates[1].certificate {pki.site_a2[0]} has no DNS name of its "
+                      "own (a.test, www.a.test)", out.stderr)
+        # One name of two taken: served for the other, with a warning.
+        more = pki.leaf("site-a-more", 0x9009, san="DNS:A.test,DNS:more.a.test")
+        tls["certificates"] = [self.pair(pki.site_a), self.pair(more)]
+        out = self.check(tls)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f"warning: tls.certificates[1].certificate {more[0]}: A.test is already "
+                      f"served by tls.certificates[0].certificate {pki.site_a[0]}", out.stdout)
 
     def test_ssl_address_needs_the_pair(self):
         out = self.check({})

@@ -31,8 +31,6 @@ class Pki:
         self._key(self.ca_key)
         openssl("req", "-x509", "-new", "-key", self.ca_key, "-subj", "/CN=learnhttpd test CA",
                 "-days", "30", "-out", self.ca)
-        with open(self.path("san.ext"), "w", encoding="ascii") as f:
-            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -41,15 +39,17 @@ class Pki:
     def _key(path):
         openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path)
 
-    def leaf(self, name, serial, days=30):
-        """(certificate, key) of a new leaf signed by the CA; the chain file holds the leaf
-        and the CA, like a "fullchain"."""
+    def leaf(self, name, serial, days=30, san="DNS:localhost,IP:127.0.0.1", cn="localhost"):
+        """(certificate, key) of a new leaf signed by the CA, for the subjectAltName `san`; the
+        chain file holds the leaf and the CA, like a "fullchain"."""
         key, csr, cert = self.path(name + ".key"), self.path(name + ".csr"), self.path(name + ".crt")
+        ext = self.path(name + ".ext")
+        with open(ext, "w", encoding="ascii") as f:
+            f.write(f"subjectAltName={san}\n")
         self._key(key)
-        openssl("req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", csr)
+        openssl("req", "-new", "-key", key, "-subj", f"/CN={cn}", "-out", csr)
         openssl("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
-                "-set_serial", str(serial), "-days", str(days), "-extfile", self.path("san.ext"),
-                "-out", cert)
+                "-set_serial", str(serial), "-days", str(days), "-extfile", ext, "-out", cert)
         chain = self.path(name + ".fullchain.pem")
         with open(chain, "wb") as out:
             for part in (cert, self.ca):
