@@ -98,8 +98,10 @@ bool Master::start() {
   if (!ticket_keys_.create()) {
     return spdlog::critical("master: cannot draw TLS ticket keys from the random generator"), false;
   }
+  tls::KernelTls kernel = tls::kernelTls();  // once: a reload does not look again
+  kernel_tls_ = kernel.usable;
+  if (config::hasTlsListener(config_)) spdlog::info("tls: {}", kernel.status);
   if (!loadTls(config_, tls_, error)) return spdlog::critical("{}", error), false;
-  if (tls_) spdlog::info("tls: {}", tls::kernelTlsStatus());
   // Handlers first: a TERM right after "listening on" must be a clean stop, not a kill.
   if (!signals_.install({SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU, SIGCHLD})) {
     return spdlog::critical("master: cannot install signal handlers: {}", std::strerror(errno)),
@@ -169,6 +171,7 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
   if (pairs.empty()) return true;
   tls::LoadOptions options;
   options.now = std::time(nullptr);
+  options.kernel_tls = kernel_tls_;
   tls::LoadResult loaded = tls::ServerContext::load(pairs, ticket_keys_, options);
   if (!loaded.errors.empty()) {
     error = loaded.errors.front();

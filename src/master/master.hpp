@@ -90,6 +90,7 @@ class Master {
   fs::DocumentRoot root_;
   Listeners listeners_;
   tls::TicketKeys ticket_keys_;              // created at start, rotated on reload
+  bool kernel_tls_ = false;                  // tls::kernelTls(), found once at start
   std::unique_ptr<tls::ServerContext> tls_;  // the current generation's, inherited by workers
   SignalQueue signals_;
   StatusBoard board_;

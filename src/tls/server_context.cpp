@@ -88,9 +88,12 @@ int ticketKey(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* 
   return encrypt == 0 && key != &keys->current() ? 2 : 1;
 }
 
-bool configure(SSL_CTX* ctx) {
+bool configure(SSL_CTX* ctx, bool kernel_tls) {
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  // After the handshake OpenSSL then asks the kernel to encrypt the records it sends (where it
+  // takes the cipher), and SSL_sendfile() can send a file without copying it (TlsStream).
+  if (kernel_tls) SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
   // Partial writes let a full socket buffer end a write early; the buffer it wrote from may
   // be a reallocated copy on the retry; idle connections give their TLS buffers back.
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
@@ -183,10 +186,11 @@ struct CtxFree {
 };
 using CtxPtr = std::unique_ptr<SSL_CTX, CtxFree>;
 
-CtxPtr loadPair(const CertificateFiles& pair, const TicketKeys& keys, std::string& error) {
+CtxPtr loadPair(const CertificateFiles& pair, const TicketKeys& keys, bool kernel_tls,
+                std::string& error) {
   ERR_clear_error();
   CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  if (!ctx || !configure(ctx.get())) {
+  if (!ctx || !configure(ctx.get(), kernel_tls)) {
     error = pair.setting + ": cannot set up OpenSSL: " + openSslReason();
     return nullptr;
   }
@@ -251,7 +255,7 @@ LoadResult ServerContext::load(std::span<const CertificateFiles> pairs, const Ti
     const CertificateFiles& pair = pairs[index];
     std::string error;
     Entry entry;
-    entry.ctx.reset(loadPair(pair, keys, error).release());
+    entry.ctx.reset(loadPair(pair, keys, options.kernel_tls, error).release());
     if (!entry.ctx) {
       result.errors.push_back(std::move(error));
       continue;
@@ -300,19 +304,29 @@ SSL_CTX* ServerContext::contextFor(const char* server_name) const noexcept {
   return index ? entries_[*index].ctx.get() : native();
 }
 
-std::string kernelTlsStatus() {
+KernelTls kernelTls() {
+#ifdef OPENSSL_NO_KTLS
+  return {false,
+          "kernel TLS is not used: this OpenSSL was built without it (OPENSSL_NO_KTLS); file "
+          "bodies over TLS are read and encrypted in user space"};
+#else
+  // Only a loaded module is listed. Workers cannot load it (that needs CAP_NET_ADMIN), so an
+  // unlisted "tls" stays unused even when the module exists: `modprobe tls` before starting.
   std::ifstream ulp("/proc/sys/net/ipv4/tcp_available_ulp");
   std::string names;
   std::getline(ulp, names);
   std::istringstream words(names);
   for (std::string word; words >> word;) {
     if (word == "tls") {
-      return "kernel TLS is available (TCP_ULP tls), not used yet: file bodies over TLS are "
-             "read and encrypted in user space";
+      return {true,
+              "kernel TLS is available (TCP_ULP tls) and enabled: on connections whose cipher "
+              "the kernel takes, file bodies go by SSL_sendfile"};
     }
   }
-  return "kernel TLS is not available (no tls in tcp_available_ulp): file bodies over TLS are "
-         "read and encrypted in user space";
+  return {false,
+          "kernel TLS is not available (no tls in /proc/sys/net/ipv4/tcp_available_ulp; "
+          "modprobe tls): file bodies over TLS are read and encrypted in user space"};
+#endif
 }
 
 }  // namespace learnhttpd::tls

@@ -38,8 +38,9 @@ struct CertificateInfo {
 };
 
 struct LoadOptions {
-  std::int64_t now = 0;  // Unix time, for the expiry checks
-  int warn_days = 14;    // a certificate expiring sooner is a warning
+  std::int64_t now = 0;     // Unix time, for the expiry checks
+  int warn_days = 14;       // a certificate expiring sooner is a warning
+  bool kernel_tls = false;  // let OpenSSL hand record encryption to the kernel (kernelTls())
 };
 
 class ServerContext;
@@ -93,9 +94,11 @@ class ServerContext {
 // "2026-11-24 01:00:00 UTC"
 std::string dateText(std::int64_t unix_time);
 
-// One line about kernel TLS (TCP_ULP "tls") on this machine, for the start-up log. File
-// bodies on TLS connections are read and encrypted in user space either way (see
-// docs/operations.md).
-std::string kernelTlsStatus();
+// Kernel TLS (TCP_ULP "tls") on this machine, found once by the master at start-up.
+struct KernelTls {
+  bool usable = false;  // both the kernel and this OpenSSL can do it: LoadOptions::kernel_tls
+  std::string status;   // one line for the start-up log
+};
+KernelTls kernelTls();
 
 }  // namespace learnhttpd::tls

@@ -1,5 +1,6 @@
 #include "tls/tls_stream.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -50,6 +51,7 @@ Handshake TlsStream::handshake() {
   int ret = SSL_do_handshake(ssl);
   if (ret == 1) {
     established_ = true;
+    kernel_send_ = BIO_get_ktls_send(SSL_get_wbio(ssl));
     return Handshake::Done;
   }
   int error = SSL_get_error(ssl, ret);
@@ -72,6 +74,19 @@ IoOutcome TlsStream::write(const char* buf, std::size_t len) {
   std::size_t put = 0;
   if (SSL_write_ex(ssl_.get(), buf, len, &put) == 1) return {Io::Ok, put};
   return {classify(ssl_.get(), 0), 0};
+}
+
+IoOutcome TlsStream::sendFile(int fd, off_t offset, std::size_t len) {
+  // SSL_sendfile flushes what OpenSSL still holds, then calls sendfile(2) on the socket. A full
+  // socket buffer (EAGAIN) is a retryable write, like SSL_write's; 0 means the file ended.
+  ossl_ssize_t sent = SSL_sendfile(ssl_.get(), fd, offset, len, 0);
+  if (sent > 0) return {Io::Ok, static_cast<std::size_t>(sent)};
+  if (sent == 0) {
+    ERR_clear_error();
+    return {Io::Error, 0};
+  }
+  Io io = classify(ssl_.get(), -1);
+  return {io == Io::WantWrite ? Io::WantWrite : Io::Error, 0};
 }
 
 bool TlsStream::pending() const noexcept {

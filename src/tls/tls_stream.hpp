@@ -4,6 +4,8 @@
 // by the connection's HttpSession and used by one thread at a time, like the session.
 // OpenSSL's per-thread error queue is left empty after every call.
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <memory>
 
@@ -43,6 +45,15 @@ class TlsStream {
   IoOutcome read(char* buf, std::size_t len);
   // Encrypts and sends up to `len` bytes; after WantWrite, retry with the same bytes.
   IoOutcome write(const char* buf, std::size_t len);
+  // True when the kernel encrypts what this connection sends (kernel TLS, which OpenSSL turns
+  // on during the handshake where LoadOptions::kernel_tls allowed it and the kernel takes the
+  // cipher); known once established(). Only then may sendFile() be called.
+  bool kernelSend() const noexcept { return kernel_send_; }
+  // Sends up to `len` bytes of the file `fd` from `offset` by sendfile(2), the kernel
+  // encrypting them: Ok with the bytes sent (fewer when the socket buffer fills), WantWrite
+  // (nothing sent; call again from the same offset once writable), or Error (including a file
+  // that ends before `offset + len`).
+  IoOutcome sendFile(int fd, off_t offset, std::size_t len);
   // Decrypted bytes OpenSSL holds that the socket's readiness will not announce.
   bool pending() const noexcept;
   // Sends close_notify once, without waiting for the peer's (best effort).
@@ -61,6 +72,7 @@ class TlsStream {
   };
   std::unique_ptr<ssl_st, Free> ssl_;
   bool established_ = false;
+  bool kernel_send_ = false;
   bool notified_ = false;
 };
 

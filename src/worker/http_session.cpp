@@ -591,8 +591,6 @@ FlushResult HttpSession::writeTo(int fd) {
   return FlushResult::Done;
 }
 
-// No sendfile: the bytes must pass through OpenSSL. A chunk read from the file stays in
-// chunk_ until fully written, so a retry after WantWrite offers OpenSSL the same bytes.
 FlushResult HttpSession::writeToTls() {
   while (sent_ < out_.size()) {
     tls::IoOutcome r = tls_->write(out_.data() + sent_, out_.size() - sent_);
@@ -602,6 +600,22 @@ FlushResult HttpSession::writeToTls() {
   }
   out_.clear();
   sent_ = 0;
+  if (file_remaining_ > 0) {
+    FlushResult body = tls_->kernelSend() ? sendFileByKernelTls() : sendFileThroughTls();
+    if (body != FlushResult::Done) return body;
+  }
+  file_.reset();
+  file_cached_.reset();
+  chunk_.clear();
+  chunk_sent_ = 0;
+  // The last answer: tell the client it is complete (a truncation attack cannot fake that).
+  if (close_after_) tls_->closeNotify();
+  return FlushResult::Done;
+}
+
+// No sendfile: the bytes must pass through OpenSSL. A chunk read from the file stays in
+// chunk_ until fully written, so a retry after WantWrite offers OpenSSL the same bytes.
+FlushResult HttpSession::sendFileThroughTls() {
   while (file_remaining_ > 0) {
     if (chunk_sent_ == chunk_.size()) {
       const int in = file_ ? file_.get() : file_cached_->fd.get();
@@ -618,12 +632,21 @@ FlushResult HttpSession::writeToTls() {
     file_offset_ += static_cast<off_t>(r.bytes);
     file_remaining_ -= r.bytes;
   }
-  file_.reset();
-  file_cached_.reset();
-  chunk_.clear();
-  chunk_sent_ = 0;
-  // The last answer: tell the client it is complete (a truncation attack cannot fake that).
-  if (close_after_) tls_->closeNotify();
+  return FlushResult::Done;
+}
+
+// Kernel TLS: the kernel encrypts, so the file goes by sendfile as on a plain connection,
+// without a copy through user space; nothing is held back between calls, so a retry after
+// WantWrite simply goes on from the offset reached.
+FlushResult HttpSession::sendFileByKernelTls() {
+  while (file_remaining_ > 0) {
+    const int in = file_ ? file_.get() : file_cached_->fd.get();
+    tls::IoOutcome r = tls_->sendFile(in, file_offset_, file_remaining_);
+    if (r.status == tls::Io::WantWrite) return FlushResult::WouldBlock;
+    if (r.status != tls::Io::Ok) return FlushResult::Error;
+    file_offset_ += static_cast<off_t>(r.bytes);
+    file_remaining_ -= r.bytes;
+  }
   return FlushResult::Done;
 }
 

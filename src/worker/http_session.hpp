@@ -145,6 +145,8 @@ class HttpSession {
   bool skipBody();
   ReadResult readFromTls();
   FlushResult writeToTls();
+  FlushResult sendFileThroughTls();
+  FlushResult sendFileByKernelTls();
   void consume(std::size_t n) noexcept;
   void compactInput();
 

@@ -193,6 +193,22 @@ class TlsServing(unittest.TestCase):
                 self.assertNotEqual(old.returncode, 0)
                 self.assertEqual(old.stdout, b"")
 
+    def test_kernel_tls_found_once_and_logged_once(self):
+        # Where the kernel has the tls module loaded, file bodies go by SSL_sendfile on
+        # connections it encrypts (test_large_file_byte_exact then covers that path); here
+        # it usually has not, and they go through SSL_write.
+        try:
+            with open("/proc/sys/net/ipv4/tcp_available_ulp", encoding="ascii") as f:
+                available = "tls" in f.read().split()
+        except OSError:
+            available = False
+        lines = [line for line in self.srv.stderr_lines() if "tls: kernel TLS" in line]
+        self.assertEqual(len(lines), 1, lines)
+        expected = ("kernel TLS is available (TCP_ULP tls) and enabled" if available
+                    else "kernel TLS is not available (no tls in ")
+        without = "kernel TLS is not used: this OpenSSL was built without it"
+        self.assertTrue(expected in lines[0] or without in lines[0], lines[0])
+
     def test_plain_http_to_tls_port_gets_400_and_close(self):
         with self.srv.connect() as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
