@@ -13,7 +13,8 @@ worker model as a row and nginx as the reference, in the layout of docs/models.m
      -t2 -c100.
 With runs > 1 (bench/compare-models --classic --runs N) tables 1, 3 and 5 show the median of N
 runs per cell (errors summed over them), the runs interleaved across the models.
-Prints the Markdown tables, writes them and a gnuplot PNG to bench/results/classic-<time>/.
+Prints the Markdown tables, writes them and a gnuplot PNG per table (bench/classic_plots.py)
+to bench/results/classic-<time>/.
 Every server runs in a process group of its own that benchlib stops however the script ends;
 every client loop is bounded in count and time; only 127.0.0.1 is used.
 """
@@ -31,6 +32,7 @@ import time
 from pathlib import Path
 
 import benchlib
+from classic_plots import plot_tables
 from benchlib import REPO, fmt_ms, fmt_rps, free_port, markdown_table, parse_wrk
 
 SMALL_BODY = b"<html><body>small file.</body></html>\n"
@@ -266,8 +268,7 @@ def table_wrk_small(binary, tmp, docroot, out, s, models):
     def measure(t, out, name):
         return wrk(t.port, "/small.html", 2, 10, s.duration, out, f"small-{name}")
     stats = medians_for(binary, tmp, docroot, out, s, [(m, {"model": m}) for m in models], measure)
-    rows = [wrk_row(m, stats[m]) for m in models]
-    return markdown_table(WRK_HEADER, rows, 1), rows
+    return markdown_table(WRK_HEADER, [wrk_row(m, stats[m]) for m in models], 1)
 
 
 def table_many(binary, tmp, docroot, out, s, models):
@@ -340,22 +341,6 @@ def table_sweep(binary, tmp, docroot, out, s):
                           rows, 3)
 
 
-def plot(rows, out):
-    """A bar chart of table 1 (requests/s by model), if gnuplot is there."""
-    if not shutil.which("gnuplot"):
-        return None
-    data = out / "classic.dat"
-    data.write_text("".join(f"\"{r[0]}\" {r[1].replace(',', '') if r[1] != '–' else 0}\n"
-                            for r in rows))
-    png = out / "models-classic.png"
-    script = (f"set terminal pngcairo size 900,450\nset output '{png}'\nset style fill solid\n"
-              "set boxwidth 0.7\nset ylabel 'requests/s'\nset xtics rotate by -30\n"
-              "set title 'wrk -t2 -c10, 38-byte file, one worker'\nunset key\n"
-              f"plot '{data}' using 0:2:xtic(1) with boxes\n")
-    subprocess.run(["gnuplot"], input=script, text=True, check=False, timeout=60)
-    return png if png.exists() else None
-
-
 def run_classic(binary, quick=False, runs=1):
     s = Settings(quick, runs)
     benchlib.stop_all_on_exit()
@@ -372,7 +357,7 @@ def run_classic(binary, quick=False, runs=1):
         sections = []
         med = f", median of {s.runs} runs" if s.runs > 1 else ""
         print("1/5 wrk -t2 -c10, 38 B", file=sys.stderr)
-        small, rows = table_wrk_small(binary, tmp, docroot, out, s, models)
+        small = table_wrk_small(binary, tmp, docroot, out, s, models)
         sections.append((f"wrk -t2 -c10 -d{s.duration}s, 38-byte file, keep-alive{med}", small))
         print("2/5 many clients", file=sys.stderr)
         sections.append((f"{' and '.join(f'{c:,}' for c in s.clients)} clients x {s.requests} "
@@ -392,7 +377,8 @@ def run_classic(binary, quick=False, runs=1):
     text = "".join(f"**{title}**\n\n{table}\n" for title, table in sections)
     text += f"(all cells: one worker process; {time.monotonic() - started:.0f} s in total)\n"
     (out / "table.md").write_text(text)
-    png = plot(rows, out)
+    pngs = plot_tables(out / "table.md", out)
     print(text)
-    print(f"results in {out}" + (f", plot {png}" if png else ""), file=sys.stderr)
+    print(f"results in {out}" + (f", plots: {', '.join(p.name for p in pngs)}" if pngs else
+                                 " (no plots: gnuplot is missing)"), file=sys.stderr)
     return 0
