@@ -83,8 +83,9 @@ def file_bytes(root, name):
 
 class ServerTestCase(unittest.TestCase):
     """One server per test class over a fresh make_site() tree; CONFIG overrides the defaults.
-    A class may build another tree by overriding make_site() (returning the same pair), and
-    pass further Server arguments (a launcher, say) in SERVER_ARGS."""
+    A class may build another tree by overriding make_site() (returning the same pair), build
+    its configuration when the class is set up by overriding server_config(), and pass further
+    Server arguments (a launcher, say) in SERVER_ARGS."""
     CONFIG = {}
     SERVER_ARGS = {}
 
@@ -93,10 +94,14 @@ class ServerTestCase(unittest.TestCase):
         return make_site()
 
     @classmethod
+    def server_config(cls):
+        return cls.CONFIG
+
+    @classmethod
     def setUpClass(cls):
         cls.site, cls.root = cls.make_site()
         try:
-            cls.srv = Server(cls.root, config=cls.CONFIG, **cls.SERVER_ARGS)
+            cls.srv = Server(cls.root, config=cls.server_config(), **cls.SERVER_ARGS)
         except BaseException:
             cls.site.cleanup()
             raise

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import unittest
 
-from docroot import A_TXT, make_site
+from docroot import A_TXT, ServerTestCase, make_site
 from learnhttpd_harness import (Server, binary_path, parse_response, read_until_close,
                                 wait_until, worker_model)
 from tls_pki import Pki, openssl_available
@@ -51,23 +51,35 @@ TLS_HOST = "127.0.0.2"
 LISTENING = re.compile(r"listening on \S+:(\d+)\s*$")
 
 
-def start(root, **extra):
-    """A server with a plain and an "ssl" address; returns (server, plain port, ssl port)."""
+def redirect_config(**extra):
+    """A configuration with a plain and an "ssl" address, plus `extra`."""
     chain, key = pki.pair
     config = {"listen": ["127.0.0.1:0", f"{TLS_HOST}:0 ssl"], "workers": 1,
               "tls": {"certificate": chain, "key": key}}
     config.update(extra)
-    srv = Server(root, config=config)
+    return config
 
-    def ports():  # one "listening on" line per address, in the order of `listen`
+
+def listening_ports(srv):
+    """(plain port, ssl port) from the server's "listening on" lines, in the order of `listen`."""
+    def ports():
         found = [int(m.group(1)) for m in map(LISTENING.search, srv.stderr_lines()) if m]
         return found[:2] if len(found) >= 2 else None
 
     found = wait_until(ports, 5.0)
     if not found:
-        srv.close()
         raise AssertionError("no two 'listening on' lines:\n" + "\n".join(srv.stderr_lines()))
-    return srv, found[0], found[1]
+    return found[0], found[1]
+
+
+def start(root, **extra):
+    """A server of redirect_config(**extra); returns (server, plain port, ssl port)."""
+    srv = Server(root, config=redirect_config(**extra))
+    try:
+        return (srv, *listening_ports(srv))
+    except BaseException:
+        srv.close()
+        raise
 
 
 def raw(port, data, timeout=5.0):
@@ -77,24 +89,19 @@ def raw(port, data, timeout=5.0):
         return read_until_close(sock, timeout)[0]
 
 
-class HttpsRedirect(unittest.TestCase):
+class HttpsRedirect(ServerTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
-        try:
-            cls.srv, cls.plain, cls.tls = start(cls.root, redirect_to_https=True,
-                                                status={"listen": "127.0.0.1:0"})
-        except BaseException:
-            cls.site.cleanup()
-            raise
+    def server_config(cls):
+        return redirect_config(redirect_to_https=True, status={"listen": "127.0.0.1:0"})
 
     @classmethod
-    def tearDownClass(cls):
+    def setUpClass(cls):
+        super().setUpClass()
         try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+            cls.plain, cls.tls = listening_ports(cls.srv)
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     def request(self, method, target, host="localhost", version="HTTP/1.1"):
         head = f"{method} {target} {version}\r\n"

@@ -21,7 +21,7 @@ import tempfile
 import time
 import unittest
 
-from docroot import A_TXT, make_site
+from docroot import A_TXT, ServerTestCase, make_site
 from learnhttpd_harness import (
     Server, binary_path, parse_response, pseudo_random_bytes, read_responses, read_until_close,
     sha256, stop_process, wait_until, worker_model)
@@ -122,26 +122,17 @@ def error_lines(srv):
 
 
 @unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
-class TlsServing(unittest.TestCase):
+class TlsServing(ServerTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
-        with open(os.path.join(cls.root, "large.bin"), "wb") as f:
+    def make_site(cls):
+        site, root = make_site()
+        with open(os.path.join(root, "large.bin"), "wb") as f:
             f.write(LARGE)
-        try:
-            cls.srv = Server(cls.root, config=tls_config(pki.good, hsts="24h",
-                                                         header_timeout="1s", workers=2))
-        except BaseException:
-            cls.site.cleanup()
-            raise
+        return site, root
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+    def server_config(cls):
+        return tls_config(pki.good, hsts="24h", header_timeout="1s", workers=2)
 
     def test_get_head_and_keepalive_with_alpn(self):
         with tls_connect(self.srv) as sock:
@@ -370,28 +361,15 @@ class TlsReload(unittest.TestCase):
 
 
 @unittest.skipUnless(PRODUCTION, "the teaching models refuse TLS listeners (TeachingModels)")
-class TlsSni(unittest.TestCase):
+class TlsSni(ServerTestCase):
     """The default pair (localhost, serial 1001) and two chosen by SNI: a.test and www.a.test
     (5005), *.b.test (6006)."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.site, cls.root = make_site()
+    def server_config(cls):
         config = tls_config(pki.good, workers=1)
         config["tls"]["certificates"] = sni_pairs(pki.site_a, pki.site_b)
-        try:
-            cls.srv = Server(cls.root, config=config)
-        except BaseException:
-            cls.site.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.srv.stop()
-        finally:
-            cls.srv.close()
-            cls.site.cleanup()
+        return config
 
     def test_each_name_gets_its_certificate(self):
         # Python's ssl checks the certificate against the name, so a wrong one fails here.
