@@ -209,8 +209,7 @@ bool HttpSession::skipBody() {
 void HttpSession::failWith(http::Status status, std::time_t now) {
   // The stream can no longer be trusted (or is being cut off): answer, then close.
   Response response;
-  response.setPage(status);
-  response.head.keep_alive = false;
+  response.setClosingPage(status);
   client_said_last_ = false;  // whatever it meant to send next may be on its way
   respond(response, nullptr, now);
   start_ = end_ = 0;
@@ -236,11 +235,7 @@ void HttpSession::describe(const http::Request& request, Response& response) {
   if (ctx_.redirect_to_https && !tls_) return redirectToHttps(request, response);
   if (request.method == http::Method::Other) return response.setMethodNotAllowed();
   http::TargetPath target = http::decodeTarget(request.target, path_);
-  if (!target.ok) {
-    response.setPage(target.error);
-    response.head.keep_alive = false;
-    return;
-  }
+  if (!target.ok) return response.setClosingPage(target.error);
   fs::Resolved resolved;
   response.cached = lookupCached(path_, target.trailing_slash);
   if (response.cached) {
@@ -461,11 +456,7 @@ void HttpSession::redirectToDirectory(std::string_view target, Response& respons
 // gets the address it reached us on, as nginx does.
 void HttpSession::redirectToHttps(const http::Request& request, Response& response) {
   http::TargetPath target = http::decodeTarget(request.target, path_);
-  if (!target.ok) {
-    response.setPage(target.error);
-    response.head.keep_alive = false;
-    return;
-  }
+  if (!target.ok) return response.setClosingPage(target.error);
   std::optional<std::string_view> authority = http::requestAuthority(request);
   std::string local;
   if (!authority && socket_ >= 0) {
@@ -475,9 +466,7 @@ void HttpSession::redirectToHttps(const http::Request& request, Response& respon
   location_.clear();
   if (!authority ||
       !http::appendHttpsLocation(*authority, request.target, ctx_.https_port, location_)) {
-    response.setPage(http::Status::BadRequest);
-    response.head.keep_alive = false;
-    return;
+    return response.setClosingPage(http::Status::BadRequest);
   }
   response.setRedirect(location_);
 }

@@ -38,6 +38,11 @@ struct Response {
 
   // The answer is the status's error page, as text/html; any file and validators are dropped.
   void setPage(http::Status status);
+  // setPage, and the connection closes after it: the request stream can no longer be trusted.
+  void setClosingPage(http::Status status) {
+    setPage(status);
+    head.keep_alive = false;
+  }
   // 301 to `location` (which must outlive the response), with the 301 page as body.
   void setRedirect(std::string_view location);
   // 405 with "Allow: GET, HEAD".
