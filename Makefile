@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The two commands of the README, plus the developer targets behind them.
 #   make run   install what is missing, build, serve www/ on port 8080 in the foreground
 #   make test  install what is missing, build, run every test

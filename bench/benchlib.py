@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the bench/ scripts share: free ports, servers started and stopped as a process group,
 one GET, wrk and ab output parsing, Markdown tables, a compressible test file, a test CA and
 certificate for the HTTPS rows.

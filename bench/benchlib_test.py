@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of bench/benchlib.py: the output parsers on real wrk/ab output, that a stopped
 server leaves no process of its group behind, also when the script is killed by SIGTERM, and
 that the test certificate works for a real TLS handshake that checks it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The bench's calibration row: the least an HTTP/1.1 keep-alive server can do on this machine.
  *
  * One thread, one epoll set, non-blocking sockets. For every recv() it counts the request heads

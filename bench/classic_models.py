@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The classic comparison of server models (bench/compare-models --classic), every learnhttpd
 worker model as a row and nginx as the reference, in the layout of docs/models.md:
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The plots of the classic tables (bench/compare-models --classic), one PNG per table, drawn
 with gnuplot from the run's own table.md, so a results folder can be redrawn at any time:
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The PNG of bench/compare-models: requests/s against concurrency, one panel per file and
 keep-alive setting, one line per server. Drawn by gnuplot; without it, no plot (and a note)."""
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages that building, testing or benchmarking learnhttpd needs.
 # Usage: packaging/install-deps.sh [build|bench|deb]
 # Idempotent and silent when everything is present; needs root only when something is missing.

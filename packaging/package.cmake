@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installation layout, used by the Debian package (packaging/debian, built by `make deb`) and by
 # a plain `cmake --install`. Paths follow Debian: the binary in /usr/sbin, the conffiles in /etc,
 # the unit in /lib/systemd/system, the default site in /usr/share (copied to /var/www/learnhttpd

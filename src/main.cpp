@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // learnhttpd: parse the command line, load the configuration, hand over to the master.
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // UniqueFd: sole owner of a file descriptor; closes it in the destructor. Move-only.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A hand-written option loop rather than getopt_long: getopt keeps its state in globals
 // (optind, optarg, opterr), which makes it awkward to call twice, and its error messages are
 // not ours. The accepted syntax is getopt's: "-p 80", "-p80", "-qd", "--port 80", "--port=80",

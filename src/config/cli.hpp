@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Command-line parsing, and laying the flags over a loaded Config. No exceptions escape.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The typed, validated configuration. Every default lives here, in one place. Only config/
 // knows about YAML; everything else sees this struct.

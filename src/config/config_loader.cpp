@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Walks the YAML tree into a Config. Each setting has one reader; every error is thrown as a
 // one-line ConfigError naming the file, the line of the offending node and the key, so that a
 // failed reload can be logged and fixed without guessing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Loading a Config from YAML. The only place (with cli.*) that throws: ConfigError's what()
 // is one line naming file, line and key, e.g.

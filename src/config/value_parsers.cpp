@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scalar syntaxes of the config file and the CLI: durations, sizes, listen addresses.
 // No YAML here, so that -b/-p and the file agree on what an address is.
 

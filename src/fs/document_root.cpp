@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fs/document_root.hpp"
 
 #include <fcntl.h>

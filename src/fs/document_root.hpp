@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Safe mapping of a decoded URL path to a file under the document root.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fs/open_beneath.hpp"
 
 #include <fcntl.h>

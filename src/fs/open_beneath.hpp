@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Opening a path strictly beneath a directory fd, by either of two resolvers with one contract.
 //

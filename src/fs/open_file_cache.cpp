@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fs/open_file_cache.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // OpenFileCache: a per-worker cache of the files the worker serves — the open descriptor (large
 // files), the stat() metadata (ETag and Last-Modified inputs, the size), whether the file is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/accept_encoding.hpp"
 
 #include <algorithm>

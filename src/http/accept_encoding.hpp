@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Accept-Encoding (RFC 9110 section 12.5.3) and the choice of a pre-compressed representation.
 // Pure: no I/O, no allocation.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Internal to http/: byte classification tables from the RFC 9110 grammar, and ASCII helpers
 // that do not depend on the C locale. All constexpr; no state.

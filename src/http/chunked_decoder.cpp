@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/chunked_decoder.hpp"
 
 #include <algorithm>

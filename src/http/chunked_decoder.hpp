@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ChunkedDecoder: reads a request body in the chunked transfer coding (RFC 9112 section 7.1)
 // to find where it ends, discarding the data. Pure and incremental: feed it whatever bytes have

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Conditional-request decisions (RFC 9110 section 13) and the validator they compare. Pure.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Which answers on-the-fly gzip applies to (config `gzip`): the file's media type and size.
 // Whether the client accepts gzip is http/accept_encoding's; whether a sidecar or a range wins

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Response fields by path: the `headers` rules of the configuration, matched against a request's
 // decoded path. Pure: no I/O; built once per worker, then only read (safe from any thread).

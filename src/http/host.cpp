@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/host.hpp"
 
 #include "http/char_class.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Host field syntax (RFC 9112 section 3.2, RFC 3986 section 3.2.2). Pure.
 

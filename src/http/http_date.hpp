@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // IMF-fixdate formatting and parsing (RFC 9110 section 5.6.7), e.g.
 // "Sun, 06 Nov 1994 08:49:37 GMT". Pure functions.

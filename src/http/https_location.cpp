@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/https_location.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Location of a redirect from plain HTTP to HTTPS (config redirect_to_https). Pure.
 

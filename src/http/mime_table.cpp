@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/mime_table.hpp"
 
 #include <array>

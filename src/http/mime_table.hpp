@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Content-Type by file extension, case-insensitively. Built once; lookups never allocate.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/range.hpp"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Byte-range requests (RFC 9110 section 14), for one range per request. Pure functions.
 

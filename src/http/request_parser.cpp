@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/request_parser.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The HTTP/1.x request-head parser: a pure function over bytes (no I/O, no logging, no heap
 // allocation). Call it with everything received so far on a connection; it either returns a

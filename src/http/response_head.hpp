@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Builds a response head (status line + fields + empty line) into a caller-owned buffer, and
 // the pure decisions beside it (keep-alive). No I/O.

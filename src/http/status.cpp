@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/status.hpp"
 
 namespace learnhttpd::http {

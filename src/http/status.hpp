@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // HTTP status codes the server emits, and their reason phrases (RFC 9110 section 15).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/target.hpp"
 
 #include <optional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Turning a request-target into a safe path under the document root (pure, no I/O).
 

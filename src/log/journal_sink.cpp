@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "log/journal_sink.hpp"
 
 #include <sys/stat.h>

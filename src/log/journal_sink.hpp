@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The error log as systemd's journal wants it when stderr is a journal stream: every line
 // starts with a syslog priority, "<3>master: reload failed ...", and carries neither a

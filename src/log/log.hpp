@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Logging set-up with spdlog: the error log (spdlog's default logger, used through the spdlog
 // macros/functions by master and workers) and the access log (one line per request, combined

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Opening log files safely in a process that may run as root (the class of nginx's
 // CVE-2016-1247: a log directory writable by the workers' user lets that user replace a log

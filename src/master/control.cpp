@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/control.hpp"
 
 #include <unistd.h>

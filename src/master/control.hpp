@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // `learnhttpd -s reload|stop|quit|reopen`: signalling a running master found by $MAINPID or
 // its pid file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/listeners.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The master's listening sockets, one per configured address (or the ones systemd passed).
 // Workers inherit them on fork.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/master.hpp"
 
 #include <fcntl.h>

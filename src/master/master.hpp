@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The master process: binds the listening sockets, forks the workers, and supervises them
 // from one single-threaded loop that wakes on signals (a signalfd), on a tick, and on the

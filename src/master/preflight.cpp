@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/preflight.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What `learnhttpd -t` (and `-s reload`, before it signals) checks beyond the file's syntax:
 // the things a start or a reload would trip over, so that they fail at once, with the reason,

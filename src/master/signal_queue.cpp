@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/signal_queue.hpp"
 
 #include <sys/signalfd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The master's signals as a queue it reads at one known point of its loop: the signals it
 // handles stay blocked and arrive through a signalfd. No handler ever runs in the master, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/status_board.hpp"
 
 #include <sys/mman.h>

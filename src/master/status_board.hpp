@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // StatusBoard: a fixed table of WorkerStatus slots in anonymous shared memory, mapped once by
 // the master before the first fork so every worker inherits the same pages. The master hands

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/status_client.hpp"
 
 #include <arpa/inet.h>

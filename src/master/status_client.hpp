@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // `learnhttpd -s status`: asks the running master's status listener for its table
 // (GET /status?format=text) and prints it, like `systemctl status` but per worker.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The master's live status as a value, and its three renderings: JSON (GET /status), the
 // Prometheus text exposition format (GET /metrics) and a table for people (GET

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/status_server.hpp"
 
 #include <sys/socket.h>

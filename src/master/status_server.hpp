@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // StatusServer: the status listener (`status: {listen: ...}`), a small HTTP/1.x responder run
 // from the master's poll() loop. It must never stall supervision, so it is strictly

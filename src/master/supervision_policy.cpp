@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "master/supervision_policy.hpp"
 
 #include <sys/wait.h>

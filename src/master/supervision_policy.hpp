@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The master's decisions, as pure functions: given the worker table, the time, the heartbeats
 // and the exit statuses, say what to do (abort, kill, respawn after a back-off, stop, start

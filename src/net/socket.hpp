@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Listening sockets and the syscalls of the send path, as small value-returning wrappers.
 // None of these log or throw; errors come back as errno values.

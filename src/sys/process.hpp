@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Process-level services of a Unix daemon: detaching from the terminal, the pid file, and
 // dropping root privileges. Called from the main thread at start-up (daemonize, PidFile) or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sys/systemd_notify.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The sd-daemon side of systemd integration. Outside systemd (no NOTIFY_SOCKET, no LISTEN_FDS,
 // no WATCHDOG_USEC) every call is a cheap no-op. Not async-signal-safe: call from the master.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tls/server_context.hpp"
 
 #include <openssl/err.h>

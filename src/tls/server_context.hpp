@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ServerContext: the OpenSSL contexts of the TLS listeners — one SSL_CTX per certificate
 // chain and key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN "http/1.1", no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tls/server_names.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ServerNames: which certificate a TLS client's SNI name selects. Each certificate is known by
 // the DNS names of its subjectAltName; a name matches exactly, ignoring ASCII case, or through a

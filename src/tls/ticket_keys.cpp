@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tls/ticket_keys.hpp"
 
 #include <openssl/rand.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TicketKeys: the keys that encrypt TLS session tickets, created by the master in memory
 // (never on disk) before it forks, so that every worker of every generation shares them and a

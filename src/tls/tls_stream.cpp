@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tls/tls_stream.hpp"
 
 #include <openssl/bio.h>

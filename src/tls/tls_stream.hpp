@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // TlsStream: the TLS side of one accepted connection (an OpenSSL SSL over the socket). The
 // socket may be non-blocking: every call returns at once and says what it waits for. Owned

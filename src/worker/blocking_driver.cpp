@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/blocking_driver.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The blocking connection driver: one thread serves one connection from its first byte to its
 // close -- wait for input, read, HttpSession, send (sendfile for big bodies), repeat -- the way

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/blocking_worker.hpp"
 
 #include <sys/prctl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The process-based blocking models (docs/models.md). Both serve each connection with the
 // blocking driver (serveConnection) and differ only in who calls it:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // BoundedQueue: a fixed-capacity FIFO from one producer thread to a pool of consumer threads
 // (one mutex, one condition variable). The producer never blocks: tryPush() says "full" and

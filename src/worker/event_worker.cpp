@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/event_worker.hpp"
 
 #include <string>

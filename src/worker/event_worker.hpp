@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The event model: one libevent loop in the worker's only thread owns the listening sockets
 // and every connection; sockets are non-blocking and nothing in the loop ever blocks (file

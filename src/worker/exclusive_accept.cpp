@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/exclusive_accept.hpp"
 
 #include <dirent.h>

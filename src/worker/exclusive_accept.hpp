@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ExclusiveAccept: the listening sockets in the worker loop's own epoll instance with
 // EPOLLEXCLUSIVE, so that with several workers a new connection wakes one worker that sleeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/gzip_encoder.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // GzipEncoder: a whole file compressed into the gzip format (RFC 1952) with zlib, in memory, so
 // that the answer can say its Content-Length before the body. Used by HttpSession for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/http_session.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // HttpSession: the protocol side of one connection — buffered input, parsing, answering,
 // buffered output and the pending file body — with no event loop and no threads in it, so

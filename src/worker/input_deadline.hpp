@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // InputDeadline: how long a connection may wait for its next bytes, the same rule in both
 // models. Idle between requests: keepalive_timeout (header_timeout before the first request,

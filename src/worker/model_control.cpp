@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/model_control.hpp"
 
 #include <pthread.h>

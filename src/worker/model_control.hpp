@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ModelControl: what the teaching models share instead of WorkerLoop (they have no libevent
 // loop): the access log, signals, the heartbeat, the shutdown timeout and the one wait

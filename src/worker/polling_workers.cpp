@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/polling_workers.hpp"
 
 #include <sys/select.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The non-blocking models without epoll (docs/models.md), each one thread that owns every
 // connection, like `event`, but waiting the way servers did before epoll:

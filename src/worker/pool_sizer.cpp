@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/pool_sizer.hpp"
 
 #include <algorithm>

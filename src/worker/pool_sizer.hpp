@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // How the pools of serving threads of `threadpool` and `threads-queue` grow and shrink with
 // `threads: MIN..MAX` (docs/models.md), in one place for both models.

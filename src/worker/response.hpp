@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Response: everything one request is answered with, described once. HttpSession::handle (or
 // failWith) fills it through the setters below; HttpSession::respond then only serialises

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/serve_context.hpp"
 
 #include <spdlog/spdlog.h>

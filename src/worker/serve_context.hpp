@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // What every connection of a worker needs to answer requests: built once per worker after
 // fork, read-only afterwards (the file cache locks itself), so it may be shared by all threads

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/thread_set.hpp"
 
 #include <sys/eventfd.h>

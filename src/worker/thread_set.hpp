@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // ThreadSet: the serving threads of a worker model that starts and ends threads while it runs
 // (thread-per-connection, threads-accept, threads-queue, threadpool), and the ones that have

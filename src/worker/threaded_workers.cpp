@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/threaded_workers.hpp"
 
 #include <sys/eventfd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The thread-based blocking models (docs/models.md). Each serves a connection with the
 // blocking driver (serveConnection) on one thread, from its first byte to its close:

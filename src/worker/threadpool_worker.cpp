@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/threadpool_worker.hpp"
 
 #include <sys/eventfd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The thread-pool model, half-sync/half-async: the worker's loop thread (WorkerLoop: accept,
 // signals, timers) owns every idle connection and watches it for input; a connection with

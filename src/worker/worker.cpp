@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/worker.hpp"
 
 #include "worker/blocking_worker.hpp"

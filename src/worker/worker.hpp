@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The Worker interface: what a forked worker process runs. One implementation per
 // worker_model; the master only ever sees this interface and makeWorker().

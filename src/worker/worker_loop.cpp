@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "worker/worker_loop.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WorkerLoop: the part of a worker process that both models share, so it exists once.
 // It owns the libevent loop of the worker's loop thread and everything around connections

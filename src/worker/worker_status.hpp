@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // WorkerStatus: one worker's liveness and counters, in memory shared between the master and
 // the worker (mapped MAP_SHARED before fork). The worker writes, the master reads (for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Conformance checks in the style of the OTUS http-test-suite.
 
 The public suite serves a fixed `httptest/` tree; this module generates its own tree of the same

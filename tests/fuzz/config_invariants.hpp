@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The YAML loader's contract for ANY text: it returns a Config or throws ConfigError whose
 // message is one line starting with the source name, free of raw control characters (they

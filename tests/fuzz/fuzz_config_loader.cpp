@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: arbitrary text through the YAML configuration loader.
 // Invariants in config_invariants.hpp; keep crashers in corpus_config/.
 

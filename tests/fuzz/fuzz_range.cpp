@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: arbitrary Range / If-Range values against a file size from the input.
 // Invariants in request_path_invariants.hpp; keep crashers in corpus_range/.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: arbitrary bytes through the request parser and the target decoder.
 // Build with clang and -DLEARNHTTPD_FUZZ=ON; run e.g.
 //   fuzz_request_parser -max_total_time=30 <scratch-dir> <tests/fuzz/corpus>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: arbitrary bytes as a request-target through decodeTarget.
 // Invariants in request_path_invariants.hpp; keep crashers in corpus_target/.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Properties that must hold for parse() and decodeTarget() on ANY input bytes. Shared by the
 // libFuzzer target and by the unit test that replays the regression corpus without clang.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Properties of target decoding and byte ranges that must hold for ANY input. Shared by the
 // libFuzzer targets fuzz_target_decode and fuzz_range and by lh_fuzz_corpus_tests, which

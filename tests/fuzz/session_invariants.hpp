@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // HttpSession driven by arbitrary bytes over a real socketpair, against a small fixture tree,
 // and the properties every run must keep. Shared by the libFuzzer target (fuzz_http_session)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The document-root tree shared by the integration suites.
 
 make_site() builds, in a fresh temp dir:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // no_openat2 PROGRAM [ARG...]: runs PROGRAM under a seccomp filter that makes openat2(2) fail
 // with ENOSYS, the way some sandboxes (older container runtimes, restrictive systemd
 // SystemCallFilter= sets) present it. Every other system call is allowed. The filter is

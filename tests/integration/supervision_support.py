@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers shared by the supervision suites (test_supervision, test_reload, test_daemon,
 test_systemd): the master's generation bookkeeping as its error log reports it, free ports,
 /proc readings and a slow raw-socket download."""

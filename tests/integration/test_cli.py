@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The command line: -t, -V, -h, bad flags and values, bad configs, and flags overriding the file."""
 
 import os

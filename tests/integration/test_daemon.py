@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """-d/--daemon (double fork, pid file, stdio to /dev/null) and -s reload|reopen|stop, which
 signal the master named by the pid file."""
 

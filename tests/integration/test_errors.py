@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Malformed and unsupported requests: each gets the right status, a small HTML error page with a
 correct Content-Length, `Connection: close`, a closed connection, and the server keeps serving."""
 

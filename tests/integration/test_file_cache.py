@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The open-file cache never serves stale or forbidden data: every change to a file or to a
 directory on its path is seen by the very next request, on the same keep-alive connection that
 has just been served the old version from the cache. One worker, so one cache."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """On-the-fly gzip (config `gzip`): a file of a listed type whose size is within
 [min_length, max_length] is compressed per request for a client that accepts gzip (q-values
 honoured) and is not served a pre-compressed sidecar, with Content-Encoding, Vary, the

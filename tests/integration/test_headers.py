@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Response headers by path and custom error pages: `headers` rules add fields to the answers
 served from a file by path prefix or extension (every matching rule, a later one overriding a
 name), a bad rule is refused at load naming file, line and key, and `error_pages` sends the

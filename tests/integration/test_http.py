@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """GET/HEAD semantics: headers, methods, path mapping, safety, MIME types, conditionals, big files."""
 
 import email.utils

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """redirect_to_https: a plain listener answers every request with a 301 to the same URL over
 HTTPS, while the server's "ssl" listener serves the files.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The error log under systemd: when stderr is the stream JOURNAL_STREAM names, every line
 carries a `<N>` syslog priority and no timestamp or pid of its own (journald adds those), so
 `journalctl -p err` finds the errors. The journal's end of the stream is played by a Unix

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Persistent connections: HTTP/1.1 and 1.0 rules, pipelining, request and idle limits,
 slow-header cut-off, and many simultaneous keep-alive clients."""
 

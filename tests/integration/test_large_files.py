@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Files past the 2 GiB and 4 GiB marks of 32-bit offsets: sendfile() moves at most ~2 GiB per
 call, so the server must loop and advance the offset itself. The files are sparse: they take no
 disk space, and only their marker bytes are real."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Log files and the root master (the class of nginx's CVE-2016-1247).
 
 The master runs as root and (re)opens log files on start, USR1 and HUP. A log directory that an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The error log's start-up lines and the access log: combined format, one line per request,
 nothing at all in quiet mode (-q or log.quiet)."""
 

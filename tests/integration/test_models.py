@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What each worker model documents about itself (docs/models.md), asserted against the real
 binary under LEARNHTTPD_MODEL: every timeout holds, stop signals reach a worker that waits for a
 client, the heartbeat goes on while it waits, no descriptor or process is left behind, and each

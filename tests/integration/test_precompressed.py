@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Pre-compressed sidecars: FILE.br, FILE.zst or FILE.gz beside FILE is served to a client that
 accepts the coding (q-values honoured, br before zstd before gzip), with Content-Encoding, Vary,
 its own ETag, and HEAD, Range and 304 applying to the encoded bytes. A sidecar older than its

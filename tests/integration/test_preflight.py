@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`-t` checks what a start would trip over (user, document root as the workers' user, log
 directories, symlinked log files), and `-s reload` runs the same checks first so that a reload
 that cannot work fails at once with the reason. Under systemd `-s` finds the master by

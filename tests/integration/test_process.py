@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The process tree: worker count, fast stop on TERM/INT, respawn of a killed worker, and
 workers that do not outlive a killed master."""
 

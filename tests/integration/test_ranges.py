@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Byte-range requests: 206 with Content-Range for one range, 416 past the end, the whole file
 for ranges we do not serve (several at once, other units) or a stale If-Range; and the ETag
 validator with If-None-Match."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A directory's "add the slash" redirect never leaves this site.
 
 Each Location is resolved the way a browser does it, by a WHATWG URL parser (node's built-in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """HUP: reload the configuration into a new generation of workers, or keep the running one when
 the new configuration is invalid; changed settings and listen addresses take effect; and no
 request fails while reloads follow each other under keep-alive load."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """HTTP/1.1 message syntax and framing as RFC 9110 / RFC 9112 specify them, through the real
 server: the header timeout per request head, Host validation, empty lines before a request,
 heads that fill the input buffer, repeated list fields, chunked request bodies (decoded and

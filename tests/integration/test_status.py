@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The status listener (`status: {listen: ...}`), served by the master: off by default; GET
 /status as JSON checked against the real process tree and request counts, during a reload too;
 GET /metrics accepted by Prometheus' own `promtool check metrics`; `learnhttpd -s status`; bad

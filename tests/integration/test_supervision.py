@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The master's signals and supervision: QUIT (graceful), TERM/INT (fast), USR1 (reopen logs),
 TTIN/TTOU, respawn with crash back-off, replacement of a stuck worker, a boot failure that stops
 the master, and the privilege drop of the workers."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The systemd protocol without systemd: sd_notify messages (READY, STATUS, RELOADING with
 MONOTONIC_USEC, STOPPING), the watchdog that is fed only while workers are alive, and socket
 activation (LISTEN_FDS/LISTEN_PID with the socket on fd 3)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the thread-pool model must get right, checked against both models: idle keep-alive
 connections never pin a thread, a slow download does not stop short requests, and more ready
 connections than the pool's queue holds are all served (back-pressure, not failure). And, for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """HTTPS: TLS listeners served by the production models (event, threadpool) with a certificate
 chain and key the test makes itself (a CA and leaves, with the openssl command line).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Black-box test harness for learnhttpd.
 
 Starts the real binary with a temporary config on an ephemeral port, talks raw HTTP to it and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Self-tests of the harness pieces that need no server: the response parser and the tree builder."""
 
 import os

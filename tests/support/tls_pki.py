@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A certificate authority and leaf certificates made by the test itself (the openssl command
 line), for the suites that talk HTTPS to the server: a CA certificate for the clients to trust,
 and "fullchain" + key pairs for the server's `tls` settings. Nothing is downloaded or shared

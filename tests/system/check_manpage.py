@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """learnhttpd(8) says what --help says: every option with its argument and its description,
 the help's closing paragraph, and the version of the binary it was generated from.
 

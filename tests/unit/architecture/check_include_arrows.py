@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks every `#include "folder/..."` under src/ against the include-arrow table of
 docs/architecture.md (between the include-arrows:begin/end markers).
 

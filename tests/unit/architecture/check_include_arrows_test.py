@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The include-arrow check: the real tree passes, and each kind of drift in a small synthetic
 tree is caught with the file and line named."""
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // parseCli over every flag and every error, and the rules applyCli lays over a Config.
 
 #include "config/cli.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // loadConfigFile on real files, and the shipped etc/learnhttpd.yaml.
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loading YAML text: every key, and the exact wording and line of every kind of error.
 
 #include "config/config_loader.hpp"

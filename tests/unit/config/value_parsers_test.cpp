@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scalar syntaxes shared by the config file and the CLI.
 
 #include <gtest/gtest.h>

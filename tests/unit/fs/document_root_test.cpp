@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // DocumentRoot against a real directory tree: files, directories, index files, symlinks in and
 // out of the root, permissions. Every case runs with both resolvers (openat2, and the walk used
 // where openat2 is refused), and a differential test checks that they agree path by path.

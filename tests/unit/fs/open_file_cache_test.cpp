@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // OpenFileCache against a real directory tree and the real inotify: hits, every kind of change
 // being seen after sync(), what is never cached, and the LRU bounds.
 

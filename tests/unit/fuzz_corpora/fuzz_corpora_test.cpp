@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replays the regression corpora of fuzz_target_decode, fuzz_range and fuzz_config_loader
 // through the same invariants the fuzz targets check, so every compiler (not only clang with
 // libFuzzer) guards against old findings.

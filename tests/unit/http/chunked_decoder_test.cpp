@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The chunked body decoder: whole bodies, every split, and every way a body can be malformed.
 
 #include "http/chunked_decoder.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Validators and conditional requests (RFC 9110 section 13).
 
 #include "http/conditional.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replays the fuzzer's regression corpus through the same invariants the fuzz target checks,
 // so that every compiler (not only clang with libFuzzer) guards against old crashes.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/gzip_policy.hpp"
 
 #include <gtest/gtest.h>

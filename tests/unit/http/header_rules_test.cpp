@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "http/header_rules.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host field syntax (RFC 9112 section 3.2 / RFC 3986 section 3.2.2).
 
 #include "http/host.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Location of redirect_to_https: the host the request named, our port, its target as sent.
 
 #include "http/https_location.hpp"

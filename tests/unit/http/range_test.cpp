@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Byte ranges (RFC 9110 section 14) and If-Range (section 13.1.5).
 
 #include "http/range.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parser behaviour that the corpus does not express well: exact limit boundaries, views into the
 // caller's buffer, and incremental re-parsing.
 

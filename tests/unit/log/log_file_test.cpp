@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The log-file opening rules (log/log_file.hpp) against a real tree. "mine" is a directory only
 // this user can write (trusted); "open" is writable by everyone (0777, no sticky bit), the
 // stand-in for a log directory another user controls. Runs as any user.

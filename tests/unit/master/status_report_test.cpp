@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The status renderings over a hand-made snapshot: what each format says about the same facts.
 // The integration suite (test_status) parses them from the real server, JSON with Python's
 // parser and /metrics with promtool.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The master's decisions without a master: crash back-off, boot failure, the heartbeat
 // watchdog's ABRT-then-KILL, the retiring deadline, and which slots to fill.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ServerNames: exact names and one-label wildcards, case-insensitive, exact before wildcard,
 // the first certificate keeping a name two of them list.
 

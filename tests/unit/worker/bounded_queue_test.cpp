@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // BoundedQueue: FIFO, back-pressure, close, and the wake-up rationing (a push wakes a sleeper
 // only when the items per running consumer exceed kItemsPerRunning), and a pool that grows and
 // shrinks with a PoolSizer (push asks for a consumer where it would wake a sleeper but has none;

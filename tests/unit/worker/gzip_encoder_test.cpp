@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GzipEncoder against zlib's own inflate: from memory and from a real file (more than one read
 // chunk), the encoder reused across sizes and levels, and a file shorter than promised.
 

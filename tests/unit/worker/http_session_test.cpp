@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HttpSession over a real socketpair and a real document root, without a worker or a loop:
 // pipelining, HEAD, errors, keep-alive limits, graceful-stop drain, large bodies by sendfile,
 // and byte-at-a-time input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // InputDeadline: which timeout a connection waits under, for a session in each state.
 
 #include "worker/input_deadline.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // net::listenTcp over real loopback sockets: what every worker model relies on when it skips a
 // per-connection setsockopt -- a connection accepted from our listening socket already has
 // TCP_NODELAY (Linux copies the listening socket's options to each connection it accepts).

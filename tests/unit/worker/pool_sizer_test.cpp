@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // PoolSizer's rules for a pool that grows and shrinks (`threads: MIN..MAX`), and PoolCountLog's
 // rate limit on the line that reports the pool's size. Pure decisions over counts and times:
 // every case is spelled out, no thread and no clock involved.

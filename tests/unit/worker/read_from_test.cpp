@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HttpSession::readFrom over a real non-blocking socketpair: what each outcome of one recv()
 // reports to a model (bytes with or without more waiting, nothing yet, end of input, a reset,
 // a buffer at its limit), and that the bytes land where process() parses them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Response, the one description of an answer: each way of filling it, serialised by
 // http::appendResponseHead, gives exactly the head the server sends, and names the body that
 // follows it. No sockets: the description is a value.

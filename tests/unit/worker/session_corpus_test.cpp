@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replays the HttpSession fuzzer's regression corpus (tests/fuzz/corpus_session) through the
 // same invariants the fuzz target checks, on any compiler.
 
