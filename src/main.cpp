@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -36,14 +37,20 @@ config::Config loadConfig(const config::CliOptions& cli) {
   return config;
 }
 
-// What a start or a reload would trip over, one line each on stderr; true when nothing.
-bool passesPreflight(const config::Config& config) {
-  const std::vector<std::string> problems = master::preflight(config);
-  for (const std::string& problem : problems) {
-    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(),
-                       config.source.c_str(), problem.c_str());
+// What a start, a reload or -t would trip over (master/preflight.hpp: one code path for all of
+// them), one line each on stderr (critical when it stops a start). Nullopt when there is any
+// problem; else the warnings.
+std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
+                                                        const master::PreflightOptions& options,
+                                                        bool starting) {
+  master::Preflight checked = master::preflight(config, options);
+  const char* prefix = starting ? log::stderrCriticalPrefix() : log::stderrErrorPrefix();
+  for (const std::string& problem : checked.errors) {
+    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", prefix, config.source.c_str(),
+                       problem.c_str());
   }
-  return problems.empty();
+  if (!checked.errors.empty()) return std::nullopt;
+  return std::move(checked.warnings);
 }
 
 }  // namespace
@@ -72,17 +79,21 @@ int main(int argc, char** argv) {
     (void)std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), e.what());
     return 1;
   }
+  const bool test = cli.action == config::CliAction::TestConfig;
   const bool reload = cli.action == config::CliAction::Signal && cli.signal == "reload";
-  if ((cli.action == config::CliAction::TestConfig || reload) && !passesPreflight(config)) {
-    return 1;
+  const bool start = cli.action == config::CliAction::Run;
+  std::vector<std::string> warnings;
+  if (test || reload || start) {
+    master::PreflightOptions options;
+    options.try_listeners = test;  // a start binds them for real; a reload keeps its own
+    options.daemon = cli.daemon;
+    auto passed = passesPreflight(config, options, start);
+    if (!passed) return 1;
+    warnings = std::move(*passed);
   }
-  if (cli.action == config::CliAction::TestConfig) {
+  if (test) {
     (void)std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
-    if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
-      (void)std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()),
-                        warning.data());
-    }
-    for (const std::string& warning : master::preflightWarnings(config)) {
+    for (const std::string& warning : warnings) {
       (void)std::printf("learnhttpd: warning: %s\n", warning.c_str());
     }
     return 0;
@@ -93,14 +104,17 @@ int main(int argc, char** argv) {
   if (cli.action == config::CliAction::Signal)
     return master::signalRunningMaster(config, cli.signal);
   std::string error;
-  if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
+  if (!log::setupErrorLog(config.log.error_log, config.log.level, master::workersUid(config),
+                          error)) {
     (void)std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),
                        error.c_str());
     return 1;
   }
+
   master::MasterOptions options;
   options.daemon = cli.daemon;
   options.reload_config = [cli] { return loadConfig(cli); };
   options.version = LEARNHTTPD_VERSION;
+  options.warnings = std::move(warnings);
   return master::Master(std::move(config), std::move(options)).run();
 }

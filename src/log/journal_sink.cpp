@@ -56,19 +56,28 @@ class JournalFormatter final : public spdlog::formatter {
 }  // namespace
 
 bool stderrIsJournalStream() {
+  return isJournalStream(STDERR_FILENO);
+}
+
+bool isJournalStream(int fd) {
   const char* value = std::getenv("JOURNAL_STREAM");
   if (value == nullptr) return false;
   std::uintmax_t device = 0;
   std::uintmax_t inode = 0;
   if (std::sscanf(value, "%" SCNuMAX ":%" SCNuMAX, &device, &inode) != 2) return false;
   struct stat st {};
-  if (::fstat(STDERR_FILENO, &st) != 0) return false;
+  if (::fstat(fd, &st) != 0) return false;
   return st.st_dev == device && st.st_ino == inode;
 }
 
 const char* stderrErrorPrefix() {
   static const bool journal = stderrIsJournalStream();
   return journal ? "<3>" : "";
+}
+
+const char* stderrCriticalPrefix() {
+  static const bool journal = stderrIsJournalStream();
+  return journal ? "<2>" : "";
 }
 
 std::unique_ptr<spdlog::formatter> makeJournalFormatter() {

@@ -20,6 +20,7 @@ namespace {
 constexpr const char* kErrorPattern = "[%Y-%m-%d %H:%M:%S.%e] [%l] [%P] %v";
 
 std::string g_error_target;  // what setupErrorLog last opened, for reopenErrorLog
+uid_t g_error_workers = 0;   // ... and the workers' user it was kept for
 
 // Writes all of `size` bytes (O_APPEND: one write(2) per line keeps the lines of master and
 // workers whole in a shared file). A line that cannot be written is dropped: there is no log
@@ -37,13 +38,14 @@ void writeAll(int fd, const char* data, std::size_t size) noexcept {
 // "stdout"/"stderr" are the process's own fds 1 and 2 (not owned: after daemonize they point
 // at /dev/null, as the old stream loggers did); anything else is a file opened under the rules
 // of log_file.hpp.
-bool openTarget(const std::string& target, base::UniqueFd& owned, int& fd, std::string& error) {
+bool openTarget(const std::string& target, uid_t workers, base::UniqueFd& owned, int& fd,
+                std::string& error) {
   owned.reset();
   if (target == "stdout" || target == "stderr") {
     fd = target == "stdout" ? STDOUT_FILENO : STDERR_FILENO;
     return true;
   }
-  owned = openLogFile(target, error);
+  owned = openLogFile(target, workers, error);
   fd = owned.get();
   return static_cast<bool>(owned);
 }
@@ -111,10 +113,11 @@ void appendEscaped(fmt::memory_buffer& out, std::string_view text) {
 
 }  // namespace
 
-bool setupErrorLog(const std::string& target, const std::string& level, std::string& error) {
+bool setupErrorLog(const std::string& target, const std::string& level, uid_t workers,
+                   std::string& error) {
   base::UniqueFd owned;
   int fd = -1;
-  if (!openTarget(target, owned, fd, error)) return false;
+  if (!openTarget(target, workers, owned, fd, error)) return false;
   if (!g_error_sink) {
     g_error_sink = std::make_shared<FdSink>();
     auto logger = std::make_shared<spdlog::logger>("error", g_error_sink);
@@ -129,6 +132,7 @@ bool setupErrorLog(const std::string& target, const std::string& level, std::str
   }
   spdlog::default_logger_raw()->set_level(spdlog::level::from_str(level));
   g_error_target = target;
+  g_error_workers = workers;
   return true;
 }
 
@@ -136,7 +140,7 @@ bool reopenErrorLog(std::string& error) {
   if (!g_error_sink || !isFilePath(g_error_target)) return true;
   base::UniqueFd owned;
   int fd = -1;
-  if (!openTarget(g_error_target, owned, fd, error)) return false;
+  if (!openTarget(g_error_target, g_error_workers, owned, fd, error)) return false;
   g_error_sink->replace(std::move(owned), fd);
   return true;
 }
@@ -144,7 +148,7 @@ bool reopenErrorLog(std::string& error) {
 std::unique_ptr<AccessLog> AccessLog::open(const std::string& target, std::string& error) {
   if (target == "off") return nullptr;
   std::unique_ptr<AccessLog> log(new AccessLog(target));
-  if (!openTarget(target, log->owned_, log->fd_, error)) return nullptr;
+  if (!openTarget(target, ::geteuid(), log->owned_, log->fd_, error)) return nullptr;
   return log;
 }
 
@@ -172,7 +176,7 @@ bool AccessLog::reopen(std::string& error) {
   if (!isFilePath(target_)) return true;
   base::UniqueFd owned;
   int fd = -1;
-  if (!openTarget(target_, owned, fd, error)) return false;
+  if (!openTarget(target_, ::geteuid(), owned, fd, error)) return false;
   {
     std::lock_guard lock(mutex_);
     std::swap(owned_, owned);

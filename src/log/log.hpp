@@ -13,6 +13,8 @@
 // time (start-up, the master's loop, a worker's loop thread on USR1), and are safe while other
 // threads log or record.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -25,9 +27,11 @@
 namespace learnhttpd::log {
 
 // Points the error log at "stderr", "stdout" or a file (appended), at `level` (trace, debug,
-// info, warn, error, critical, off). Returns false and fills `error` when the file cannot be
+// info, warn, error, critical, off); `workers` is the user the file is kept for (see
+// log_file.hpp; a reopen keeps it). Returns false and fills `error` when the file cannot be
 // opened or is refused; the log then stays where it was.
-bool setupErrorLog(const std::string& target, const std::string& level, std::string& error);
+bool setupErrorLog(const std::string& target, const std::string& level, uid_t workers,
+                   std::string& error);
 
 // Re-opens the error log file (after logrotate moved it); a no-op for stderr/stdout. On failure
 // the log stays on the file it had.
@@ -50,7 +54,8 @@ struct AccessEntry {
 class AccessLog {
  public:
   // "stdout", "stderr" or a file path (appended, created 0640). "off" -> nullptr, no error;
-  // nullptr with `error` filled when the file cannot be opened or is refused.
+  // nullptr with `error` filled when the file cannot be opened or is refused. Opened by the
+  // workers themselves, as their own user.
   static std::unique_ptr<AccessLog> open(const std::string& target, std::string& error);
   ~AccessLog();
   AccessLog(const AccessLog&) = delete;

@@ -2,13 +2,18 @@
 #include "log/log_file.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <deque>
+#include <vector>
 
 namespace learnhttpd::log {
 namespace {
@@ -19,7 +24,10 @@ constexpr int kCreateAttempts = 3;
 // would hang the master. Cleared again once the file is accepted.
 constexpr int kAppendFlags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 
-enum class Mode { Check, Append, Prepare };
+// Check: what -t reports, as the master. CheckAsWorkers: run as the workers' user (by -t and
+// at start, in a child that switched to it), whether that user can reach the file and write
+// it once the master has prepared it. Append, Prepare: see the header.
+enum class Mode { Check, CheckAsWorkers, Append, Prepare };
 enum class Step { Done, Failed, Followed };
 
 // Only root or this process's user can add, remove or replace entries in it.
@@ -27,6 +35,46 @@ bool trustedDirectory(const struct stat& st) noexcept {
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) return false;
   if ((st.st_mode & S_IWOTH) != 0) return false;
   return (st.st_mode & S_IWGRP) == 0 || st.st_gid == 0;
+}
+
+std::string userName(uid_t uid) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(uid, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(uid);
+}
+
+std::string groupName(gid_t gid) {
+  group entry{};
+  group* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getgrgid_r(gid, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return found->gr_name;
+  }
+  return "gid " + std::to_string(gid);
+}
+
+// Why the directory that holds a log file is refused, or empty: someone other than root, this
+// process's user and the workers' user could add, remove or replace names in it. An owner can
+// always make a directory writable, so the owner counts whatever the mode says.
+std::string strangerWrites(const struct stat& st, uid_t workers) {
+  if ((st.st_mode & S_IWOTH) != 0) return "can be written by every user";
+  if ((st.st_mode & S_IWGRP) != 0 && st.st_gid != 0) {
+    return "can be written by group " + groupName(st.st_gid);
+  }
+  if (st.st_uid != 0 && st.st_uid != ::geteuid() && st.st_uid != workers) {
+    return "belongs to " + userName(st.st_uid) + ", who is neither root nor the workers' user";
+  }
+  return {};
+}
+
+std::string modeText(mode_t mode) {
+  std::array<char, 8> text{};
+  (void)std::snprintf(text.data(), text.size(), "%04o", static_cast<unsigned>(mode & 07777));
+  return text.data();
 }
 
 std::deque<std::string> components(std::string_view path) {
@@ -45,11 +93,12 @@ std::deque<std::string> components(std::string_view path) {
 // hand at each step (an fd, so nothing can be swapped under it between steps).
 class Resolver {
  public:
-  Resolver(const std::string& path, std::string& error) : path_(path), error_(error) {}
+  Resolver(const std::string& path, uid_t workers, std::string& error)
+      : path_(path), workers_(workers), error_(error) {}
 
-  // Check: `fd` stays invalid (nothing is opened for writing). Append/Prepare: `fd` is the
+  // Check*: `fd` stays invalid (nothing is opened for writing). Append/Prepare: `fd` is the
   // accepted file, opened for appending.
-  bool run(Mode mode, uid_t hand_to, base::UniqueFd& fd) {
+  bool run(Mode mode, base::UniqueFd& fd) {
     todo_ = components(path_);
     if (path_.empty() || todo_.empty()) return refuse("does not name a file");
     if (!restart(path_.front() == '/')) return false;
@@ -59,12 +108,20 @@ class Resolver {
         todo_.pop_front();
         if (name != "." && !enter(name)) return false;
       }
-      Step step = mode == Mode::Check ? checkFile() : openFile(mode, hand_to, fd);
+      if (!directoryAllowed()) return false;
+      Step step = isCheck(mode) ? checkFile(mode) : openFile(mode, fd);
       if (step != Step::Followed) return step == Step::Done;
     }
   }
 
+  // The directory reached when run() returned true: the one that holds the file.
+  const std::string& directory() const noexcept { return where_; }
+
  private:
+  static bool isCheck(Mode mode) noexcept {
+    return mode == Mode::Check || mode == Mode::CheckAsWorkers;
+  }
+
   bool refuse(const std::string& reason) {
     error_ = path_ + ": " + reason;
     return false;
@@ -139,6 +196,20 @@ class Resolver {
     return name != "." && name != ".." ? true : refuse("names a directory, not a file");
   }
 
+  // The rule for the directory that holds the file (see the header): one verdict at start,
+  // reload, reopen and -t, whoever owns the files in it by then.
+  bool directoryAllowed() {
+    struct stat st {};
+    if (::fstat(dir_.get(), &st) != 0) return refuseErrno(where_);
+    std::string why = strangerWrites(st, workers_);
+    if (why.empty()) return true;
+    return refuse("directory " + where_ + " " + why + " (" + userName(st.st_uid) + ":" +
+                  groupName(st.st_gid) + ", mode " + modeText(st.st_mode) +
+                  "); a log directory must be writable only by root or the workers' user: "
+                  "chown root:adm " +
+                  where_ + " && chmod 0755 " + where_ + " (the Debian layout)");
+  }
+
   // What an untrusted directory may hold under a log name.
   bool acceptable(const struct stat& st, const std::string& name) {
     if (trusted_) return true;
@@ -148,14 +219,15 @@ class Resolver {
     }
     struct stat dir {};
     if (::fstat(dir_.get(), &dir) != 0) return refuseErrno(where_);
-    if (st.st_uid != 0 && st.st_uid != ::geteuid() && st.st_uid != dir.st_uid) {
+    if (st.st_uid != 0 && st.st_uid != ::geteuid() && st.st_uid != workers_ &&
+        st.st_uid != dir.st_uid) {
       return refuse(lead(name, true) + "is owned by uid " + std::to_string(st.st_uid) +
                     ", neither root nor the owner of " + where_);
     }
     return true;
   }
 
-  Step checkFile() {
+  Step checkFile(Mode mode) {
     if (!finalNameOk()) return Step::Failed;
     const std::string& name = todo_.front();
     base::UniqueFd fd(::openat(dir_.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
@@ -164,10 +236,21 @@ class Resolver {
     if (!fd || ::fstat(fd.get(), &st) != 0) return refuseErrno(subject(name, true)), Step::Failed;
     if (S_ISLNK(st.st_mode)) return followFinal();
     if (S_ISDIR(st.st_mode)) return refuse(lead(name, true) + "is a directory"), Step::Failed;
-    return acceptable(st, name) ? Step::Done : Step::Failed;
+    if (!acceptable(st, name)) return Step::Failed;
+    if (mode == Mode::CheckAsWorkers && !willBeHandedOver(st) &&
+        ::faccessat(dir_.get(), name.c_str(), W_OK, 0) != 0) {
+      return refuseErrno(lead(name, true) + "cannot be written"), Step::Failed;
+    }
+    return Step::Done;
   }
 
-  Step openFile(Mode mode, uid_t hand_to, base::UniqueFd& out) {
+  // What handOver() will give to the workers' user: a regular file with one link that root
+  // owns (the master runs as root whenever it hands files over).
+  static bool willBeHandedOver(const struct stat& st) noexcept {
+    return S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == 0;
+  }
+
+  Step openFile(Mode mode, base::UniqueFd& out) {
     if (!finalNameOk()) return Step::Failed;
     const std::string& name = todo_.front();
     base::UniqueFd fd;
@@ -188,7 +271,7 @@ class Resolver {
     if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
       return refuseErrno(subject(name, true)), Step::Failed;
     }
-    if (mode == Mode::Prepare && !handOver(fd.get(), st, created, hand_to, name)) {
+    if (mode == Mode::Prepare && !handOver(fd.get(), st, created, name)) {
       return Step::Failed;
     }
     out = std::move(fd);
@@ -197,7 +280,8 @@ class Resolver {
 
   // Only a file whose one name is this one and that root owns (or that we just made) changes
   // hands: never a device, a FIFO, another user's file or one with other links.
-  bool handOver(int fd, const struct stat& st, bool created, uid_t uid, const std::string& name) {
+  bool handOver(int fd, const struct stat& st, bool created, const std::string& name) {
+    const uid_t uid = workers_;
     if (::geteuid() != 0 || st.st_uid == uid) return true;
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_uid != 0 && !created)) return true;
     if (::fchown(fd, uid, static_cast<gid_t>(-1)) != 0) {
@@ -207,6 +291,7 @@ class Resolver {
   }
 
   const std::string& path_;
+  uid_t workers_;  // the workers' user (see the header)
   std::string& error_;
   std::deque<std::string> todo_;  // components still to walk; the last one names the file
   base::UniqueFd dir_;            // O_PATH fd of the directory reached so far
@@ -221,20 +306,25 @@ bool isFilePath(std::string_view target) noexcept {
   return target != "stdout" && target != "stderr" && target != "off";
 }
 
-base::UniqueFd openLogFile(const std::string& path, std::string& error) {
+base::UniqueFd openLogFile(const std::string& path, uid_t workers, std::string& error) {
   base::UniqueFd fd;
-  Resolver(path, error).run(Mode::Append, 0, fd);
+  Resolver(path, workers, error).run(Mode::Append, fd);
   return fd;
 }
 
-bool prepareLogFile(const std::string& path, uid_t uid, std::string& error) {
+bool prepareLogFile(const std::string& path, uid_t workers, std::string& error) {
   base::UniqueFd fd;
-  return Resolver(path, error).run(Mode::Prepare, uid, fd);
+  return Resolver(path, workers, error).run(Mode::Prepare, fd);
 }
 
-bool checkLogFile(const std::string& path, std::string& error) {
+bool checkLogFile(const std::string& path, uid_t workers, std::string& error) {
   base::UniqueFd fd;
-  return Resolver(path, error).run(Mode::Check, 0, fd);
+  return Resolver(path, workers, error).run(Mode::Check, fd);
+}
+
+bool workersCanOpenLogFile(const std::string& path, std::string& error) {
+  base::UniqueFd fd;
+  return Resolver(path, ::geteuid(), error).run(Mode::CheckAsWorkers, fd);
 }
 
 }  // namespace learnhttpd::log

@@ -20,7 +20,17 @@ std::string describeAddress(const config::ListenAddress& address) {
   return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
 }
 
+std::string failure(const config::ListenAddress& address, const net::ListenResult& r) {
+  return "cannot listen on " + describeAddress(address) + ": " + r.failed_call + ": " +
+         std::strerror(r.error);
+}
+
 }  // namespace
+
+std::string Listeners::tryBind(const config::ListenAddress& address) {
+  net::ListenResult r = net::bindTcp(address.host, address.port);
+  return r.fd ? std::string() : failure(address, r);
+}
 
 bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::string& error) {
   std::vector<Bound> next;
@@ -43,8 +53,7 @@ bool Listeners::update(const std::vector<config::ListenAddress>& wanted, std::st
     }
     net::ListenResult r = net::listenTcp(address.host, address.port, kBacklog);
     if (!r.fd) {
-      error = "cannot listen on " + describeAddress(address) + ": " + r.failed_call + ": " +
-              std::strerror(r.error);
+      error = failure(address, r);
       give_back();  // a failed update changes nothing
       return false;
     }

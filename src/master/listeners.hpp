@@ -35,6 +35,10 @@ class Listeners {
   // Those of fds() whose address is marked "ssl" (never an adopted socket).
   const std::vector<int>& tlsFds() const noexcept { return tls_fds_; }
 
+  // What update() would say of `address` ("cannot listen on ...: bind: ..."), found by binding
+  // a socket (never listening on it) and closing it; empty when the bind works.
+  static std::string tryBind(const config::ListenAddress& address);
+
   // "127.0.0.1:8080" / "[::1]:8080": the address a socket is really bound to.
   static std::string describe(int fd);
 

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config_loader.hpp"
+#include "log/journal_sink.hpp"
 #include "log/log.hpp"
 #include "log/log_file.hpp"
 #include "master/preflight.hpp"
@@ -64,16 +65,13 @@ std::string describeExit(int status) {
 }
 
 // Opens (creating if need be) the log files of `config` under the rules of log/log_file.hpp and
-// hands them to the workers' user, who reopens them after logrotate. An unknown user is left
-// to the worker, which reports it. False and `error` when a file is missing its directory or
-// is refused.
+// hands them to the workers' user, who reopens them after logrotate. False and `error` when a
+// file is missing its directory or is refused.
 bool prepareLogFilesOf(const config::Config& config, std::string& error) {
-  uid_t uid = ::geteuid();
-  gid_t gid = 0;
-  if (uid == 0 && !config.user.empty() && !sys::lookupUser(config.user, uid, gid)) uid = 0;
+  const uid_t workers = workersUid(config);
   for (const std::string* path : {&config.log.access_log, &config.log.error_log}) {
     if (path == &config.log.access_log && config.log.quiet) continue;  // never opened
-    if (log::isFilePath(*path) && !log::prepareLogFile(*path, uid, error)) return false;
+    if (log::isFilePath(*path) && !log::prepareLogFile(*path, workers, error)) return false;
   }
   return true;
 }
@@ -92,6 +90,7 @@ int Master::run() {
 }
 
 bool Master::start() {
+  for (const std::string& warning : options_.warnings) spdlog::warn("master: {}", warning);
   std::string error;
   root_ = fs::DocumentRoot::open(config_.document_root, error);
   if (!root_.valid()) return spdlog::critical("{}", error), false;
@@ -124,7 +123,12 @@ bool Master::start() {
   for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
   if (!status_.update(config_.status, error)) return spdlog::critical("master: {}", error), false;
   if (config_.status.listen) spdlog::info("master: status listener on {}", status_.describe());
-  if (options_.daemon && !sys::daemonize(error)) return spdlog::critical("{}", error), false;
+  // The journal (systemd) stays a daemon's stdout or stderr; anything else becomes /dev/null,
+  // which the preflight made sure no log is pointed at.
+  if (options_.daemon && !sys::daemonize(log::isJournalStream(STDOUT_FILENO),
+                                         log::isJournalStream(STDERR_FILENO), error)) {
+    return spdlog::critical("{}", error), false;
+  }
   if (!config_.pid_file.empty() && !pid_file_.write(config_.pid_file, error)) {
     if (options_.daemon) return spdlog::critical("{}", error), false;
     spdlog::warn("{}; -s will not find this process", error);
@@ -147,16 +151,6 @@ bool Master::start() {
                config_.document_root);
   decide(Decision::Start, fmt::format("generation {}: starting {} {} worker(s)", generation_,
                                       wanted_, config::modelName(config_.worker_model)));
-  if (auto warning = config::modelWarning(config_.worker_model); !warning.empty()) {
-    spdlog::warn("master: {}", warning);
-  }
-  // threadpool and threads-queue grow and shrink; threads-accept's threads each own an accept
-  // loop and run from start to stop, so a range there means MAX.
-  if (config_.min_threads != 0 && config_.worker_model == config::WorkerModel::ThreadsAccept) {
-    spdlog::warn(
-        "master: threads {}..{}: threads-accept does not grow or shrink; it runs {} thread(s)",
-        config_.min_threads, config_.threads, config_.threads);
-  }
   reconcile();
   return true;
 }
@@ -283,6 +277,14 @@ void Master::reload() {
   } catch (const config::ConfigError& e) {
     return keep(e.what());
   }
+  // What -t checks, as a start checks it: a reload that could not start does not happen.
+  Preflight checked = preflight(next, {});
+  if (!checked.errors.empty()) {
+    std::string why = checked.errors.front();
+    for (std::size_t i = 1; i < checked.errors.size(); ++i) why += "; " + checked.errors[i];
+    return keep(why);
+  }
+  for (const std::string& warning : checked.warnings) spdlog::warn("master: {}", warning);
   std::string error;
   fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
   if (!root.valid()) return keep(error);
@@ -296,7 +298,7 @@ void Master::reload() {
   if (!status_.update(next.status, error)) return keep(error);
   if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
   if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {
-    if (!log::setupErrorLog(next.log.error_log, next.log.level, error)) {
+    if (!log::setupErrorLog(next.log.error_log, next.log.level, workersUid(next), error)) {
       spdlog::error("master: {}; the error log stays where it was", error);
     }
   }

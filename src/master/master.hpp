@@ -34,6 +34,9 @@ struct MasterOptions {
   // Re-reads the configuration for a reload (HUP); throws config::ConfigError when invalid.
   std::function<config::Config()> reload_config;
   std::string version;  // shown by the status listener
+  // What the preflight (preflight.hpp, run by main before the start) found worth a warning:
+  // logged once the error log is set up.
+  std::vector<std::string> warnings;
 };
 
 class Master {

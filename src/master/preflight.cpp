@@ -11,16 +11,18 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <string_view>
 
 #include "base/unique_fd.hpp"
+#include "fs/document_root.hpp"
+#include "log/journal_sink.hpp"
 #include "log/log_file.hpp"
+#include "master/listeners.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 
 namespace learnhttpd::master {
 namespace {
-
-using Problems = std::vector<std::string>;
 
 std::string errnoText(const std::string& what) {
   return what + ": " + std::strerror(errno);
@@ -33,77 +35,207 @@ bool groupExists(gid_t gid) {
   return ::getgrgid_r(gid, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr;
 }
 
-void checkUser(const config::Config& config, Problems& problems) {
-  if (config.user.empty()) return;
+bool userUsable(const config::Config& config, Preflight& out) {
+  if (config.user.empty()) return true;
   uid_t uid = 0;
   gid_t gid = 0;
   if (!sys::lookupUser(config.user, uid, gid)) {
-    problems.push_back("user '" + config.user + "' does not exist");
-  } else if (!groupExists(gid)) {
-    problems.push_back("user '" + config.user + "': its group " + std::to_string(gid) +
-                       " does not exist");
+    out.errors.push_back("user '" + config.user + "' does not exist");
+    return false;
   }
+  if (!groupExists(gid)) {
+    out.errors.push_back("user '" + config.user + "': its group " + std::to_string(gid) +
+                         " does not exist");
+    return false;
+  }
+  return true;
 }
 
-// What a worker needs of the root: to reach it and to look names up in it.
-std::string rootProblem(const std::string& path) {
-  base::UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return errnoText("document_root " + path);
-  if (::access(path.c_str(), X_OK) != 0) return errnoText("document_root " + path);
-  return {};
-}
-
-// The worker's view: a child switches to `user` (as a worker does) and looks at the root.
-std::string rootProblemAsUser(const std::string& path, const std::string& user) {
-  if (user.empty() || ::geteuid() != 0) return rootProblem(path);
-  std::array<int, 2> pipe_fds{};
-  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) return errnoText("pipe");
-  base::UniqueFd read_end(pipe_fds[0]);
-  base::UniqueFd write_end(pipe_fds[1]);
-  pid_t child = ::fork();
-  if (child < 0) return errnoText("fork");
-  if (child == 0) {
-    read_end.reset();
-    std::string error;
-    std::string problem = sys::dropPrivileges(user, error) ? rootProblem(path) : error;
-    // Only a permission problem is the user's; a missing root is missing for everyone.
-    if (problem.ends_with(std::strerror(EACCES))) problem += " (as user " + user + ")";
-    ssize_t ignored = ::write(write_end.get(), problem.data(), problem.size());
-    (void)ignored;
-    ::_exit(0);
+void checkTls(const config::Config& config, Preflight& out) {
+  if (std::string model = config::tlsModelProblem(config); !model.empty()) {
+    out.errors.push_back(std::move(model));
+    return;
   }
-  write_end.reset();
-  std::string problem;
-  std::array<char, 512> buf{};
-  ssize_t n = 0;
-  while ((n = ::read(read_end.get(), buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) problem.append(buf.data(), static_cast<std::size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "document_root check failed";
-  return problem;
-}
-
-// The rules of log/log_file.hpp, without creating or changing anything: the directory exists,
-// and nothing another user planted sits where the file goes.
-void checkLogFile(const std::string& key, const std::string& path, Problems& problems) {
-  if (!log::isFilePath(path)) return;
-  std::string error;
-  if (!log::checkLogFile(path, error)) problems.push_back(key + " " + error);
-}
-
-tls::LoadResult checkTls(const config::Config& config) {
   std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
-  if (pairs.empty()) return {};
+  if (pairs.empty()) return;
   tls::TicketKeys keys;  // unused by a check, but a context wants some
   tls::LoadOptions options;
   options.now = std::time(nullptr);
-  return tls::ServerContext::load(pairs, keys, options);
+  tls::LoadResult loaded = tls::ServerContext::load(pairs, keys, options);
+  for (std::string& error : loaded.errors) out.errors.push_back(std::move(error));
+  for (std::string& warning : loaded.warnings) out.warnings.push_back(std::move(warning));
+}
+
+// (key, path) of log files.
+using LogFiles = std::vector<std::pair<std::string_view, const std::string*>>;
+
+// The log files a start opens: the access log is never opened in quiet mode.
+LogFiles logFiles(const config::Config& c) {
+  LogFiles files;
+  if (log::isFilePath(c.log.error_log)) files.emplace_back("error_log", &c.log.error_log);
+  if (!c.log.quiet && log::isFilePath(c.log.access_log)) {
+    files.emplace_back("access_log", &c.log.access_log);
+  }
+  return files;
+}
+
+// The master's half of the log rules: what prepareLogFile() will accept at start and reload.
+// Returns the files that pass, for the workers' half.
+LogFiles checkLogFiles(const config::Config& config, uid_t workers, Preflight& out) {
+  LogFiles passed;
+  for (const auto& file : logFiles(config)) {
+    std::string error;
+    if (log::checkLogFile(*file.second, workers, error)) {
+      passed.push_back(file);
+    } else {
+      out.errors.push_back(std::string(file.first) + " " + error);
+    }
+  }
+  return passed;
+}
+
+// A daemon's stdout and stderr are /dev/null, unless they are systemd's journal (kept then).
+void checkDaemonLogs(const config::Config& config, Preflight& out) {
+  auto lost = [](const std::string& target) {
+    return (target == "stderr" && !log::isJournalStream(STDERR_FILENO)) ||
+           (target == "stdout" && !log::isJournalStream(STDOUT_FILENO));
+  };
+  if (lost(config.log.error_log)) {
+    out.errors.push_back("log.error_log: " + config.log.error_log + " with -d: a daemon's " +
+                         config.log.error_log +
+                         " is /dev/null and every error would be lost; set log.error_log to a "
+                         "file (e.g. /var/log/learnhttpd/error.log) or run in the foreground");
+  }
+  if (!config.log.quiet && lost(config.log.access_log)) {
+    out.errors.push_back("log.access_log: " + config.log.access_log + " with -d: a daemon's " +
+                         config.log.access_log +
+                         " is /dev/null; set log.access_log to a file, \"off\", or use -q");
+  }
+}
+
+// Only the directory can be known in advance: whether another process holds the file is
+// decided when it is written (a running server holds it while -t runs).
+std::string pidFileProblem(const std::string& path) {
+  if (path.empty()) return {};
+  std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return errnoText("pid file " + path + ": " + dir);
+  return {};
+}
+
+// What needs the workers' own eyes: run in a process that is the workers' user.
+Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
+                    const LogFiles& logs, const std::string& user) {
+  Preflight out;
+  const std::string as = user.empty() ? std::string() : " (as user " + user + ")";
+  base::UniqueFd inside(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!inside) {
+    out.errors.push_back(errnoText("document_root " + config.document_root + ": cannot search it") +
+                         as);
+    return out;
+  }
+  for (const auto& [key, path] : logs) {
+    std::string error;
+    if (!log::workersCanOpenLogFile(*path, error)) {
+      out.errors.push_back(std::string(key) + " " + error + as +
+                           ": the workers reopen it after logrotate");
+    }
+  }
+  for (const auto& [status, page] : config.error_pages) {
+    fs::Resolved resolved = root.resolve(page, false, config.index);
+    if (resolved.outcome != fs::Outcome::File) {
+      out.warnings.push_back("error_pages " + std::to_string(status) + ": " + page +
+                             " is not a file the workers can serve under document_root" + as +
+                             "; the built-in page is used");
+    }
+  }
+  return out;
+}
+
+// One line per problem, "E text" or "W text", over a pipe from the child.
+void sendLines(int fd, const Preflight& found) {
+  std::string text;
+  auto add = [&text](char kind, const std::string& line) {
+    text.push_back(kind);
+    text.push_back(' ');
+    for (char c : line) text.push_back(c == '\n' ? ' ' : c);
+    text.push_back('\n');
+  };
+  for (const std::string& e : found.errors) add('E', e);
+  for (const std::string& w : found.warnings) add('W', w);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0 && errno != EINTR) return;
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+}
+
+void receiveLines(int fd, Preflight& out) {
+  std::string text;
+  std::array<char, 4096> buf{};
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) text.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end - start > 2) {
+      std::string line = text.substr(start + 2, end - start - 2);
+      (text[start] == 'E' ? out.errors : out.warnings).push_back(std::move(line));
+    }
+    start = end + 1;
+  }
+}
+
+// The workers' view, from a child that switches to `user` (as a worker does) and inherits the
+// root's descriptor (as a worker does); in this process when no switch would happen.
+void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
+                    const LogFiles& logs, Preflight& out) {
+  if (config.user.empty() || ::geteuid() != 0) {
+    Preflight found = asWorkers(config, root, logs, "");
+    out.errors.insert(out.errors.end(), found.errors.begin(), found.errors.end());
+    out.warnings.insert(out.warnings.end(), found.warnings.begin(), found.warnings.end());
+    return;
+  }
+  std::array<int, 2> pipe_fds{};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) return out.errors.push_back(errnoText("pipe"));
+  base::UniqueFd read_end(pipe_fds[0]);
+  base::UniqueFd write_end(pipe_fds[1]);
+  pid_t child = ::fork();
+  if (child < 0) return out.errors.push_back(errnoText("fork"));
+  if (child == 0) {
+    read_end.reset();
+    std::string error;
+    Preflight found;
+    if (sys::dropPrivileges(config.user, error)) {
+      found = asWorkers(config, root, logs, config.user);
+    } else {
+      found.errors.push_back(error);
+    }
+    sendLines(write_end.get(), found);
+    ::_exit(0);
+  }
+  write_end.reset();
+  receiveLines(read_end.get(), out);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    out.errors.push_back("the check as user " + config.user + " failed");
+  }
 }
 
 }  // namespace
+
+uid_t workersUid(const config::Config& config) {
+  uid_t uid = ::geteuid();
+  gid_t gid = 0;
+  if (uid == 0 && !config.user.empty() && !sys::lookupUser(config.user, uid, gid)) uid = 0;
+  return uid;
+}
 
 std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config) {
   std::vector<tls::CertificateFiles> pairs;
@@ -116,26 +248,39 @@ std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config)
   return pairs;
 }
 
-std::vector<std::string> preflight(const config::Config& config) {
-  Problems problems;
-  if (std::string model = config::tlsModelProblem(config); !model.empty()) {
-    problems.push_back(std::move(model));
-  } else {
-    for (std::string& error : checkTls(config).errors) problems.push_back(std::move(error));
+Preflight preflight(const config::Config& config, const PreflightOptions& options) {
+  Preflight out;
+  checkTls(config, out);
+  const bool user_ok = userUsable(config, out);
+  std::string error;
+  fs::DocumentRoot root = fs::DocumentRoot::open(config.document_root, error);
+  if (!root.valid()) out.errors.push_back(std::move(error));
+  LogFiles logs = checkLogFiles(config, workersUid(config), out);
+  if (root.valid() && user_ok) checkAsWorkers(config, root, logs, out);
+  if (options.daemon) checkDaemonLogs(config, out);
+  if (std::string pid = pidFileProblem(config.pid_file); !pid.empty()) {
+    (options.daemon ? out.errors : out.warnings).push_back(pid + "; -s will not find the server");
   }
-  checkUser(config, problems);
-  if (problems.empty()) {
-    std::string root = rootProblemAsUser(config.document_root, config.user);
-    if (!root.empty()) problems.push_back(std::move(root));
+  if (options.try_listeners) {
+    for (const config::ListenAddress& address : config.listen) {
+      std::string problem = Listeners::tryBind(address);
+      if (problem.empty()) continue;
+      bool in_use = problem.ends_with(std::strerror(EADDRINUSE));
+      (in_use ? out.warnings : out.errors)
+          .push_back(in_use ? problem + " (the running server's, or another program's)" : problem);
+    }
   }
-  checkLogFile("error_log", config.log.error_log, problems);
-  checkLogFile("access_log", config.log.access_log, problems);
-  return problems;
-}
-
-std::vector<std::string> preflightWarnings(const config::Config& config) {
-  if (!config::tlsModelProblem(config).empty()) return {};
-  return checkTls(config).warnings;
+  if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
+    out.warnings.emplace_back(warning);
+  }
+  // threads-accept's threads each own an accept loop and run from start to stop.
+  if (config.min_threads != 0 && config.worker_model == config::WorkerModel::ThreadsAccept) {
+    out.warnings.push_back("threads " + std::to_string(config.min_threads) + ".." +
+                           std::to_string(config.threads) +
+                           ": threads-accept does not grow or shrink; it runs " +
+                           std::to_string(config.threads) + " thread(s)");
+  }
+  return out;
 }
 
 }  // namespace learnhttpd::master

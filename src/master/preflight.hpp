@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// What `learnhttpd -t` (and `-s reload`, before it signals) checks beyond the file's syntax:
-// the things a start or a reload would trip over, so that they fail at once, with the reason,
-// and not later in a master's log. Listen addresses are not bound here (the running master
-// may hold them).
+// What a start, a reload and `learnhttpd -t` check before they act, in one code path, so that
+// `-t` says what a start would do: a configuration `-t` accepts starts, and one it refuses does
+// not. (`-s reload` runs it too, before it signals.) A start or a reload that passes may still
+// fail at the step itself -- a port taken meanwhile, a file removed -- with the same message.
+
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -13,18 +15,36 @@
 
 namespace learnhttpd::master {
 
+struct PreflightOptions {
+  // Bind each listen address and let it go (-t): a start binds them for real, and a reload
+  // keeps the sockets it has, so only -t needs to try. An address in use is a warning (most
+  // often it is the running server's).
+  bool try_listeners = false;
+  // -d: the process detaches, so its stdout and stderr go to /dev/null (unless they are the
+  // journal) and the pid file is how it is found again.
+  bool daemon = false;
+};
+
+struct Preflight {
+  std::vector<std::string> errors;    // one readable line each; any: do not start or reload
+  std::vector<std::string> warnings;  // worth a line in the log; the start goes on
+};
+
 // Checks, in this order: TLS listeners have a worker model that serves them, and each of their
 // certificate pairs loads, belongs together, has not expired and (if chosen by SNI) has a name;
-// `user` and its primary group exist; `document_root` is a directory the workers' user can search
-// (tested by a child process that switches to `user` when running as root); each log file passes
-// log::checkLogFile (its directory exists, nothing another user planted is in its place). Returns
-// one readable line per problem; empty when all is well. Forks (only as root with a `user`): call
-// it before any thread or logger exists.
-std::vector<std::string> preflight(const config::Config& config);
+// `user` and its primary group exist; `document_root` opens as the master opens it (as root,
+// before privileges drop), and the workers' user can search it through that descriptor, as a
+// worker will; each log file passes the rules of log/log_file.hpp as the master applies them
+// and the workers' user can reach it to reopen it; the error pages are files the workers can
+// serve (else a warning: the built-in page is used); with -d, neither log goes to the
+// terminal (unless it is the journal) and the pid file's directory exists; the listen
+// addresses (try_listeners). The checks of the workers' user run in a child process that
+// switches to it (only as root with a `user`): call before any thread or logger thread exists.
+Preflight preflight(const config::Config& config, const PreflightOptions& options);
 
-// What deserves a warning but does not stop a start: a certificate expiring within 14 days, an
-// SNI name two certificates claim.
-std::vector<std::string> preflightWarnings(const config::Config& config);
+// The user the workers run as, and that log files are kept for: `config.user` when this process
+// is root and the user exists, else this process's own effective uid.
+uid_t workersUid(const config::Config& config);
 
 // The certificate pairs `config` names, the default (tls.certificate, tls.key) first, then
 // tls.certificates in order; empty when no listener speaks TLS.

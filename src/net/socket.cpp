@@ -27,7 +27,7 @@ ListenResult fail(const char* call) {
 
 }  // namespace
 
-ListenResult listenTcp(const std::string& host, std::uint16_t port, int backlog) {
+ListenResult bindTcp(const std::string& host, std::uint16_t port) {
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
@@ -59,10 +59,15 @@ ListenResult listenTcp(const std::string& host, std::uint16_t port, int backlog)
     return fail("setsockopt");
   }
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) return fail("bind");
-  if (::listen(fd.get(), backlog) != 0) return fail("listen");
   ListenResult ok;
   ok.fd = std::move(fd);
   return ok;
+}
+
+ListenResult listenTcp(const std::string& host, std::uint16_t port, int backlog) {
+  ListenResult r = bindTcp(host, port);
+  if (r.fd && ::listen(r.fd.get(), backlog) != 0) return fail("listen");
+  return r;
 }
 
 std::uint16_t boundPort(int fd) noexcept {

@@ -23,6 +23,8 @@ struct ListenResult {
 // A non-blocking, close-on-exec TCP listening socket on host:port (IPv4 or IPv6 literal), with
 // SO_REUSEADDR (and IPV6_V6ONLY for IPv6, so "[::]" and "0.0.0.0" can both be bound).
 ListenResult listenTcp(const std::string& host, std::uint16_t port, int backlog);
+// The same socket, bound but not listening (what `-t` tries: no connection can arrive on it).
+ListenResult bindTcp(const std::string& host, std::uint16_t port);
 
 // The port a bound socket ended up on (for port 0); 0 on error.
 std::uint16_t boundPort(int fd) noexcept;

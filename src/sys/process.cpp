@@ -23,7 +23,7 @@ std::string fail(const std::string& what) {
 
 }  // namespace
 
-bool daemonize(std::string& error) {
+bool daemonize(bool keep_stdout, bool keep_stderr, std::string& error) {
   pid_t pid = ::fork();
   if (pid < 0) return error = fail("fork"), false;
   if (pid > 0) ::_exit(0);
@@ -37,7 +37,10 @@ bool daemonize(std::string& error) {
   if (::chdir("/") != 0) return error = fail("chdir /"), false;
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null < 0) return error = fail("/dev/null"), false;
-  for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+  for (int fd = 0; fd <= 2; ++fd) {
+    if ((fd == 1 && keep_stdout) || (fd == 2 && keep_stderr)) continue;
+    ::dup2(null, fd);
+  }
   if (null > 2) ::close(null);
   return true;
 }

@@ -10,9 +10,10 @@
 
 namespace learnhttpd::sys {
 
-// Classic daemon: fork, setsid, fork again, chdir("/"), umask 022, stdio to /dev/null. Returns
-// only in the final daemon process (the parents _exit(0) once it exists); false + error on failure.
-bool daemonize(std::string& error);
+// Classic daemon: fork, setsid, fork again, chdir("/"), umask 022, stdio to /dev/null -- but for
+// stdout/stderr when `keep_stdout`/`keep_stderr` (they are systemd's journal, say). Returns only
+// in the final daemon process (the parents _exit(0) once it exists); false + error on failure.
+bool daemonize(bool keep_stdout, bool keep_stderr, std::string& error);
 
 // The pid file: written atomically (temp file + rename) and removed by the destructor if it
 // still names this process, so a crashed master's stale file is told apart by its pid.

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 import unittest
@@ -196,6 +197,75 @@ class DaemonTests(SiteTestCase):
         d.write_config()
         self.assertEqual(d.run("-s", "stop").returncode, 0)
         self.assertTrue(process_gone(pid))
+
+
+class DaemonLogTargetTests(SiteTestCase):
+    """-d points stdout and stderr at /dev/null: a log there would be thrown away, silently.
+    Before, `learnhttpd -d` with the default `error_log: stderr` started and lost every error.
+    Now -t and a start refuse it, naming the key -- unless the stream is systemd's journal,
+    which the daemon keeps."""
+
+    def setUp(self):
+        super().setUp()
+        tmp = os.path.join(self.site.name, "daemon")
+        os.mkdir(tmp)
+        self.daemon = Daemon(self.root, tmp)
+        self.addCleanup(self.daemon.kill)
+
+    def test_error_log_on_stderr_is_refused_with_d(self):
+        d = self.daemon
+        for target in ("stderr", "stdout"):
+            d.config["log"] = {"error_log": target, "access_log": "off"}
+            d.write_config()
+            for args in (("-t", "-d"), ("-d",)):
+                with self.subTest(target=target, args=args):
+                    result = d.run(*args)
+                    self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+                    self.assertIn(f"log.error_log: {target} with -d", result.stderr)
+                    self.assertIn("/dev/null", result.stderr)
+                    self.assertIsNone(d.pid(), "a daemon started")
+            self.assertEqual(d.run("-t").returncode, 0, "in the foreground it is fine")
+
+    def test_access_log_on_stdout_is_refused_unless_quiet(self):
+        d = self.daemon
+        d.config["log"] = {"error_log": d.error_log, "access_log": "stdout"}
+        d.write_config()
+        result = d.run("-t", "-d")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("log.access_log: stdout with -d", result.stderr)
+        result = d.run("-t", "-d", "-q")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_the_journal_stays_the_error_log_of_a_daemon(self):
+        d = self.daemon
+        d.config["log"] = {"error_log": "stderr", "access_log": "off"}
+        d.write_config()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(ours.close)
+        st = os.fstat(theirs.fileno())
+        env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+        with subprocess.Popen([binary_path(), "-c", d.config_path, "-d"], env=env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=theirs.fileno(), start_new_session=True) as proc:
+            d.known.add(proc.pid)
+            theirs.close()
+            self.assertEqual(proc.wait(10), 0)
+        pid = wait_until(d.pid, 5.0)
+        self.assertTrue(pid, "no pid file")
+        ours.settimeout(0.2)
+        text = b""
+        def ready():
+            nonlocal text
+            try:
+                text += ours.recv(65536)
+            except socket.timeout:
+                pass
+            return b"generation 1 ready" in text
+        self.assertTrue(wait_until(ready, 5.0), text)
+        self.assertIn(b"<6>", text)  # journald's priorities, no timestamps of our own
+        self.assertNotEqual(_fd_target(pid, 2), "/dev/null")
+        self.assertEqual(_fd_target(pid, 1), "/dev/null")
+        self.assertEqual(d.run("-s", "stop").returncode, 0)
 
 
 def _parent_of(pid):

@@ -7,6 +7,7 @@ point a log name at a root-owned file and have the master write to it or hand it
 log path whose directory is missing is a clear error, at start and on reload, never a directory
 the master creates."""
 
+import grp
 import os
 import pwd
 import re
@@ -39,12 +40,14 @@ class FileLogServer(Server):
 
     def __init__(self, document_root, error_log, **kwargs):
         self.error_log = error_log
+        self.skip = 0
+        self.skip = len(self.log_text())  # a restart appends to the files of the one before
         super().__init__(document_root, **kwargs)
 
     def _await_listening(self):
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:
-            for line in read_bytes(self.error_log).decode("utf-8", "replace").splitlines():
+            for line in self.log_text().splitlines():
                 match = LISTENING.search(line)
                 if match:
                     self.host, self.port = match.group(1), int(match.group(2))
@@ -65,7 +68,7 @@ class FileLogServer(Server):
             path = os.path.join(folder, name)
             if name.startswith(base) and not os.path.islink(path) and os.path.isfile(path):
                 text += read_bytes(path).decode("utf-8", "replace")
-        return text
+        return text[self.skip:]
 
     def wait_for_text(self, pattern, timeout=5.0):
         regex = re.compile(pattern)
@@ -243,6 +246,126 @@ class SymlinkAttackTests(unittest.TestCase):
     def assert_untouched_after_stop(self):
         self.assertEqual(self.fingerprint(), self.before)
 
+
+
+@unittest.skipUnless(IS_ROOT, "handing log files to the workers' user needs a root master")
+class LogDirectoryKindsTests(unittest.TestCase):
+    """One rule for a log directory at start, HUP, USR1, -t and a restart, as root with
+    `user: www-data`: a directory only root (or the workers' user) can write is used; one that
+    other users can write (0777, 1777, a non-root group's 0775, another user's) is refused
+    everywhere with a message that says how to fix it. Before, such a directory was accepted at
+    start, the files were handed to www-data, and every later reload or restart refused them."""
+
+    USER = "www-data"
+
+    def setUp(self):
+        self.site, self.root = make_site()
+        self.addCleanup(self.site.cleanup)
+        os.chmod(self.site.name, 0o755)  # temp dirs start 0700; www-data must reach www/
+        self.logs = os.path.join(self.site.name, "logs")
+        os.mkdir(self.logs)
+        self.error_log = os.path.join(self.logs, "error.log")
+        self.access_log = os.path.join(self.logs, "access.log")
+        self.config = os.path.join(self.site.name, "learnhttpd.yaml")
+
+    def make_logs(self, mode, owner="root", group="root"):
+        os.chown(self.logs, pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid)
+        os.chmod(self.logs, mode)
+
+    def start(self):
+        srv = FileLogServer(self.root, self.error_log, config={
+            "workers": 1, "user": self.USER,
+            "log": {"error_log": self.error_log, "access_log": self.access_log}})
+        self.addCleanup(srv.close)
+        self.assertTrue(srv.wait_for_text(r"generation 1 ready"), srv.log_text())
+        return srv
+
+    def run_binary(self, *args):
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(f'listen: ["127.0.0.1:0"]\ndocument_root: {self.root}\nworkers: 1\n'
+                    f'worker_model: {worker_model()}\nuser: {self.USER}\npid_file: ""\n'
+                    f'log: {{ error_log: {self.error_log}, access_log: {self.access_log} }}\n')
+        proc = subprocess.Popen([binary_path(), "-c", self.config, *args],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            self.fail("the server started with its logs in a directory other users can write")
+        return proc.returncode, (out + err).decode("utf-8", "replace")
+
+    def assert_explains(self, text, who):
+        self.assertIn(self.logs, text)
+        self.assertIn(who, text)
+        self.assertIn("chown root:adm", text)  # says how to fix it: the Debian layout
+        self.assertIn("chmod 0755", text)
+
+    def test_trusted_directory_keeps_working_after_hup_usr1_and_restart(self):
+        for owner, group, mode in (("root", "root", 0o755), ("root", "adm", 0o755),
+                                   (self.USER, "adm", 0o755)):
+            with self.subTest(owner=owner, group=group, mode=oct(mode)):
+                for name in os.listdir(self.logs):
+                    os.unlink(os.path.join(self.logs, name))
+                self.make_logs(mode, owner, group)
+                self.assertEqual(self.run_binary("-t")[0], 0, self.run_binary("-t")[1])
+                srv = self.start()
+                mark = len(srv.log_text())
+                srv.signal(signal.SIGHUP)
+                self.assertTrue(srv.wait_for_text(r"generation 2 ready"), srv.log_text()[mark:])
+                srv.signal(signal.SIGUSR1)
+                self.assertTrue(srv.wait_for_text(r"USR1 received"), srv.log_text()[mark:])
+                srv.get("/a.txt?after-usr1")
+                self.assertTrue(wait_until(
+                    lambda: b"after-usr1" in read_bytes(self.access_log), 5.0))
+                srv.stop()
+                self.assertNotRegex(srv.log_text()[mark:], r"\[(error|critical)\]")
+                again = self.start()  # the files now belong to www-data
+                self.assertEqual(again.get("/a.txt").body, A_TXT)
+                again.stop()
+
+    def test_directory_other_users_can_write_is_refused_at_start_and_by_t(self):
+        cases = (("root", "root", 0o777, "every user"), ("root", "root", 0o1777, "every user"),
+                 ("root", "adm", 0o775, "group adm"), ("nobody", "root", 0o755, "nobody"))
+        for owner, group, mode, who in cases:
+            with self.subTest(owner=owner, group=group, mode=oct(mode)):
+                self.make_logs(mode, owner, group)
+                code, text = self.run_binary("-t")
+                self.assertEqual(code, 1, text)
+                self.assert_explains(text, who)
+                code, text = self.run_binary()
+                self.assertNotEqual(code, 0, text)
+                self.assert_explains(text, who)
+                self.assertEqual(os.listdir(self.logs), [], "a refused directory got files")
+
+    def test_directory_the_workers_cannot_enter_is_refused_at_start_and_by_t(self):
+        # root:adm 0750: the master can write there, but a worker (www-data, not in adm) could
+        # not reopen its log after logrotate. -t used to accept it; the start then failed.
+        self.make_logs(0o750, "root", "adm")
+        for args in (("-t",), ()):
+            with self.subTest(args=args):
+                code, text = self.run_binary(*args)
+                self.assertNotEqual(code, 0, text)
+                self.assertIn(self.error_log, text)
+                self.assertIn("as user www-data", text)
+                self.assertEqual(os.listdir(self.logs), [], "a refused directory got files")
+
+    def test_directory_opened_to_others_later_is_refused_by_hup_and_usr1(self):
+        self.make_logs(0o755)
+        srv = self.start()
+        os.chmod(self.logs, 0o1777)
+        mark = len(srv.log_text())
+        srv.signal(signal.SIGHUP)
+        self.assertTrue(srv.wait_for_text(r"reload failed.*every user"), srv.log_text()[mark:])
+        self.assert_explains(srv.log_text()[mark:], "every user")
+        srv.signal(signal.SIGUSR1)
+        self.assertTrue(wait_until(lambda: srv.log_text()[mark:].count("every user") >= 2, 5.0),
+                        srv.log_text()[mark:])
+        # The old files stay in use: nothing is lost.
+        srv.get("/a.txt?still-logged")
+        self.assertTrue(wait_until(lambda: b"still-logged" in read_bytes(self.access_log), 5.0))
+        srv.stop()
 
 if __name__ == "__main__":
     unittest.main()

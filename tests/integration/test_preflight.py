@@ -7,8 +7,10 @@ $MAINPID, so reload works with `pid_file: ""`."""
 import json
 import os
 import pwd
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -99,22 +101,40 @@ class TestConfigChecks(unittest.TestCase):
                 self.assertRefused(result, path, key, log, "does not exist")
                 self.assertFalse(os.path.exists(os.path.dirname(log)), "-t created the directory")
 
-    def test_log_file_planted_as_symlink_where_others_can_write(self):
-        # The rules of log_file.hpp: in a directory other users can write, a symlink in place
-        # of a log file is someone else's doing and is refused (and -t says so).
+    @unittest.skipUnless(os.geteuid() == 0 and nobody_exists(), "needs root and user nobody")
+    def test_log_file_planted_as_symlink_where_the_workers_can_write(self):
+        # The rules of log_file.hpp: in a directory the workers' user can write, a symlink in
+        # place of a log file is that user's doing and is refused (and -t says so).
         logs = os.path.join(self.tmp.name, "logs")
         os.mkdir(logs)
         os.chmod(self.tmp.name, 0o755)
-        os.chmod(logs, 0o777)
+        nobody = pwd.getpwnam("nobody")
+        os.chown(logs, nobody.pw_uid, nobody.pw_gid)
         target = os.path.join(self.tmp.name, "precious")
         with open(target, "w") as f:
             f.write("keep me")
         link = os.path.join(logs, "access.log")
         os.symlink(target, link)
-        path, result = self.check(log={"access_log": link})
+        path, result = self.check(user="nobody", log={"access_log": link})
         self.assertRefused(result, path, "access_log", "symbolic link")
         with open(target) as f:
             self.assertEqual(f.read(), "keep me")
+
+    def test_log_directory_every_user_can_write_is_refused(self):
+        logs = os.path.join(self.tmp.name, "logs")
+        os.mkdir(logs)
+        os.chmod(logs, 0o1777)
+        log = os.path.join(logs, "access.log")
+        path, result = self.check(log={"access_log": log})
+        self.assertRefused(result, path, "access_log", log, "can be written by every user",
+                           "chmod 0755")
+        self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+
+    def test_access_log_is_not_checked_in_quiet_mode(self):
+        # A start never opens it then (-q), so -t does not refuse it either.
+        log = os.path.join(self.tmp.name, "no-dir", "access.log")
+        _, result = self.check(log={"access_log": log, "quiet": True})
+        self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_every_problem_is_reported(self):
         path, result = self.check(document_root=os.path.join(self.tmp.name, "nowhere"),
@@ -122,6 +142,127 @@ class TestConfigChecks(unittest.TestCase):
                                        "access_log": "/nonexistent-dir/a.log"})
         self.assertRefused(result, path, "document_root", "error_log", "access_log")
         self.assertEqual(len(result.stderr.splitlines()), 3, result.stderr)
+
+
+def start_verdict(config_path, timeout=10.0):
+    """Starts the server on `config_path` and returns (started, stderr): True once its first
+    generation is ready (then it is stopped again), False when it exits first."""
+    proc = subprocess.Popen([binary_path(), "-c", config_path], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    lines = []
+    ready = threading.Event()
+
+    def drain():
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+            if "generation 1 ready" in line:
+                ready.set()
+        ready.set()  # stderr closed: the process is gone
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    ready.wait(timeout)
+    started = any("generation 1 ready" in line for line in lines)
+    try:
+        os.killpg(proc.pid, signal.SIGTERM if started else signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    reader.join(5)
+    return started, "\n".join(lines)
+
+
+class TestAgreesWithStart(unittest.TestCase):
+    """-t and a real start on the same configurations give the same verdict, and a refusal the
+    same reason: they run one check (master/preflight). Before, -t refused a document root
+    under a 0700 directory that a start served (the master opens the root, the workers
+    inherit it), and accepted log directories and error pages a start then tripped over."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-agree-")
+        self.addCleanup(self.tmp.cleanup)
+        os.chmod(self.tmp.name, 0o755)
+        self.root = os.path.join(self.tmp.name, "www")
+        os.mkdir(self.root)
+        with open(os.path.join(self.root, "index.html"), "w") as f:
+            f.write("hello")
+        self.root_user = os.geteuid() == 0 and nobody_exists()
+
+    def write(self, overrides):
+        config = {"listen": ["127.0.0.1:0"], "document_root": self.root, "user": "",
+                  "worker_model": worker_model(), "workers": 1, "pid_file": "",
+                  "log": {"error_log": "stderr", "access_log": "off"}}
+        for key, value in overrides.items():
+            if key == "log":
+                config["log"] = dict(config["log"], **value)
+            else:
+                config[key] = value
+        path = os.path.join(self.tmp.name, "conf.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        return path
+
+    def cases(self):
+        """(name, overrides, expected to start) -- prepared in self.tmp."""
+        tmp = self.tmp.name
+        yield "plain", {}, True
+        yield "missing root", {"document_root": os.path.join(tmp, "nowhere")}, False
+        file = os.path.join(tmp, "file")
+        open(file, "w").close()
+        yield "root is a file", {"document_root": file}, False
+        yield "unknown user", {"user": "no-such-user-learnhttpd"}, False
+        yield "log in a missing directory", {"log": {"error_log": f"{tmp}/none/e.log"}}, False
+        open_logs = os.path.join(tmp, "open-logs")
+        os.mkdir(open_logs)
+        os.chmod(open_logs, 0o777)
+        yield "log where every user writes", {"log": {"access_log": f"{open_logs}/a.log"}}, False
+        yield "quiet: the access log is never opened", {
+            "log": {"access_log": f"{tmp}/none/a.log", "quiet": True}}, True
+        yield "missing error page", {"error_pages": {"404": "/missing.html"}}, True
+        yield "pid file in a missing directory", {"pid_file": f"{tmp}/none/x.pid"}, True
+        yield "address not on this host", {"listen": ["192.0.2.1:0"]}, False
+        yield "TLS without its files", {"listen": ["127.0.0.1:0 ssl"],
+                                        "tls": {"certificate": f"{tmp}/none.pem",
+                                                "key": f"{tmp}/none.key"}}, False
+        if not self.root_user:
+            return
+        # The issue's case: the root inside a directory only root can enter.
+        private = os.path.join(tmp, "private")
+        os.mkdir(private, 0o700)
+        inner = os.path.join(private, "www")
+        os.mkdir(inner, 0o755)
+        with open(os.path.join(inner, "index.html"), "w") as f:
+            f.write("hello")
+        yield "root under a 0700 directory", {"document_root": inner, "user": "nobody"}, True
+        closed = os.path.join(tmp, "closed")
+        os.mkdir(closed, 0o700)
+        yield "root the workers cannot search", {"document_root": closed, "user": "nobody"}, False
+        logs = os.path.join(tmp, "adm-logs")
+        os.mkdir(logs, 0o750)
+        os.chown(logs, 0, 4)  # root:adm 0750: nobody is not in adm
+        yield "log directory the workers cannot enter", {
+            "user": "nobody", "log": {"error_log": f"{logs}/e.log"}}, False
+
+    def test_t_and_start_agree(self):
+        for name, overrides, expected in self.cases():
+            with self.subTest(case=name):
+                path = self.write(overrides)
+                checked = run("-t", "-c", path)
+                started, text = start_verdict(path)
+                self.assertEqual(checked.returncode == 0, expected, checked.stdout + checked.stderr)
+                self.assertEqual(started, expected, text)
+                # A refusal: the start says what -t said.
+                for line in checked.stderr.splitlines():
+                    self.assertIn(line.split(": ", 2)[-1], text)
+                # A warning of -t is logged by the start too.
+                for line in checked.stdout.splitlines():
+                    if line.startswith("learnhttpd: warning: "):
+                        self.assertIn(line[len("learnhttpd: warning: "):], text)
 
 
 class ReloadChecks(SiteTestCase):
