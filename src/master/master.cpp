@@ -225,7 +225,8 @@ void Master::waitForEvents() {
 }
 
 std::chrono::milliseconds Master::tick() const {
-  if (ready_pending_ || Clock::now() < backoff_.next_respawn) return kFastTick;
+  const Clock::time_point now = Clock::now();
+  if (ready_pending_ || backoff_.waiting(now) || now < spawn_retry_) return kFastTick;
   if (watchdog_.count() > 0) {
     return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_ / 4),
                       std::chrono::milliseconds(kFastTick), std::chrono::milliseconds(kTick));
@@ -314,7 +315,7 @@ void Master::reload() {
   }
   ++generation_;
   wanted_ = config::effectiveWorkers(config_);
-  backoff_ = {};
+  backoff_.clear();
   slot_restarts_.clear();
   // The generation that serves goes on serving until the new one is ready (retireReplaced()),
   // so that however slowly workers start, some worker always accepts; one that was still
@@ -384,8 +385,11 @@ void Master::reapChildren() {
 }
 
 void Master::onWorkerExit(const WorkerProcess& gone, int status) {
+  // An older generation's slot is not refilled: its crash must not slow the current one's.
+  CrashBackoff older;
+  CrashBackoff& backoff = gone.generation == generation_ ? backoff_.of(gone.slot) : older;
   ExitVerdict verdict = judgeExit(gone, status, stop_requested_, worker::kExitBootFailure,
-                                  Clock::now(), backoff_, limits());
+                                  Clock::now(), backoff, limits());
   if (verdict.verb == ExitVerb::Expected) {
     spdlog::info("master: worker {} (pid {}, generation {}) {}", gone.slot, gone.pid,
                  gone.generation, describeExit(status));
@@ -410,8 +414,8 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
     spdlog::warn(
         "master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",
         gone.slot, std::chrono::duration_cast<std::chrono::seconds>(limits().crash_window).count(),
-        backoff_.streak, verdict.delay.count());
-    exit += fmt::format("; crashed at start ({} in a row), respawn in {} ms", backoff_.streak,
+        backoff.streak, verdict.delay.count());
+    exit += fmt::format("; crashed at start ({} in a row), respawn in {} ms", backoff.streak,
                         verdict.delay.count());
   } else {
     exit += "; respawning";
@@ -460,12 +464,15 @@ SupervisionLimits Master::limits() const {
   return result;
 }
 
-// Starts workers for the free slots of the current generation (respecting crash back-off).
+// Starts workers for the free slots of the current generation (respecting each slot's crash
+// back-off).
 void Master::reconcile() {
-  if (stop_requested_ || Clock::now() < backoff_.next_respawn) return;
+  const Clock::time_point now = Clock::now();
+  if (stop_requested_ || now < spawn_retry_) return;
   for (unsigned slot : missingSlots(workers_, generation_, wanted_)) {
+    if (!backoff_.due(slot, now)) continue;
     if (!spawn(slot)) {
-      backoff_.next_respawn = Clock::now() + kTick;
+      spawn_retry_ = Clock::now() + kTick;
       return;
     }
   }

@@ -109,7 +109,8 @@ class Master {
   unsigned wanted_ = 1;  // workers the current generation should have
   unsigned generation_ = 1;
   unsigned serving_generation_ = 0;    // the newest generation that became ready
-  CrashBackoff backoff_;               // crashes in a row at start; no respawn before ...
+  SlotBackoffs backoff_;               // per slot: crashes in a row at start, next respawn
+  Clock::time_point spawn_retry_{};    // after a failed fork, no worker starts before this
   std::uint64_t reaped_requests_ = 0;  // requests of workers already gone
   bool ready_pending_ = true;          // READY=1 not yet sent for this generation
   std::chrono::microseconds watchdog_{0};

@@ -77,9 +77,36 @@ bool markRetiring(WorkerState& w, SupervisionClock::time_point now,
 
 // ---- exits: once per reaped worker ----------------------------------------------------------
 
+// One worker slot's crash loop: a slot whose workers keep dying young is refilled ever more
+// slowly; the other slots are not held back by it, and its count is its own ("worker 0
+// crashed ... (3 in a row)" means worker 0's last three).
 struct CrashBackoff {
-  unsigned streak = 0;                          // workers in a row that crashed at start
-  SupervisionClock::time_point next_respawn{};  // no worker starts before this
+  unsigned streak = 0;                          // this slot's crashes at start in a row
+  SupervisionClock::time_point next_respawn{};  // no worker starts in this slot before this
+};
+
+// The back-off of each slot of the current generation (a reload starts them afresh).
+class SlotBackoffs {
+ public:
+  CrashBackoff& of(unsigned slot) {
+    if (slot >= slots_.size()) slots_.resize(slot + 1);
+    return slots_[slot];
+  }
+  // The slot may be refilled at `now`.
+  bool due(unsigned slot, SupervisionClock::time_point now) const noexcept {
+    return slot >= slots_.size() || now >= slots_[slot].next_respawn;
+  }
+  // Some slot waits out a back-off at `now` (the master then wakes more often).
+  bool waiting(SupervisionClock::time_point now) const noexcept {
+    for (const CrashBackoff& b : slots_) {
+      if (now < b.next_respawn) return true;
+    }
+    return false;
+  }
+  void clear() noexcept { slots_.clear(); }
+
+ private:
+  std::vector<CrashBackoff> slots_;
 };
 
 enum class ExitVerb {
@@ -95,7 +122,7 @@ struct ExitVerdict {
 };
 
 // `wait_status` as waitpid() gave it; `boot_failure_code` the worker's "cannot start" exit
-// code. Updates `backoff`.
+// code. Updates `backoff`, the back-off of the slot `gone` held.
 ExitVerdict judgeExit(const WorkerState& gone, int wait_status, bool stopping,
                       int boot_failure_code, SupervisionClock::time_point now,
                       CrashBackoff& backoff, const SupervisionLimits& limits) noexcept;

@@ -233,6 +233,28 @@ class SignalTests(SiteTestCase):
         self.assertEqual(srv.get("/a.txt").body, A_TXT)
         srv.stop()
 
+    def test_crashes_in_a_row_are_counted_per_worker(self):
+        # Before, the streak was the master's: worker 1's first crash after worker 0's was
+        # reported as "2 in a row", and held worker 1's slot back for the doubled delay.
+        srv = self.start({"workers": 2})
+        self.wait_ready(srv, 1)
+        first, second = self.wait_workers(srv, 2)
+        for victim in (first, second):
+            os.kill(victim, signal.SIGKILL)
+            self.assertTrue(wait_until(lambda: victim not in srv.worker_pids(), 3.0))
+        # Both died within the crash window of their start (a second or so after it).
+        self.assertTrue(srv.wait_for_log(r"worker \d crashed", 3.0))
+        self.wait_workers(srv, 2)
+        lines = srv.stderr_lines()
+        streaks = {}
+        for line in lines:
+            match = re.search(r"worker (\d) crashed within \d+ s of starting \((\d+) in a row\)",
+                              line)
+            if match:
+                streaks.setdefault(int(match.group(1)), []).append(int(match.group(2)))
+        self.assertEqual(streaks, {0: [1], 1: [1]}, lines[-20:])
+        srv.stop()
+
     def test_stuck_worker_is_replaced(self):
         srv = self.start({"workers": 2, "worker_timeout": "2s"})
         stuck, other = self.wait_workers(srv, 2)

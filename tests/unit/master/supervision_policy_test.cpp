@@ -182,6 +182,30 @@ TEST(Exit, StreakNeverOverflowsTheShift) {
   EXPECT_EQ(v.delay, 30s);
 }
 
+TEST(Exit, EachSlotCountsItsOwnCrashesAndWaitsItsOwnBackoff) {
+  SlotBackoffs backoffs;
+  auto crash = [&](unsigned slot, SupervisionClock::time_point at) {
+    return judgeExit(worker(slot, 1, at - 1ms), killedBy(SIGSEGV), false, kBootFailure, at,
+                     backoffs.of(slot), limits());
+  };
+  EXPECT_EQ(crash(0, t0).delay, 200ms);
+  EXPECT_EQ(backoffs.of(0).streak, 1u);
+  EXPECT_EQ(crash(1, t0 + 10ms).delay, 200ms);  // worker 1's first crash, not the second in a row
+  EXPECT_EQ(backoffs.of(1).streak, 1u);
+  EXPECT_EQ(crash(0, t0 + 300ms).delay, 400ms);
+  EXPECT_EQ(backoffs.of(0).streak, 2u);
+  EXPECT_EQ(backoffs.of(1).streak, 1u);
+  // Slot 0 waits until t0 + 700 ms, slot 1 until t0 + 210 ms, slot 2 never crashed.
+  EXPECT_FALSE(backoffs.due(0, t0 + 400ms));
+  EXPECT_TRUE(backoffs.due(1, t0 + 400ms));
+  EXPECT_TRUE(backoffs.due(2, t0 + 400ms));
+  EXPECT_TRUE(backoffs.waiting(t0 + 400ms));
+  EXPECT_TRUE(backoffs.due(0, t0 + 700ms));
+  EXPECT_FALSE(backoffs.waiting(t0 + 700ms));
+  backoffs.clear();  // a reload
+  EXPECT_EQ(backoffs.of(0).streak, 0u);
+}
+
 // ---- reconciling ----------------------------------------------------------------------------
 
 TEST(Reconcile, FillsFreeSlotsOfTheCurrentGenerationOnly) {
