@@ -303,6 +303,8 @@ void Master::reload() {
       spdlog::error("master: {}; the error log stays where it was", error);
     }
   }
+  const unsigned workers =
+      workersAfterReload(config::effectiveWorkers(config_), config::effectiveWorkers(next));
   config_ = std::move(next);
   root_ = std::move(root);
   tls_ = std::move(next_tls);
@@ -314,7 +316,7 @@ void Master::reload() {
                  config_.status.listen ? "on " + status_.describe() : std::string("off"));
   }
   ++generation_;
-  wanted_ = config::effectiveWorkers(config_);
+  wanted_ = workers;
   backoff_.clear();
   slot_restarts_.clear();
   // The generation that serves goes on serving until the new one is ready (retireReplaced()),
@@ -328,6 +330,25 @@ void Master::reload() {
                decide(Decision::Reload,
                       fmt::format("generation {}: starting {} worker(s)", generation_, wanted_)));
   reconcile();
+}
+
+// TTIN/TTOU change the running count; a reload keeps that change unless the configuration's
+// `workers` changed too (then the file wins): a reload for a renewed certificate at night must
+// not undo the workers an operator added by hand, and an edit of `workers` must take effect.
+unsigned Master::workersAfterReload(unsigned configured_before, unsigned configured_now) const {
+  if (wanted_ == configured_before) return configured_now;
+  if (configured_now == configured_before) {
+    spdlog::info(
+        "master: reload keeps {} worker(s) set by TTIN/TTOU (workers in the configuration: {}, "
+        "unchanged)",
+        wanted_, configured_now);
+    return wanted_;
+  }
+  spdlog::info(
+      "master: reload: workers {} -> {} in the configuration replaces the {} worker(s) set by "
+      "TTIN/TTOU",
+      configured_before, configured_now, wanted_);
+  return configured_now;
 }
 
 void Master::resize(int delta) {

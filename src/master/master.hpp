@@ -66,6 +66,7 @@ class Master {
   void handleSignal(int signal);
   void reload();
   void resize(int delta);
+  unsigned workersAfterReload(unsigned configured_before, unsigned configured_now) const;
   void reopenLogs();
   void reapChildren();
   void onWorkerExit(const WorkerProcess& gone, int status);

@@ -233,6 +233,25 @@ class SignalTests(SiteTestCase):
         self.assertEqual(srv.get("/a.txt").body, A_TXT)
         srv.stop()
 
+    def test_reload_keeps_the_count_ttin_set_unless_the_file_changes_it(self):
+        # Before, a reload silently went back to the file's `workers`, undoing TTIN/TTOU.
+        srv = self.start({"workers": 2})
+        self.wait_ready(srv, 1)
+        srv.signal(signal.SIGTTIN)
+        self.wait_workers(srv, 3)
+        mark = srv.log_mark()
+        srv.signal(signal.SIGHUP)
+        self.assertTrue(srv.wait_for_log(r"reload keeps 3 worker\(s\) set by TTIN/TTOU", 5.0,
+                                         mark), srv.stderr_lines()[mark:])
+        self.assertEqual(len(self.wait_ready(srv, 2, mark)), 3)
+        mark = srv.log_mark()
+        srv.write_config({"workers": 1})
+        srv.signal(signal.SIGHUP)
+        self.assertTrue(srv.wait_for_log(r"workers 2 -> 1 in the configuration replaces the 3",
+                                         5.0, mark), srv.stderr_lines()[mark:])
+        self.assertEqual(len(self.wait_ready(srv, 3, mark)), 1)
+        srv.stop()
+
     def test_crashes_in_a_row_are_counted_per_worker(self):
         # Before, the streak was the master's: worker 1's first crash after worker 0's was
         # reported as "2 in a row", and held worker 1's slot back for the doubled delay.
