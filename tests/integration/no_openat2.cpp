@@ -33,7 +33,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: no_openat2 PROGRAM [ARG...]\n");
+    (void)fprintf(stderr, "usage: no_openat2 PROGRAM [ARG...]\n");
     return 2;
   }
   sock_filter code[] = {
@@ -49,17 +49,18 @@ int main(int argc, char** argv) {
   sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
-    fprintf(stderr, "no_openat2: cannot install the seccomp filter: %s\n", strerror(errno));
+    (void)fprintf(stderr, "no_openat2: cannot install the seccomp filter: %s\n", strerror(errno));
     return 2;
   }
   open_how how{};
   how.flags = O_RDONLY | O_CLOEXEC;
   long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof how);
   if (fd >= 0 || errno != ENOSYS) {
-    fprintf(stderr, "no_openat2: the filter did not take effect (openat2 returned %ld)\n", fd);
+    (void)fprintf(stderr, "no_openat2: the filter did not take effect (openat2 returned %ld)\n",
+                  fd);
     return 2;
   }
   execvp(argv[1], argv + 1);
-  fprintf(stderr, "no_openat2: cannot run %s: %s\n", argv[1], strerror(errno));
+  (void)fprintf(stderr, "no_openat2: cannot run %s: %s\n", argv[1], strerror(errno));
   return 127;
 }
