@@ -137,16 +137,18 @@ Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
   for (const auto& [key, path] : logs) {
     std::string error;
     if (!log::workersCanOpenLogFile(*path, error)) {
-      out.errors.push_back(std::string(key) + " " + error + as +
-                           ": the workers reopen it after logrotate");
+      std::string line(key);
+      line.append(" ").append(error).append(as).append(": the workers reopen it after logrotate");
+      out.errors.push_back(std::move(line));
     }
   }
   for (const auto& [status, page] : config.error_pages) {
     fs::Resolved resolved = root.resolve(page, false, config.index);
     if (resolved.outcome != fs::Outcome::File) {
-      out.warnings.push_back("error_pages " + std::to_string(status) + ": " + page +
-                             " is not a file the workers can serve under document_root" + as +
-                             "; the built-in page is used");
+      std::string line = "error_pages " + std::to_string(status) + ": ";
+      line.append(page).append(" is not a file the workers can serve under document_root");
+      line.append(as).append("; the built-in page is used");
+      out.warnings.push_back(std::move(line));
     }
   }
   return out;
