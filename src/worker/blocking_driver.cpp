@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -109,47 +108,10 @@ class Driver {
   InputDeadline deadline_;
 };
 
-std::mutex g_spare_mutex;
-base::UniqueFd g_spare;  // released to accept-and-close one client when out of descriptors
-
-void shed(int listen_fd, unsigned slot) {
-  std::lock_guard lock(g_spare_mutex);
-  spdlog::warn("worker {}: out of file descriptors, refusing a connection", slot);
-  g_spare.reset();
-  base::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
-  refused.reset();  // closed before the spare is taken again, or that open could fail
-  g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-}
-
 }  // namespace
 
 void serveConnection(ModelControl& control, base::UniqueFd fd, std::string peer) {
   Driver(control, std::move(fd), std::move(peer)).run();
-}
-
-std::string prepareAccepted(const ModelControl& control, int fd) {
-  std::string peer;
-  if (!control.config().log.quiet && control.config().log.access_log != "off")
-    net::peerAddress(fd, peer);
-  return peer;
-}
-
-base::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot) {
-  {
-    std::lock_guard lock(g_spare_mutex);
-    if (!g_spare) g_spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  }
-  for (std::size_t i = 0; i < count; ++i) {
-    if ((ready[i].revents & POLLIN) == 0) continue;
-    int fd = ::accept4(ready[i].fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) return base::UniqueFd(fd);
-    if (errno == EMFILE || errno == ENFILE) {
-      shed(ready[i].fd, slot);
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
-      spdlog::error("worker {}: accept4: {}", slot, std::strerror(errno));
-    }
-  }
-  return base::UniqueFd();
 }
 
 }  // namespace learnhttpd::worker

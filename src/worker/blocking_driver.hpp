@@ -30,13 +30,4 @@ namespace learnhttpd::worker {
 // `peer` is the client's address for the access log (empty in quiet mode).
 void serveConnection(ModelControl& control, base::UniqueFd fd, std::string peer);
 
-// What an accepting thread does with a fresh socket before serveConnection(): unless the access
-// log is off, the peer's address (TCP_NODELAY comes with the socket: net::listenTcp). Any thread.
-std::string prepareAccepted(const ModelControl& control, int fd);
-
-// accept4() of one connection from whichever of `listen_fds` is ready (they are non-blocking;
-// a sibling worker may win the race: then an invalid fd). Shed like WorkerLoop on EMFILE: the
-// spare descriptor is given up to accept and close the client. Any thread.
-base::UniqueFd acceptOne(const pollfd* ready, std::size_t count, unsigned slot);
-
 }  // namespace learnhttpd::worker

@@ -21,12 +21,6 @@ constexpr std::chrono::milliseconds kChildStopGrace{1000};
 
 }  // namespace
 
-std::vector<pollfd> listenSet(const ModelControl& control) {
-  std::vector<pollfd> set;
-  for (int fd : control.listenFds()) set.push_back({fd, POLLIN, 0});
-  return set;
-}
-
 // ---- blocking --------------------------------------------------------------------------------
 
 BlockingWorker::BlockingWorker(const WorkerContext& context)
@@ -35,13 +29,13 @@ BlockingWorker::BlockingWorker(const WorkerContext& context)
 int BlockingWorker::run() {
   if (!control_.open()) return kExitBootFailure;
   control_.start();
-  std::vector<pollfd> listening = listenSet(control_);
+  std::vector<pollfd> listening = control_.listenSet();
   while (!control_.quitting() && !control_.terminating()) {
     auto until = SteadyClock::now() + std::chrono::hours(1);
     if (control_.wait(listening, until, /*idle=*/true) != Wake::Ready) continue;
-    base::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
+    base::UniqueFd fd = control_.acceptor().acceptReady(listening.data(), listening.size());
     if (!fd) continue;  // a sibling worker took it
-    std::string peer = prepareAccepted(control_, fd.get());
+    std::string peer = control_.acceptor().peerOf(fd.get());
     serveConnection(control_, std::move(fd), std::move(peer));
   }
   control_.closeListeners();
@@ -56,7 +50,7 @@ ProcessPerConnectionWorker::ProcessPerConnectionWorker(const WorkerContext& cont
 int ProcessPerConnectionWorker::run() {
   if (!control_.open(/*watch_children=*/true)) return kExitBootFailure;
   control_.start();
-  std::vector<pollfd> listening = listenSet(control_);
+  std::vector<pollfd> listening = control_.listenSet();
   std::vector<pollfd> none;
   while (!control_.quitting() && !control_.terminating()) {
     bool room = children_.size() < control_.config().max_connections;
@@ -67,7 +61,7 @@ int ProcessPerConnectionWorker::run() {
     if (control_.childExited()) reap();
     if (control_.logsReopened()) signalChildren(SIGUSR1);
     if (wake != Wake::Ready) continue;
-    base::UniqueFd fd = acceptOne(listening.data(), listening.size(), control_.slot());
+    base::UniqueFd fd = control_.acceptor().acceptReady(listening.data(), listening.size());
     if (fd) forkChild(std::move(fd));
   }
   control_.closeListeners();
@@ -94,7 +88,7 @@ void ProcessPerConnectionWorker::runChild(base::UniqueFd fd, pid_t parent) {
   if (::getppid() != parent) ::_exit(0);
   int code = kExitOk;
   if (control_.resetInChild()) {
-    std::string peer = prepareAccepted(control_, fd.get());
+    std::string peer = control_.acceptor().peerOf(fd.get());
     serveConnection(control_, std::move(fd), std::move(peer));
   } else {
     spdlog::error("worker {}: child: eventfd: {}", control_.slot(), std::strerror(errno));

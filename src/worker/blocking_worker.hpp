@@ -55,7 +55,4 @@ class ProcessPerConnectionWorker final : public Worker {
   std::vector<pid_t> children_;
 };
 
-// The worker's listening sockets as a poll set (POLLIN).
-std::vector<pollfd> listenSet(const ModelControl& control);
-
 }  // namespace learnhttpd::worker

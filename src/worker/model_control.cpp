@@ -44,15 +44,9 @@ ModelControl::~ModelControl() = default;
 
 bool ModelControl::open(bool watch_children, bool own_listeners) {
   own_listeners_ = own_listeners;
-  std::string error;
-  if (!context_.config.log.quiet) {
-    access_log_ = log::AccessLog::open(context_.config.log.access_log, error);
-    if (!error.empty()) {
-      spdlog::critical("worker {}: cannot open access log {}", context_.slot, error);
-      return false;
-    }
-    serve_.access_log = access_log_.get();
-  }
+  if (!logs_.open(context_.config, context_.slot)) return false;
+  serve_.access_log = logs_.access();
+  acceptor_.emplace(context_.slot, logs_.access() != nullptr);
   control_thread_ = ::pthread_self();
   // Blocked here too, not only inherited: a signalfd sees a signal only while it is blocked.
   // Everything else is unblocked, so ABRT from the watchdog still dumps core.
@@ -152,7 +146,7 @@ void ModelControl::handleSignal(int signal) {
       return beginQuit();
     case SIGUSR1:
       logs_reopened_ = true;
-      return reopenLogs();
+      return logs_.reopen();
     case SIGCHLD:
       child_exited_ = true;
       return;
@@ -195,12 +189,10 @@ void ModelControl::closeListeners() {
   for (int fd : context_.listen_fds) ::close(fd);
 }
 
-void ModelControl::reopenLogs() {
-  std::string error;
-  if (!log::reopenErrorLog(error)) spdlog::error("worker {}: {}", context_.slot, error);
-  if (access_log_ && !access_log_->reopen(error)) {
-    spdlog::error("worker {}: cannot reopen access log {}", context_.slot, error);
-  }
+std::vector<pollfd> ModelControl::listenSet() const {
+  std::vector<pollfd> set;
+  for (int fd : context_.listen_fds) set.push_back({fd, POLLIN, 0});
+  return set;
 }
 
 }  // namespace learnhttpd::worker

@@ -28,13 +28,16 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.hpp"
-#include "log/log.hpp"
+#include "worker/acceptor.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
+#include "worker/worker_logs.hpp"
 
 namespace learnhttpd::worker {
 
@@ -100,6 +103,10 @@ class ModelControl {
   // The signalfd, for a model that waits in select() itself and then calls service().
   int signalFd() const noexcept { return signal_fd_.get(); }
   const std::vector<int>& listenFds() const noexcept { return context_.listen_fds; }
+  // The listening sockets as a poll set (POLLIN).
+  std::vector<pollfd> listenSet() const;
+  // How the model's threads accept (any thread; made by open()).
+  Acceptor& acceptor() noexcept { return *acceptor_; }
   const config::Config& config() const noexcept { return context_.config; }
   ServeContext& serve() noexcept { return serve_; }
   unsigned slot() const noexcept { return context_.slot; }
@@ -108,12 +115,12 @@ class ModelControl {
  private:
   bool openStopFds();
   void handleSignal(int signal);
-  void reopenLogs();
   bool onControlThread() const noexcept;
 
   WorkerContext context_;
   ServeContext& serve_;
-  std::unique_ptr<log::AccessLog> access_log_;
+  WorkerLogs logs_;
+  std::optional<Acceptor> acceptor_;
   base::UniqueFd signal_fd_;
   base::UniqueFd quit_fd_;  // eventfd: readable once a graceful stop began
   base::UniqueFd term_fd_;  // eventfd: readable once a fast stop began

@@ -13,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include "net/socket.hpp"
-#include "worker/blocking_driver.hpp"
 
 namespace learnhttpd::worker {
 namespace {
@@ -33,7 +32,7 @@ bool canSend(int fd) {
 void PollingConnections::acceptFrom(int listen_fd, int limit) {
   for (int i = 0; i < kAcceptBurst && !full(); ++i) {
     pollfd ready{listen_fd, POLLIN, POLLIN};
-    base::UniqueFd fd = acceptOne(&ready, 1, control_.slot());
+    base::UniqueFd fd = control_.acceptor().acceptReady(&ready, 1);
     if (!fd) return;
     if (fd.get() >= limit) {
       refuse(std::move(fd), limit);
@@ -53,14 +52,14 @@ void PollingConnections::refuse(base::UniqueFd fd, int limit) {
         "so far); select() cannot watch it",
         control_.slot(), fd.get(), limit, refused_);
   }
-  HttpSession session(control_.serve(), prepareAccepted(control_, fd.get()));
+  HttpSession session(control_.serve(), control_.acceptor().peerOf(fd.get()));
   session.failWith(http::Status::ServiceUnavailable, std::time(nullptr));
   session.writeTo(fd.get());
   ::shutdown(fd.get(), SHUT_WR);
 }
 
 void PollingConnections::add(base::UniqueFd fd) {
-  std::string peer = prepareAccepted(control_, fd.get());
+  std::string peer = control_.acceptor().peerOf(fd.get());
   conns_.emplace_front(control_.serve(), std::move(fd), std::move(peer));
   waitForInput(conns_.front());
 }

@@ -12,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include "worker/blocking_driver.hpp"
-#include "worker/blocking_worker.hpp"
 
 namespace learnhttpd::worker {
 namespace {
@@ -49,7 +48,7 @@ ThreadPerConnectionWorker::ThreadPerConnectionWorker(const WorkerContext& contex
 int ThreadPerConnectionWorker::run() {
   if (!control_.open() || !threads_.open()) return kExitBootFailure;
   control_.start();
-  std::vector<pollfd> listening = listenSet(control_);
+  std::vector<pollfd> listening = control_.listenSet();
   std::vector<pollfd> set;
   const std::size_t limit = control_.config().max_connections;
   while (!control_.quitting() && !control_.terminating()) {
@@ -58,7 +57,7 @@ int ThreadPerConnectionWorker::run() {
     set.assign({{threads_.finishedFd(), POLLIN, 0}});
     if (room) set.insert(set.end(), listening.begin(), listening.end());
     if (control_.wait(set, far(), /*idle=*/true) != Wake::Ready || !room) continue;
-    base::UniqueFd fd = acceptOne(set.data() + 1, set.size() - 1, control_.slot());
+    base::UniqueFd fd = control_.acceptor().acceptReady(set.data() + 1, set.size() - 1);
     if (!fd) continue;
     auto job = std::make_unique<Job>(Job{this, std::move(fd)});
     if (int error = threads_.start(serveJob, job.get()); error != 0) {
@@ -79,7 +78,7 @@ int ThreadPerConnectionWorker::run() {
 
 void ThreadPerConnectionWorker::serveJob(void* arg) {
   std::unique_ptr<Job> job(static_cast<Job*>(arg));
-  std::string peer = prepareAccepted(job->self->control_, job->fd.get());
+  std::string peer = job->self->control_.acceptor().peerOf(job->fd.get());
   serveConnection(job->self->control_, std::move(job->fd), std::move(peer));
 }
 
@@ -121,7 +120,7 @@ int ThreadsAcceptWorker::run() {
 void ThreadsAcceptWorker::acceptLoop(void* arg) {
   auto& self = *static_cast<ThreadsAcceptWorker*>(arg);
   ModelControl& control = self.control_;
-  std::vector<pollfd> listening = listenSet(control);
+  std::vector<pollfd> listening = control.listenSet();
   for (;;) {
     self.in_accept_.fetch_add(1);
     if (control.quitting() || control.terminating()) {
@@ -130,10 +129,12 @@ void ThreadsAcceptWorker::acceptLoop(void* arg) {
     }
     Wake wake = control.wait(listening, far(), /*idle=*/true);
     base::UniqueFd fd;
-    if (wake == Wake::Ready) fd = acceptOne(listening.data(), listening.size(), control.slot());
+    if (wake == Wake::Ready) {
+      fd = control.acceptor().acceptReady(listening.data(), listening.size());
+    }
     self.in_accept_.fetch_sub(1);
     if (!fd) continue;
-    std::string peer = prepareAccepted(control, fd.get());
+    std::string peer = control.acceptor().peerOf(fd.get());
     serveConnection(control, std::move(fd), std::move(peer));
   }
 }
@@ -165,7 +166,7 @@ int ThreadsQueueWorker::run() {
   control_.start();
   // The listening sockets, and the pool's finished-thread eventfd so that threads that shrank
   // the pool are joined (and counted) at once.
-  std::vector<pollfd> listening = listenSet(control_);
+  std::vector<pollfd> listening = control_.listenSet();
   const std::size_t listeners = listening.size();
   listening.push_back({threads_.finishedFd(), POLLIN, 0});
   std::vector<pollfd> space{{space_fd_.get(), POLLIN, 0}};
@@ -180,7 +181,7 @@ int ThreadsQueueWorker::run() {
       continue;
     }
     if (control_.wait(listening, report_at, /*idle=*/true) != Wake::Ready) continue;
-    pending = acceptOne(listening.data(), listeners, control_.slot());
+    pending = control_.acceptor().acceptReady(listening.data(), listeners);
     if (pending && push(pending)) pending.reset();
   }
   control_.closeListeners();
@@ -276,7 +277,7 @@ void ThreadsQueueWorker::consume() {
       queue_.pop_front();
       if (std::exchange(waiting_for_space_, false)) raiseEvent(space_fd_.get());
     }
-    std::string peer = prepareAccepted(control_, fd.get());
+    std::string peer = control_.acceptor().peerOf(fd.get());
     serveConnection(control_, std::move(fd), std::move(peer));
   }
 }

@@ -51,15 +51,9 @@ WorkerLoop::~WorkerLoop() {
 }
 
 bool WorkerLoop::open(int required_features) {
-  std::string error;
-  if (!context_.config.log.quiet) {
-    access_log_ = log::AccessLog::open(context_.config.log.access_log, error);
-    if (!error.empty()) {
-      spdlog::critical("worker {}: cannot open access log {}", context_.slot, error);
-      return false;
-    }
-    serve_.access_log = access_log_.get();
-  }
+  if (!logs_.open(context_.config, context_.slot)) return false;
+  serve_.access_log = logs_.access();
+  acceptor_.emplace(context_.slot, logs_.access() != nullptr);
   // "ssl" on port 0 (any free port): Location must name the port the master got.
   if (serve_.https_port == 0 && !context_.tls_fds.empty()) {
     serve_.https_port = net::boundPort(context_.tls_fds.front());
@@ -71,8 +65,8 @@ bool WorkerLoop::open(int required_features) {
     spdlog::critical("worker {}: cannot create an event loop", context_.slot);
     return false;
   }
-  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+  std::string error;
   if (!exclusive_.enable(base_.get(), context_.listen_fds, onAccept, this, error)) {
     if (!error.empty()) {
       spdlog::info(
@@ -163,39 +157,19 @@ void WorkerLoop::acceptFrom(int listen_fd) {
   const bool tls = std::find(context_.tls_fds.begin(), context_.tls_fds.end(), listen_fd) !=
                    context_.tls_fds.end();
   for (int i = 0; i < kAcceptBurst && listening_; ++i) {
-    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-      ++open_;
-      publishConnections();
-      if (open_ >= context_.config.max_connections) updateListening();
-      handOver(base::UniqueFd(fd), tls);
-      continue;
-    }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno == EMFILE || errno == ENFILE) {
-      shedOneConnection(listen_fd);
-      continue;
-    }
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      spdlog::error("worker {}: accept4: {}", context_.slot, std::strerror(errno));
-    }
-    return;
+    AcceptResult r = acceptor_->acceptFrom(listen_fd);
+    if (r.status == Accepted::Retry) continue;
+    if (r.status != Accepted::Connection) return;
+    ++open_;
+    publishConnections();
+    if (open_ >= context_.config.max_connections) updateListening();
+    handOver(std::move(r.fd), tls);
   }
 }
 
 void WorkerLoop::handOver(base::UniqueFd fd, bool tls) {
-  std::string peer;
-  if (serve_.access_log != nullptr) net::peerAddress(fd.get(), peer);  // quiet mode: no work
+  std::string peer = acceptor_->peerOf(fd.get());
   model_.accepted(std::move(fd), std::move(peer), tls);
-}
-
-void WorkerLoop::shedOneConnection(int listen_fd) {
-  // Out of descriptors: give up the spare one to accept the client and close it at once, so it
-  // is told "no" instead of waiting in the backlog while the listen socket stays readable.
-  spdlog::warn("worker {}: out of file descriptors, refusing a connection", context_.slot);
-  spare_fd_.reset();
-  const base::UniqueFd refused(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
-  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 // One place decides whether we listen, from the three reasons not to.
@@ -260,7 +234,7 @@ void WorkerLoop::onSignal(evutil_socket_t signal, short, void* arg) {
     case SIGQUIT:
       return self.beginGracefulStop();
     case SIGUSR1:
-      return self.reopenLogs();
+      return self.logs_.reopen();
     default:
       return self.stopNow();  // TERM, INT
   }
@@ -294,14 +268,6 @@ void WorkerLoop::onShutdownTimer(evutil_socket_t, short, void* arg) {
   spdlog::warn("worker {}: shutdown_timeout reached, closing {} connection(s)", self.context_.slot,
                self.open_);
   self.stopNow();
-}
-
-void WorkerLoop::reopenLogs() {
-  std::string error;
-  if (!log::reopenErrorLog(error)) spdlog::error("worker {}: {}", context_.slot, error);
-  if (access_log_ && !access_log_->reopen(error)) {
-    spdlog::error("worker {}: cannot reopen access log {}", context_.slot, error);
-  }
 }
 
 }  // namespace learnhttpd::worker

@@ -25,15 +25,17 @@
 #include <ctime>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "log/log.hpp"
+#include "worker/acceptor.hpp"
 #include "worker/exclusive_accept.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
+#include "worker/worker_logs.hpp"
 
 namespace learnhttpd::worker {
 
@@ -103,11 +105,9 @@ class WorkerLoop {
   static void onLinger(evutil_socket_t fd, short what, void* arg);
   void acceptFrom(int listen_fd);
   void handOver(base::UniqueFd fd, bool tls);
-  void shedOneConnection(int listen_fd);
   void updateListening();
   void beginGracefulStop();
   void stopNow();
-  void reopenLogs();
   void stampHeartbeat();
   void trimHeapWhenQuiet();
   void publishConnections();  // open_ into the status board
@@ -116,7 +116,8 @@ class WorkerLoop {
   WorkerContext context_;
   ServeContext& serve_;
   Model& model_;
-  std::unique_ptr<log::AccessLog> access_log_;
+  WorkerLogs logs_;
+  std::optional<Acceptor> acceptor_;  // made by open(), once it knows whether peers are logged
   EventBasePtr base_;
   ExclusiveAccept exclusive_;            // the listening sockets, or else:
   std::vector<EventPtr> listen_events_;  // plain events on them
@@ -124,7 +125,6 @@ class WorkerLoop {
   EventPtr shutdown_timer_;
   EventPtr heartbeat_timer_;
   std::list<Lingering> lingering_;
-  base::UniqueFd spare_fd_;  // released to accept-and-close one client when out of fds
   std::size_t open_ = 0;     // connections counted against max_connections
   std::uint64_t requests_at_last_beat_ = 0;
   bool heap_used_since_trim_ = false;

@@ -7,6 +7,7 @@ is then served; where select() cannot watch a descriptor, that the client is ref
 
 import os
 import resource
+import select
 import signal
 import socket
 import time
@@ -364,6 +365,45 @@ class BusyPollTests(ServerTestCase):
         self.assertGreater(share, 0.1, "an idle busy-poll worker should spin")
         with self.srv.connect() as sock:
             self.assertTrue(served(sock))
+
+
+@unittest.skipIf(MODEL in ("blocking", "process-per-connection", "threads-queue"),
+                 "connections do not pile up as descriptors of one process there")
+class DescriptorLimitTests(unittest.TestCase):
+    """Out of descriptors (EMFILE), a worker gives up its spare descriptor to accept the next
+    client and close it at once -- the client hears "no" instead of waiting in a backlog while
+    the listening socket stays readable -- and serves again once descriptors are free."""
+
+    def test_a_client_past_the_descriptor_limit_is_closed_at_once(self):
+        site, root = make_site()
+        self.addCleanup(site.cleanup)
+        srv = Server(root, config={"workers": 1, "max_connections": 1000,
+                                   "header_timeout": "60s"},
+                     launcher=["prlimit", "--nofile=64:64"])
+        self.addCleanup(srv.close)
+        srv.wait_for_workers(1)
+        socks = []
+        try:
+            for _ in range(100):  # 64 descriptors: the worker can hold some 50 of them
+                socks.append(srv.connect(timeout=5))
+            # The accepted ones wait for a request; a refused one is closed without a word.
+            readable, _, _ = select.select(socks, [], [], 3.0)
+            refused = [s for s in readable if s.recv(1) == b""]
+            self.assertTrue(refused, "no connection was refused at 64 descriptors")
+            self.assertLess(len(refused), 100, "every connection was refused")
+            self.assertTrue(srv.wait_for_log(r"out of file descriptors, refusing a connection",
+                                             2.0))
+        finally:
+            for sock in socks:
+                sock.close()
+        def serves_again():  # once the worker has seen our clients go
+            try:
+                with srv.connect(timeout=2) as sock:
+                    return served(sock, timeout=2)
+            except (OSError, AssertionError):  # still out of descriptors: refused
+                return False
+        self.assertTrue(wait_until(serves_again, 10.0), "the worker did not serve again")
+        self.assertEqual(srv.stop(), 0)
 
 
 @unittest.skipUnless(MODEL == "select", "FD_SETSIZE")
