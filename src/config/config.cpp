@@ -10,57 +10,6 @@
 #include <vector>
 
 namespace learnhttpd::config {
-namespace {
-
-constexpr std::array<std::pair<WorkerModel, std::string_view>, 9> kModels = {{
-    {WorkerModel::Event, "event"},
-    {WorkerModel::ThreadPool, "threadpool"},
-    {WorkerModel::Blocking, "blocking"},
-    {WorkerModel::ProcessPerConnection, "process-per-connection"},
-    {WorkerModel::ThreadPerConnection, "thread-per-connection"},
-    {WorkerModel::ThreadsAccept, "threads-accept"},
-    {WorkerModel::ThreadsQueue, "threads-queue"},
-    {WorkerModel::BusyPoll, "busy-poll"},
-    {WorkerModel::Select, "select"},
-}};
-
-}  // namespace
-
-std::string_view modelName(WorkerModel model) noexcept {
-  for (const auto& [m, name] : kModels) {
-    if (m == model) {
-      return name;
-    }
-  }
-  return "?";
-}
-
-std::optional<WorkerModel> modelNamed(std::string_view name) noexcept {
-  for (const auto& [m, known] : kModels) {
-    if (known == name) {
-      return m;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string_view modelWarning(WorkerModel model) noexcept {
-  if (model == WorkerModel::BusyPoll) {
-    return "worker_model busy-poll never waits: each worker burns 100% of a CPU even when idle "
-           "(a teaching model, see docs/models.md)";
-  }
-  return {};
-}
-
-std::string modelNames() {
-  std::string names;
-  for (const auto& [m, name] : kModels) {
-    names += names.empty() ? "" : ", ";
-    names += name;
-  }
-  return names;
-}
-
 bool hasTlsListener(const Config& config) noexcept {
   return std::any_of(config.listen.begin(), config.listen.end(),
                      [](const ListenAddress& a) { return a.tls; });
@@ -85,9 +34,7 @@ std::string httpsRedirectProblem(const Config& config) {
 
 std::string tlsModelProblem(const Config& config) {
   if (!hasTlsListener(config)) return {};
-  if (config.worker_model == WorkerModel::Event || config.worker_model == WorkerModel::ThreadPool) {
-    return {};
-  }
+  if (traitsOf(config.worker_model).serves_tls) return {};
   return "worker_model " + std::string(modelName(config.worker_model)) +
          " does not serve TLS listeners (\"ssl\" in listen); use event or threadpool";
 }

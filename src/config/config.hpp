@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/worker_model.hpp"
+
 namespace learnhttpd::config {
 
 using Duration = std::chrono::milliseconds;
@@ -27,28 +29,6 @@ struct ListenAddress {
 inline bool sameSocket(const ListenAddress& a, const ListenAddress& b) noexcept {
   return a.host == b.host && a.port == b.port;
 }
-
-// The production models (event, threadpool) and the teaching models of docs/models.md.
-enum class WorkerModel {
-  Event,
-  ThreadPool,
-  Blocking,
-  ProcessPerConnection,
-  ThreadPerConnection,
-  ThreadsAccept,
-  ThreadsQueue,
-  BusyPoll,
-  Select,
-};
-
-// The configuration name of a model ("process-per-connection").
-std::string_view modelName(WorkerModel model) noexcept;
-// The model named `name`, if any.
-std::optional<WorkerModel> modelNamed(std::string_view name) noexcept;
-// A warning an operator must see when choosing `model` (busy-poll burns a CPU), or empty.
-std::string_view modelWarning(WorkerModel model) noexcept;
-// "event, threadpool, blocking, ..." for error messages and -h.
-std::string modelNames();
 
 struct LogConfig {
   std::string level = "info";         // trace|debug|info|warn|error|critical|off

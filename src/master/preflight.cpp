@@ -276,11 +276,12 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
     out.warnings.emplace_back(warning);
   }
   // threads-accept's threads each own an accept loop and run from start to stop.
-  if (config.min_threads != 0 && config.worker_model == config::WorkerModel::ThreadsAccept) {
+  const config::ModelTraits& model = config::traitsOf(config.worker_model);
+  if (config.min_threads != 0 && model.pool == config::PoolRange::FixedMax) {
     out.warnings.push_back("threads " + std::to_string(config.min_threads) + ".." +
-                           std::to_string(config.threads) +
-                           ": threads-accept does not grow or shrink; it runs " +
-                           std::to_string(config.threads) + " thread(s)");
+                           std::to_string(config.threads) + ": " + std::string(model.name) +
+                           " does not grow or shrink; it runs " + std::to_string(config.threads) +
+                           " thread(s)");
   }
   return out;
 }

@@ -65,12 +65,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
   fs::OpenFileCacheLimits cache_limits;
   cache_limits.entries = config.open_file_cache.entries;
   cache_limits.max_bytes = config.open_file_cache.max_bytes;
-  // The production models only: a teaching model that forks per connection would share one
-  // inotify queue between processes, and a child draining it would hide events from the parent.
-  if (config.worker_model != config::WorkerModel::Event &&
-      config.worker_model != config::WorkerModel::ThreadPool) {
-    return;
-  }
+  if (!config::traitsOf(config.worker_model).file_cache) return;
   if (cache_limits.entries > 0 && document_root.resolver() != fs::Resolver::Openat2) {
     // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
     spdlog::warn("open_file_cache: off, openat2 is refused here");
