@@ -47,6 +47,12 @@ inline const char* checkParse(std::string_view bytes, const http::ParseLimits& l
   if (q.version_minor == 1 && !q.has_host) return "HTTP/1.1 accepted without Host";
   if (q.has_host && !http::isValidHost(q.host)) return "invalid Host accepted";
   if (q.chunked && q.content_length != 0) return "both chunked and Content-Length accepted";
+  if (q.target.front() == '*' && (q.target != "*" || q.method != http::Method::Options)) {
+    return "asterisk-form accepted other than as OPTIONS *";
+  }
+  if ((q.method == http::Method::Options) != (q.method_text == "OPTIONS")) {
+    return "OPTIONS classified by anything but its exact name";
+  }
   // Re-parsing exactly the consumed bytes must give the same answer: no look-ahead.
   const http::ParseResult again = http::parse(bytes.substr(0, done->consumed), limits);
   const auto* same = std::get_if<http::Complete>(&again);

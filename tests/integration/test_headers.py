@@ -108,7 +108,7 @@ class HeadersTest(ServerTestCase):
         resp = self.srv.request("DELETE", "/a.txt")
         self.assertEqual(resp.status, 405)
         self.assertIn(b"405 Method Not Allowed", resp.body)
-        self.assertEqual(resp.headers["Allow"], "GET, HEAD")
+        self.assertEqual(resp.headers["Allow"], "GET, HEAD, OPTIONS")
 
 
 class DisabledPagesTest(unittest.TestCase):

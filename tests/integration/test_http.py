@@ -9,7 +9,8 @@ from docroot import (A_TXT, BIG, DIR_INDEX, FIXED_MTIME_HTTP, INDEX, TYPED, Serv
                      file_bytes)
 from learnhttpd_harness import IMF_FIXDATE, parse_response, read_responses, sha256
 
-METHODS_405 = ("POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "FOO")
+METHODS_405 = ("POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "FOO", "options")
+ALLOW = "GET, HEAD, OPTIONS"
 
 
 class GetHeadTests(ServerTestCase):
@@ -62,13 +63,13 @@ class GetHeadTests(ServerTestCase):
             with self.subTest(method=method):
                 resp = self.srv.request(method, "/a.txt")
                 self.assertErrorPage(resp, 405)
-                self.assertEqual(resp.headers.get("Allow"), "GET, HEAD")
+                self.assertEqual(resp.headers.get("Allow"), ALLOW)
 
     def test_405_on_missing_file_still_names_allow(self):
         # The method is checked before the path is resolved: 405 whether or not the file exists.
         resp = self.srv.request("DELETE", "/no-such-file")
         self.assertErrorPage(resp, 405)
-        self.assertEqual(resp.headers.get("Allow"), "GET, HEAD")
+        self.assertEqual(resp.headers.get("Allow"), ALLOW)
 
     def test_not_found_error_page(self):
         self.assertErrorPage(self.srv.get("/no-such-file.txt"), 404)
@@ -83,6 +84,66 @@ class GetHeadTests(ServerTestCase):
         resp = parse_response(data)
         self.assertEqual(resp.status, 200)
         self.assertEqual(resp.body, A_TXT)
+
+
+class OptionsTests(ServerTestCase):
+    """RFC 9110 section 9.3.7: OPTIONS names the methods; a 204 has neither Content-Length nor a
+    body (sections 8.6 and 15.3.5)."""
+
+    def assertOptionsAnswer(self, resp, connection="close"):
+        self.assertEqual(resp.status, 204, resp)
+        self.assertEqual(resp.reason, "No Content")
+        self.assertEqual(resp.headers.get("Allow"), ALLOW)
+        self.assertNotIn("Content-Length", resp.headers)
+        self.assertNotIn("Content-Type", resp.headers)
+        self.assertEqual(resp.headers.get("Connection", "").lower(), connection)
+        self.assertEqual(resp.headers.get("Server"), "learnhttpd")
+        self.assertRegex(resp.headers.get("Date", ""), IMF_FIXDATE)
+
+    def test_server_wide_and_per_path(self):
+        # The answer is about methods, not files: a missing path gets it too.
+        for target in ("*", "/a.txt", "/", "/dir/", "/no-such-file", "http://localhost/a.txt"):
+            with self.subTest(target=target):
+                data = self.srv.raw(f"OPTIONS {target} HTTP/1.1\r\nHost: x\r\n"
+                                    "Connection: close\r\n\r\n".encode())
+                self.assertTrue(data.endswith(b"\r\n\r\n"), data)  # nothing after the head
+                self.assertOptionsAnswer(parse_response(data, "OPTIONS"))
+
+    def test_keeps_the_connection_and_the_next_answer_follows_the_head(self):
+        with self.srv.connect() as sock:
+            sock.sendall(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"OPTIONS /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            (star, path, get), _ = read_responses(sock, 3, ("OPTIONS", "OPTIONS", "GET"))
+        self.assertOptionsAnswer(star, "keep-alive")
+        self.assertOptionsAnswer(path, "keep-alive")
+        self.assertEqual((get.status, get.body), (200, A_TXT))
+        self.assertTrue(get.raw_head.startswith(b"HTTP/1.1 200 "))
+
+    def test_http10(self):
+        data = self.srv.raw(b"OPTIONS * HTTP/1.0\r\n\r\n")
+        resp = parse_response(data, "OPTIONS")
+        self.assertEqual(resp.version, "HTTP/1.0")
+        self.assertOptionsAnswer(resp)
+
+    def test_asterisk_form_is_only_for_options(self):
+        # RFC 9112 section 3.2.4: "*" names the server only in OPTIONS; anything else is 400.
+        for line in ("GET * HTTP/1.1", "HEAD * HTTP/1.1", "POST * HTTP/1.1",
+                     "DELETE * HTTP/1.1", "options * HTTP/1.1", "OPTIONS *x HTTP/1.1",
+                     "OPTIONS */a.txt HTTP/1.1", "OPTIONS ** HTTP/1.1"):
+            with self.subTest(line=line):
+                # A request that cannot be read gets its page whatever the method (HEAD too),
+                # and the connection closes.
+                data = self.srv.raw(f"{line}\r\nHost: x\r\n\r\n".encode())
+                resp = parse_response(data)
+                self.assertEqual(resp.status, 400, data)
+                self.assertEqual(resp.headers["Connection"], "close")
+
+    def test_a_bad_target_is_still_400(self):
+        for target in ("/%zz", "/../secret.txt", "a.txt"):
+            with self.subTest(target=target):
+                resp = self.srv.request("OPTIONS", target)
+                self.assertErrorPage(resp, 400)
 
 
 class PathTests(ServerTestCase):

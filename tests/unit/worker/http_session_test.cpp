@@ -132,8 +132,39 @@ TEST_F(HttpSessionTest, UnknownMethodIs405WithAllowAndKeepsTheConnection) {
   auto answers = split(run.output);
   ASSERT_EQ(answers.size(), 2u);
   EXPECT_EQ(answers[0].status, 405);
-  EXPECT_TRUE(answers[0].has("Allow: GET, HEAD\r\n"));
+  EXPECT_TRUE(answers[0].has("Allow: GET, HEAD, OPTIONS\r\n"));
   EXPECT_EQ(answers[1].status, 200);
+}
+
+// RFC 9110 sections 9.3.7 and 15.3.5: the methods in Allow, no content and no Content-Length,
+// for the server ("*") and for any path alike; the connection stays open.
+TEST_F(HttpSessionTest, OptionsIs204WithAllowAndNoBody) {
+  auto run = runSession(world_.context,
+                        "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "OPTIONS /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "OPTIONS /a.txt HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(checkResponses(run.output), nullptr) << run.output;
+  auto answers = split(run.output);
+  ASSERT_EQ(answers.size(), 3u) << run.output;
+  for (const Answer& a : answers) {
+    EXPECT_EQ(a.head.substr(9, 15), "204 No Content\r") << a.head;
+    EXPECT_TRUE(a.has("\r\nAllow: GET, HEAD, OPTIONS\r\n")) << a.head;
+    EXPECT_FALSE(a.has("Content-Length")) << a.head;
+    EXPECT_FALSE(a.has("Content-Type")) << a.head;
+    EXPECT_EQ(a.body, "");
+  }
+  EXPECT_TRUE(answers[0].has("Connection: keep-alive\r\n"));
+  EXPECT_EQ(answers[2].head.rfind("HTTP/1.0 204 ", 0), 0u);
+}
+
+TEST_F(HttpSessionTest, AsteriskFormIsOnlyForOptions) {
+  for (std::string_view request :
+       {"GET * HTTP/1.1\r\nHost: x\r\n\r\n", "DELETE * HTTP/1.1\r\nHost: x\r\n\r\n",
+        "OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+    auto answers = split(runSession(world_.context, request).output);
+    ASSERT_EQ(answers.size(), 1u) << request;
+    EXPECT_EQ(answers[0].status, 400) << request;
+  }
 }
 
 TEST_F(HttpSessionTest, TraversalAndSymlinksOutOfTheRootNeverServeTheSecret) {
