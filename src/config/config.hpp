@@ -162,6 +162,9 @@ struct Config {
   GzipConfig gzip;
   std::vector<HeaderRuleConfig> headers;                 // in the order of the file
   std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
+  // hidden_files: deny answers a request whose path has a component starting with '.' (except
+  // /.well-known/) like a missing file; the loader refuses an index or error page that is one.
+  bool deny_hidden_files = true;
   TlsConfig tls;
   HttpsRedirectConfig redirect_to_https;
 
@@ -171,6 +174,11 @@ struct Config {
   // after copying the old source over).
   friend bool operator==(const Config&, const Config&) = default;
 };
+
+// The rule of http::isHiddenPath, for the loader (config/ includes no other folder; a unit
+// test holds the two together): a component of `path` starts with '.', other than
+// ".well-known" right after the leading '/'.
+bool isHiddenPath(std::string_view path) noexcept;
 
 // True when some listen address speaks TLS.
 bool hasTlsListener(const Config& config) noexcept;

@@ -242,6 +242,12 @@ void HttpSession::describe(const http::Request& request, Response& response) {
   if (!server_wide) {
     target = http::decodeTarget(request.target, path_);
     if (!target.ok) return response.setClosingPage(target.error);
+    // On the decoded path, so no escape or dot-segment gets around it, and before any lookup:
+    // a hidden file, its directory, index or sidecars are never opened, and the answer is the
+    // missing file's (no 301 to add a slash), so whether one exists does not leak.
+    if (ctx_.deny_hidden && http::isHiddenPath(path_)) {
+      return response.setPage(http::Status::NotFound);
+    }
   }
   if (request.method == http::Method::Options) return describeOptions(response);
   fs::Resolved resolved;

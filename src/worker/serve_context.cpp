@@ -48,6 +48,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),
       precompressed(config.precompressed),
+      deny_hidden(config.deny_hidden_files),
       gzip(gzipPolicy(config.gzip)),
       header_rules(headerRules(config)),
       error_pages(config.error_pages),

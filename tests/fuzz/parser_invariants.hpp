@@ -12,6 +12,22 @@
 
 namespace learnhttpd::fuzz {
 
+// isHiddenPath said another way, component by component: whatever decoding made of a target,
+// a component starting with '.' in it is seen (only a first ".well-known" is let through).
+inline bool hasDotComponent(std::string_view path) {
+  bool first = true;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/' before the component (decoded paths start with one)
+    const std::string_view component = path.substr(0, path.find('/'));
+    if (!component.empty() && component.front() == '.' && !(first && component == ".well-known")) {
+      return true;
+    }
+    path.remove_prefix(component.size());
+    first = false;
+  }
+  return false;
+}
+
 // Returns nullptr when every invariant holds, else a description of the first violation.
 inline const char* checkDecodedPath(std::string_view target) {
   std::string out;
@@ -24,6 +40,9 @@ inline const char* checkDecodedPath(std::string_view target) {
   const std::string padded = out + "/";
   if (padded.find("/./") != std::string::npos || padded.find("/../") != std::string::npos) {
     return "decoded path keeps a dot-segment";
+  }
+  if (http::isHiddenPath(out) != hasDotComponent(out)) {
+    return "isHiddenPath disagrees with the components of the decoded path";
   }
   return nullptr;
 }

@@ -5,9 +5,9 @@ import email.utils
 import os
 import unittest
 
-from docroot import (A_TXT, BIG, DIR_INDEX, FIXED_MTIME_HTTP, INDEX, TYPED, ServerTestCase,
-                     file_bytes)
-from learnhttpd_harness import IMF_FIXDATE, parse_response, read_responses, sha256
+from docroot import (A_TXT, BIG, DIR_INDEX, FIXED_MTIME_HTTP, INDEX, TYPED, ConfigCheckTestCase,
+                     ServerTestCase, file_bytes, make_site)
+from learnhttpd_harness import IMF_FIXDATE, build_tree, parse_response, read_responses, sha256
 
 METHODS_405 = ("POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "FOO", "options")
 ALLOW = "GET, HEAD, OPTIONS"
@@ -276,6 +276,129 @@ class ConfiguredServerTests(ServerTestCase):
                          "application/x-foo")
         self.assertEqual(self.srv.get("/anim.gif").headers.get("Content-Type"), "image/x-test-gif")
         self.assertEqual(self.srv.get("/page.html").headers.get("Content-Type"), "text/html")
+
+
+HIDDEN = b"HIDDEN-c0ffee: a dot file must not be served\n"
+ACME_TOKEN = b"acme-token-content\n"
+NOT_FOUND_PAGE = b"<html><body>our own 404</body></html>\n"
+
+
+def make_hidden_site():
+    """The usual tree plus dot files and directories (each holding HIDDEN), their sidecars, a
+    .well-known directory and a custom 404 page."""
+    tmp, root = make_site()
+    build_tree(root, {
+        ".env": HIDDEN, ".env.gz": HIDDEN, ".htpasswd": HIDDEN,
+        ".git": {"config": HIDDEN, "HEAD": HIDDEN, "index.html": HIDDEN},
+        ".hiddendir": {"index.html": HIDDEN, "page.txt": HIDDEN},
+        "dir": {".hidden.txt": HIDDEN, ".sub": {"x.txt": HIDDEN}},
+        ".well-known": {"acme-challenge": {"token": ACME_TOKEN}, ".secret": HIDDEN,
+                        ".sub": {"x.txt": HIDDEN}, "security.txt": b"Contact: x\n"},
+        "errors": {"404.html": NOT_FOUND_PAGE},
+    })
+    return tmp, root
+
+
+HIDDEN_TARGETS = (
+    "/.env", "/.git/config", "/.git/HEAD", "/.git", "/.git/", "/.htpasswd", "/.hiddendir",
+    "/.hiddendir/", "/.hiddendir/page.txt", "/dir/.hidden.txt", "/dir/.sub/x.txt",
+    "/.well-known/.secret", "/.well-known/.sub/x.txt", "/.well-known/../.env",
+    # decoding must not get around the test: escapes, dot-segments, repeated slashes, forms
+    "/%2egit/config", "/%2Egit/config", "/%2e%65nv", "/a/%2E%2E/.env", "/a/../.env", "//.env",
+    "/./.env", "/dir//.hidden.txt", "/.env?x=1", "/.env#f", "http://localhost/.env",
+    "/no-such-dir/../.git/config",
+)
+
+
+class HiddenFilesTests(ServerTestCase):
+    """hidden_files: deny (the default): a path with a component starting with '.' is answered
+    exactly like a missing file, except under /.well-known/ (RFC 8615)."""
+    CONFIG = {"error_pages": {404: "/errors/404.html"}}
+
+    @classmethod
+    def make_site(cls):
+        return make_hidden_site()
+
+    def assertLikeMissing(self, method, target):
+        missing = self.srv.request(method, "/no-such-file")
+        resp = self.srv.request(method, target, headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(resp.status, 404, resp)
+        self.assertEqual(resp.body, missing.body)
+        self.assertNotIn(HIDDEN, resp.raw_head + resp.body)
+        self.assertEqual(sorted(resp.headers.get_all("Content-Type")),
+                         sorted(missing.headers.get_all("Content-Type")))
+        for name in ("Location", "Last-Modified", "ETag", "Vary", "Content-Encoding"):
+            self.assertNotIn(name, resp.headers)
+        self.assertEqual(resp.headers["Content-Length"], missing.headers["Content-Length"])
+
+    def test_dot_paths_are_404_like_a_missing_file(self):
+        for target in HIDDEN_TARGETS:
+            for method in ("GET", "HEAD"):
+                with self.subTest(target=target, method=method):
+                    self.assertLikeMissing(method, target)
+
+    def test_the_missing_file_answer_is_the_configured_page(self):
+        resp = self.srv.get("/.git/config")
+        self.assertEqual((resp.status, resp.body), (404, NOT_FOUND_PAGE))
+
+    def test_well_known_is_served(self):
+        resp = self.srv.get("/.well-known/acme-challenge/token")
+        self.assertEqual((resp.status, resp.body), (200, ACME_TOKEN))
+        self.assertEqual(self.srv.get("/.well-known/security.txt").status, 200)
+        self.assertEqual(self.srv.get("/%2ewell-known/acme-challenge/token").body, ACME_TOKEN)
+        resp = self.srv.get("/.well-known")
+        self.assertEqual((resp.status, resp.headers.get("Location")), (301, "/.well-known/"))
+
+    def test_only_a_leading_dot_hides(self):
+        for target, body in (("/text..txt", file_bytes(self.root, "text..txt")), ("/a.txt", A_TXT),
+                             ("/dir/", DIR_INDEX)):
+            with self.subTest(target=target):
+                resp = self.srv.get(target)
+                self.assertEqual((resp.status, resp.body), (200, body))
+
+    def test_options_on_a_hidden_path_is_404_too(self):
+        resp = self.srv.request("OPTIONS", "/.env")
+        self.assertEqual((resp.status, resp.body), (404, NOT_FOUND_PAGE))
+        self.assertEqual(self.srv.request("OPTIONS", "/.well-known/x").status, 204)
+
+    def test_keep_alive_goes_on(self):
+        with self.srv.connect() as sock:
+            sock.sendall(b"GET /.env HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            (hidden, visible), closed = read_responses(sock, 2)
+        self.assertEqual((hidden.status, visible.status, visible.body), (404, 200, A_TXT))
+        self.assertEqual(hidden.headers["Connection"], "keep-alive")
+
+
+class HiddenFilesAllowedTests(ServerTestCase):
+    CONFIG = {"hidden_files": "allow"}
+
+    @classmethod
+    def make_site(cls):
+        return make_hidden_site()
+
+    def test_dot_files_are_served(self):
+        for target in ("/.env", "/.git/config", "/%2egit/config", "/dir/.hidden.txt",
+                       "/.hiddendir/", "/.well-known/.secret"):
+            with self.subTest(target=target):
+                resp = self.srv.get(target)
+                self.assertEqual((resp.status, resp.body), (200, HIDDEN))
+        self.assertEqual(self.srv.get("/.git").status, 301)
+
+
+class HiddenFilesConfigTests(ConfigCheckTestCase):
+    def test_hidden_index_and_error_pages_are_refused(self):
+        self.check("index: .index.html\n", "3: index: ")
+        self.check("index: sub/.index.html\n", "3: index: ")
+        self.check("error_pages:\n  403: /403.html\n  404: /.errors/404.html\n",
+                   "5: error_pages[404]: ")
+        self.check("error_pages: {404: /errors/.404.html}\n", "3: error_pages[404]: ")
+        self.check("hidden_files: deny\nindex: .index.html\n", "4: index: ")
+        self.check("index: .index.html\nhidden_files: deny\n", "3: index: ")
+
+    def test_bad_value_names_the_key(self):
+        self.check("hidden_files: yes\n", "3: hidden_files: ")
+        self.check("hidden_file: deny\n", "3: unknown key 'hidden_file', did you mean 'hidden_files'?")
 
 
 if __name__ == "__main__":

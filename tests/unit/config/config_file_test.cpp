@@ -142,6 +142,7 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\n  access_log:",
                           "\n  quiet:",
                           "\nmime_types:",
+                          "\nhidden_files:",
                           "\nstatus:",
                           "\n  # listen:",
                           "\n  allow_remote:",

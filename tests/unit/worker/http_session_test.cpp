@@ -167,6 +167,50 @@ TEST_F(HttpSessionTest, AsteriskFormIsOnlyForOptions) {
   }
 }
 
+// hidden_files: deny (the default): the answer of a missing file, whatever the spelling, with
+// no redirect to add a slash and no sidecar; /.well-known/ is served.
+TEST_F(HttpSessionTest, HiddenPathsAreAnsweredLikeAMissingFile) {
+  const std::string missing =
+      split(runSession(world_.context, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n").output)
+          .at(0)
+          .body;
+  for (std::string_view target :
+       {"/.env", "/.git", "/.git/", "/.git/config", "/%2egit/config", "/dir/.hidden.txt", "//.env",
+        "/dir/%2E%2E/.env", "/.well-known/.hidden", "/.well-known/../.env"}) {
+    const std::string request =
+        "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n";
+    // Twice: the second time the open-file cache has seen the first.
+    auto run = runSession(world_.context, request + request);
+    ASSERT_EQ(checkResponses(run.output), nullptr) << run.output;
+    EXPECT_EQ(run.output.find(fuzz::kHidden), std::string::npos) << target;
+    auto answers = split(run.output);
+    ASSERT_EQ(answers.size(), 2u) << target;
+    for (const Answer& a : answers) {
+      EXPECT_EQ(a.status, 404) << target;
+      EXPECT_EQ(a.body, missing) << target;
+      EXPECT_FALSE(a.has("Location")) << target;
+      EXPECT_FALSE(a.has("Content-Encoding")) << target;
+    }
+  }
+  auto answers = split(
+      runSession(world_.context, "GET /.well-known/token HTTP/1.1\r\nHost: x\r\n\r\n").output);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].body, "well-known token");
+}
+
+TEST(HttpSessionHiddenFiles, AllowServesThem) {
+  config::Config config;
+  config.deny_hidden_files = false;
+  fuzz::SessionWorld world(config);
+  auto answers = split(runSession(world.context,
+                                  "GET /.git/config HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /.env HTTP/1.1\r\nHost: x\r\n\r\n")
+                           .output);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].body, fuzz::kHidden);
+  EXPECT_EQ(answers[1].body, fuzz::kHidden);
+}
+
 TEST_F(HttpSessionTest, TraversalAndSymlinksOutOfTheRootNeverServeTheSecret) {
   for (std::string_view target : {"/../secret.txt", "/%2e%2e/secret.txt", "/link_out.txt",
                                   "/link_abs.txt", "/outside_dir/secret.txt"}) {
