@@ -155,6 +155,9 @@ struct Config {
   std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
   std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
+  // "; charset=<this>" on the textual types (http/mime_table.hpp) whose mime_types entry names
+  // none; empty ("charset: off"): types are sent as they are. A token (RFC 9110 section 5.6.2).
+  std::string charset = "utf-8";
   OpenFileCacheConfig open_file_cache;
   StatusConfig status;
   // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.

@@ -483,6 +483,20 @@ std::vector<std::pair<int, std::string>> readErrorPages(const Setting& s) {
   return pages;
 }
 
+// A charset name is a token (RFC 9110 section 8.3.2), which also keeps the header line intact.
+// "off" turns it off; the other YAML booleans are refused rather than taken for names.
+std::string readCharset(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a charset name like utf-8 (letters, digits, -, _, ...), or off";
+  const std::string_view text = s.scalar(kExpected);
+  if (text == "off") return {};
+  if (text.empty() || boolNamed(text).has_value() ||
+      !std::all_of(text.begin(), text.end(), isTokenChar)) {
+    s.reject(kExpected);
+  }
+  return std::string(text);
+}
+
 bool readHiddenFiles(const Setting& s) {
   constexpr std::string_view kExpected = "expected deny or allow";
   const std::string_view text = s.scalar(kExpected);
@@ -816,6 +830,7 @@ constexpr std::array kTopFields = {
           }},
     Field{"log", readLog},
     Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
+    Field{"charset", [](const Setting& s, Config& c) { c.charset = readCharset(s); }},
     Field{"open_file_cache", readOpenFileCache},
     Field{"status", readStatus},
     Field{"precompressed", [](const Setting& s, Config& c) { c.precompressed = readBool(s); }},

@@ -19,7 +19,7 @@ class GetHeadTests(ServerTestCase):
         self.assertEqual(resp.status, 200)
         self.assertEqual(resp.body, A_TXT)
         self.assertCommonHeaders(resp)
-        self.assertEqual(resp.headers["Content-Type"], "text/plain")
+        self.assertEqual(resp.headers["Content-Type"], "text/plain; charset=utf-8")
         self.assertEqual(resp.headers["Last-Modified"], FIXED_MTIME_HTTP)
 
     def test_last_modified_follows_mtime(self):
@@ -150,7 +150,7 @@ class PathTests(ServerTestCase):
     def test_root_index(self):
         resp = self.srv.get("/")
         self.assertEqual((resp.status, resp.body), (200, INDEX))
-        self.assertEqual(resp.headers["Content-Type"], "text/html")
+        self.assertEqual(resp.headers["Content-Type"], "text/html; charset=utf-8")
 
     def test_directory_index(self):
         resp = self.srv.get("/dir/")
@@ -261,7 +261,10 @@ class ConditionalTests(ServerTestCase):
 
 class ConfiguredServerTests(ServerTestCase):
     CONFIG = {"missing_index_status": 403,
-              "mime_types": {".foo": "application/x-foo", ".gif": "image/x-test-gif"}}
+              "mime_types": {".foo": "application/x-foo", ".gif": "image/x-test-gif",
+                             ".md": "text/markdown; charset=iso-8859-1",
+                             ".csv": "text/csv;Charset=\"UTF-16\"", ".bin": "text/x-bin",
+                             ".jsonld": "application/ld+json", ".atom": "application/atom+xml"}}
 
     def test_missing_index_403(self):
         resp = self.srv.get("/noindex/")
@@ -275,7 +278,53 @@ class ConfiguredServerTests(ServerTestCase):
         self.assertEqual(self.srv.get("/custom.foo").headers.get("Content-Type"),
                          "application/x-foo")
         self.assertEqual(self.srv.get("/anim.gif").headers.get("Content-Type"), "image/x-test-gif")
-        self.assertEqual(self.srv.get("/page.html").headers.get("Content-Type"), "text/html")
+        self.assertEqual(self.srv.get("/page.html").headers.get("Content-Type"),
+                         "text/html; charset=utf-8")
+
+    def test_an_entry_naming_its_charset_is_sent_as_written(self):
+        self.assertEqual(self.srv.get("/readme.md").headers.get("Content-Type"),
+                         "text/markdown; charset=iso-8859-1")
+        self.assertEqual(self.srv.get("/table.csv").headers.get("Content-Type"),
+                         'text/csv;Charset="UTF-16"')
+
+    def test_an_entry_without_one_gets_the_charset_by_its_type(self):
+        for name, ctype in (("x.bin", "text/x-bin; charset=utf-8"),
+                            ("x.jsonld", "application/ld+json; charset=utf-8"),
+                            ("x.atom", "application/atom+xml; charset=utf-8")):
+            with self.subTest(name=name):
+                with open(os.path.join(self.root, name), "wb") as f:
+                    f.write(b"x")
+                self.assertEqual(self.srv.get("/" + name).headers.get("Content-Type"), ctype)
+
+
+class CharsetOffTests(ServerTestCase):
+    CONFIG = {"charset": "off"}
+
+    def test_types_are_sent_bare(self):
+        for name, ctype in TYPED.items():
+            with self.subTest(name=name):
+                resp = self.srv.get("/" + name)
+                self.assertEqual(resp.headers.get("Content-Type"), ctype.split(";")[0])
+
+
+class CharsetOtherTests(ServerTestCase):
+    CONFIG = {"charset": "ISO-8859-1", "mime_types": {".md": "text/markdown; charset=utf-8"}}
+
+    def test_the_configured_name_as_written(self):
+        self.assertEqual(self.srv.get("/notes.txt").headers.get("Content-Type"),
+                         "text/plain; charset=ISO-8859-1")
+        self.assertEqual(self.srv.get("/readme.md").headers.get("Content-Type"),
+                         "text/markdown; charset=utf-8")
+        self.assertEqual(self.srv.get("/image.png").headers.get("Content-Type"), "image/png")
+
+
+class CharsetConfigTests(ConfigCheckTestCase):
+    def test_a_charset_is_a_token_or_off(self):
+        self.check('charset: "utf 8"\n', "3: charset: ")
+        self.check("charset: yes\n", "3: charset: ")
+        self.check("charset: [utf-8]\n", "3: charset: ")
+        self.check('charset: ""\n', "3: charset: ")
+        self.check('charset: "utf-8\\r\\nX: y"\n', "3: charset: ")
 
 
 HIDDEN = b"HIDDEN-c0ffee: a dot file must not be served\n"

@@ -143,6 +143,7 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\n  quiet:",
                           "\nmime_types:",
                           "\nhidden_files:",
+                          "\ncharset:",
                           "\nstatus:",
                           "\n  # listen:",
                           "\n  allow_remote:",

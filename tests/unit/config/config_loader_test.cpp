@@ -735,6 +735,31 @@ TEST(LoadConfigErrors, HeaderRulesNameFileLineAndKey) {
             0U);
 }
 
+TEST(LoadConfig, Charset) {
+  EXPECT_EQ(Config().charset, "utf-8");
+  EXPECT_EQ(load("charset: utf-8\n").charset, "utf-8");
+  EXPECT_EQ(load("charset: ISO-8859-1\n").charset, "ISO-8859-1");
+  EXPECT_EQ(load("charset: off\n").charset, "");
+  EXPECT_EQ(load("charset: \"off\"\n").charset, "");
+}
+
+TEST(LoadConfigErrors, CharsetIsATokenOrOff) {
+  constexpr std::string_view kExpected =
+      "test.yaml:2: charset: expected a charset name like "
+      "utf-8 (letters, digits, -, _, ...), or off, got ";
+  EXPECT_EQ(errorOf("workers: 1\ncharset: utf 8\n"), std::string(kExpected) + "'utf 8'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"\"\n"), std::string(kExpected) + "''");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: yes\n"), std::string(kExpected) + "'yes'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: false\n"), std::string(kExpected) + "'false'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: [utf-8]\n"), std::string(kExpected) + "a list");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"utf-8;x=y\"\n"),
+            std::string(kExpected) + "'utf-8;x=y'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"utf-8\\r\\nX: y\"\n"),
+            std::string(kExpected) + "'utf-8\\x0d\\x0aX: y'");
+  EXPECT_EQ(errorOf("charsets: utf-8\n"),
+            "test.yaml:1: unknown key 'charsets', did you mean 'charset'?");
+}
+
 TEST(LoadConfig, HiddenFiles) {
   EXPECT_TRUE(Config().deny_hidden_files);
   EXPECT_TRUE(load("hidden_files: deny\n").deny_hidden_files);

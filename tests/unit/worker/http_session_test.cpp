@@ -198,6 +198,27 @@ TEST_F(HttpSessionTest, HiddenPathsAreAnsweredLikeAMissingFile) {
   EXPECT_EQ(answers[0].body, "well-known token");
 }
 
+TEST_F(HttpSessionTest, TextCarriesTheCharsetAndErrorPagesDoNot) {
+  auto answers = split(runSession(world_.context,
+                                  "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n")
+                           .output);
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_TRUE(answers[0].has("\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+  EXPECT_TRUE(answers[1].has("\r\nContent-Type: text/html; charset=utf-8\r\n"));
+  EXPECT_TRUE(answers[2].has("\r\nContent-Type: application/octet-stream\r\n"));
+  EXPECT_TRUE(answers[3].has("\r\nContent-Type: text/html\r\n"));  // the built-in page
+
+  config::Config off;
+  off.charset.clear();
+  fuzz::SessionWorld world(off);
+  answers = split(runSession(world.context, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n").output);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_TRUE(answers[0].has("\r\nContent-Type: text/plain\r\n"));
+}
+
 TEST(HttpSessionHiddenFiles, AllowServesThem) {
   config::Config config;
   config.deny_hidden_files = false;
