@@ -483,6 +483,51 @@ std::vector<std::pair<int, std::string>> readErrorPages(const Setting& s) {
   return pages;
 }
 
+// A charset name is a token (RFC 9110 section 8.3.2), which also keeps the header line intact.
+// "off" turns it off; the other YAML booleans are refused rather than taken for names.
+std::string readCharset(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a charset name like utf-8 (letters, digits, -, _, ...), or off";
+  const std::string_view text = s.scalar(kExpected);
+  if (text == "off") return {};
+  if (text.empty() || boolNamed(text).has_value() ||
+      !std::all_of(text.begin(), text.end(), isTokenChar)) {
+    s.reject(kExpected);
+  }
+  return std::string(text);
+}
+
+bool readHiddenFiles(const Setting& s) {
+  constexpr std::string_view kExpected = "expected deny or allow";
+  const std::string_view text = s.scalar(kExpected);
+  if (text != "deny" && text != "allow") s.reject(kExpected);
+  return text == "deny";
+}
+
+[[noreturn]] void failHidden(const std::string& source, const YAML::Node& value,
+                             const std::string& key) {
+  fail(source, lineOf(value),
+       key + ": '" + value.Scalar() +
+           "' is a hidden path (a component starts with '.'), never served while hidden_files "
+           "is deny; rename it or set hidden_files: allow");
+}
+
+// Checked once every key is read: hidden_files may come after index and error_pages. A page or
+// index the server would never serve is a mistake to report here, not a 404 to puzzle over.
+void checkHiddenPaths(const std::string& source, const YAML::Node& root, const Config& config) {
+  if (!config.deny_hidden_files) return;
+  // The index is a relative name, found in any directory: every component of it counts, a
+  // leading .well-known too (the exception is for the first component of a request path).
+  if (isHiddenPath(config.index)) failHidden(source, root["index"], "index");
+  const YAML::Node pages = root["error_pages"];
+  if (!pages || !pages.IsMap()) return;
+  for (const auto& entry : pages) {
+    if (isHiddenPath(entry.second.Scalar())) {
+      failHidden(source, entry.second, "error_pages[" + entry.first.Scalar() + "]");
+    }
+  }
+}
+
 // ---- the key tables -------------------------------------------------------------------------
 
 using Apply = void (*)(const Setting&, Config&);
@@ -785,12 +830,15 @@ constexpr std::array kTopFields = {
           }},
     Field{"log", readLog},
     Field{"mime_types", [](const Setting& s, Config& c) { c.mime_types = readMimeTypes(s); }},
+    Field{"charset", [](const Setting& s, Config& c) { c.charset = readCharset(s); }},
     Field{"open_file_cache", readOpenFileCache},
     Field{"status", readStatus},
     Field{"precompressed", [](const Setting& s, Config& c) { c.precompressed = readBool(s); }},
     Field{"gzip", readGzip},
     Field{"headers", [](const Setting& s, Config& c) { c.headers = readHeaders(s); }},
     Field{"error_pages", [](const Setting& s, Config& c) { c.error_pages = readErrorPages(s); }},
+    Field{"hidden_files",
+          [](const Setting& s, Config& c) { c.deny_hidden_files = readHiddenFiles(s); }},
     Field{"tls", readTls},
     Field{"redirect_to_https", readHttpsRedirect},
 };
@@ -974,6 +1022,7 @@ Config loadConfigString(std::string_view yaml, const std::string& source_name) {
     readFields(source_name, root, kTopFields, "", config);
     checkTlsListeners(source_name, root, config);
     checkHttpsRedirect(source_name, root, config);
+    checkHiddenPaths(source_name, root, config);
   } catch (const YAML::Exception& e) {
     // Not expected (every node is type-checked before use); kept so that no yaml-cpp exception
     // type ever escapes this library.

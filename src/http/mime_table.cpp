@@ -19,7 +19,7 @@ struct Entry {
   std::string_view type;
 };
 
-// Text types carry no charset: the server does not know the files' encoding.
+// Bare types: the charset, when configured, is added by the constructor.
 constexpr std::array kBuiltIn = {
     Entry{"html", "text/html"},
     Entry{"htm", "text/html"},
@@ -61,6 +61,52 @@ constexpr std::array kBuiltIn = {
     Entry{"webmanifest", "application/manifest+json"},
 };
 
+// The media type of a Content-Type value: what precedes its parameters (RFC 9110 section 8.3.1).
+std::string_view mediaType(std::string_view content_type) noexcept {
+  return detail::trimOws(content_type.substr(0, content_type.find(';')));
+}
+
+bool hasSuffixLower(std::string_view text, std::string_view lower) noexcept {
+  return text.size() >= lower.size() &&
+         detail::equalsLower(text.substr(text.size() - lower.size()), lower);
+}
+
+// Types whose body is text in some charset, which a client must otherwise guess (browsers fall
+// back to a legacy encoding of the user's locale: a UTF-8 .txt shows as mojibake). JSON has no
+// charset parameter (RFC 8259 section 11: compliant recipients ignore it); it is there for the
+// clients that show JSON as text. The suffixes are the +json and +xml structured syntaxes
+// (RFC 6839, RFC 7303).
+bool takesCharset(std::string_view content_type) noexcept {
+  const std::string_view media = mediaType(content_type);
+  return (media.size() > 5 && detail::equalsLower(media.substr(0, 5), "text/")) ||
+         detail::equalsLower(media, "application/javascript") ||
+         detail::equalsLower(media, "application/json") ||
+         detail::equalsLower(media, "application/xml") || hasSuffixLower(media, "+json") ||
+         hasSuffixLower(media, "+xml");
+}
+
+// Whether a parameter of `content_type` is a charset (names are case-insensitive).
+bool namesCharset(std::string_view content_type) noexcept {
+  std::size_t semicolon = content_type.find(';');
+  while (semicolon != std::string_view::npos) {
+    content_type.remove_prefix(semicolon + 1);
+    semicolon = content_type.find(';');
+    const std::string_view parameter = content_type.substr(0, semicolon);
+    if (detail::equalsLower(detail::trimOws(parameter.substr(0, parameter.find('='))), "charset")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string withCharset(std::string_view content_type, std::string_view charset) {
+  std::string value(content_type);
+  if (!charset.empty() && takesCharset(content_type) && !namesCharset(content_type)) {
+    value.append("; charset=").append(charset);
+  }
+  return value;
+}
+
 std::string lowerKey(std::string_view ext) {
   if (!ext.empty() && ext.front() == '.') ext.remove_prefix(1);
   std::string key(ext);
@@ -80,12 +126,13 @@ std::string_view extensionOf(std::string_view path) noexcept {
 
 }  // namespace
 
-MimeTable::MimeTable(const std::vector<std::pair<std::string, std::string>>& overrides) {
+MimeTable::MimeTable(const std::vector<std::pair<std::string, std::string>>& overrides,
+                     std::string_view charset) {
   types_.reserve(kBuiltIn.size() + overrides.size());
-  for (const Entry& e : kBuiltIn) types_.emplace(std::string(e.ext), std::string(e.type));
+  for (const Entry& e : kBuiltIn) types_.emplace(std::string(e.ext), withCharset(e.type, charset));
   for (const auto& [ext, type] : overrides) {
     std::string key = lowerKey(ext);
-    if (!key.empty()) types_.insert_or_assign(std::move(key), type);
+    if (!key.empty()) types_.insert_or_assign(std::move(key), withCharset(type, charset));
   }
 }
 

@@ -12,7 +12,7 @@
 
 namespace learnhttpd::http {
 
-enum class Method : std::uint8_t { Get, Head, Other };
+enum class Method : std::uint8_t { Get, Head, Options, Other };
 
 // What the Connection header asked for (RFC 9112 section 9.3); Unspecified when absent.
 enum class ConnectionOption : std::uint8_t { Unspecified, Close, KeepAlive };
@@ -31,7 +31,8 @@ struct FieldLines {
 struct Request {
   Method method = Method::Other;
   std::string_view method_text;  // as sent, e.g. "GET"
-  std::string_view target;       // request-target as sent: origin-form or absolute-form
+  // request-target as sent: origin-form, absolute-form, or "*" (asterisk-form, OPTIONS only)
+  std::string_view target;
   int version_minor = 1;         // 0 or 1: HTTP/1.x with x > 1 is read as 1.1 (RFC 9110 2.5)
   std::string_view host;         // Host field value, trimmed
   bool has_host = false;

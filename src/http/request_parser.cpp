@@ -135,6 +135,7 @@ Method classifyMethod(std::string_view m) noexcept {
   // Methods are case-sensitive (RFC 9110 section 9.1).
   if (m == "GET") return Method::Get;
   if (m == "HEAD") return Method::Head;
+  if (m == "OPTIONS") return Method::Options;
   return Method::Other;
 }
 
@@ -215,6 +216,11 @@ Verdict HeadParser::parseRequestLine() noexcept {
   if (p == end) return incomplete(end, limit, Status::UriTooLong);
   if (bytes_[p] != ' ' || p == target_start) return fail(Status::BadRequest);
   req_.target = bytes_.substr(target_start, p - target_start);
+  // RFC 9112 section 3.2.4: the asterisk-form names the server itself, and only OPTIONS uses
+  // it; any other target starting with '*' is no form at all.
+  if (req_.target.front() == '*' && (req_.target.size() != 1 || req_.method != Method::Options)) {
+    return fail(Status::BadRequest);
+  }
   ++p;
   if (Verdict v = parseVersion(p, end, limit)) return v;
   pos_ = p;

@@ -33,6 +33,8 @@ using ParseResult = std::variant<Complete, NeedMore, ParseError>;
 // Parses one request head at the start of `bytes`.
 // - Up to 8 leading empty lines (CRLF) before the request line are skipped (RFC 9112 section
 //   2.2); more -> 400.
+// - A target starting with '*' other than "*" with OPTIONS (the asterisk-form, RFC 9112
+//   section 3.2.4) -> 400; other targets are checked by decodeTarget (http/target.hpp).
 // - Malformed request line or field, a lone LF, a bare CR, whitespace before a colon,
 //   an invalid or duplicated Content-Length -> 400. HTTP/1.1 without Host, more than one Host,
 //   or a Host that is not host[:port] -> 400.

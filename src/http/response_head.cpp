@@ -51,8 +51,8 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
   }
   if (head.vary_accept_encoding) appendField(out, "Vary", "Accept-Encoding");
   // RFC 9110 section 8.6: a 304 carries no body, and a Content-Length on it would have to be the
-  // length the 200 would have had; leaving it out is always correct.
-  if (head.status != Status::NotModified) {
+  // length the 200 would have had; leaving it out is always correct. A 204 must not have one.
+  if (head.status != Status::NotModified && head.status != Status::NoContent) {
     out.append("Content-Length: ");
     appendNumber(out, head.content_length);
     out.append("\r\n");
@@ -78,7 +78,7 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
     out.append("\r\n");
   }
   if (!head.location.empty()) appendField(out, "Location", head.location);
-  if (head.allow_get_head) appendField(out, "Allow", "GET, HEAD");
+  if (!head.allow.empty()) appendField(out, "Allow", head.allow);
   out.append(head.extra_fields);
   appendField(out, "Connection", head.keep_alive ? "keep-alive" : "close");
   out.append("\r\n");

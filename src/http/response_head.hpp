@@ -20,7 +20,7 @@ struct ResponseHead {
   int version_minor = 1;   // answer in the request's minor version
   std::string_view date;   // formatted IMF-fixdate (from a DateCache)
   bool keep_alive = true;  // -> "Connection: keep-alive" / "close"
-  std::uint64_t content_length = 0;
+  std::uint64_t content_length = 0;   // not sent with a 204 or a 304 (RFC 9110 section 8.6)
   std::string_view content_type;      // omitted when empty
   std::string_view content_encoding;  // a sidecar's coding ("br", "gzip"); omitted when empty
   bool vary_accept_encoding = false;  // adds "Vary: Accept-Encoding"
@@ -28,7 +28,7 @@ struct ResponseHead {
   std::time_t last_modified = -1;     // omitted when < 0
   std::string_view etag;              // omitted when empty
   std::string_view location;          // omitted when empty
-  bool allow_get_head = false;        // adds "Allow: GET, HEAD" (405)
+  std::string_view allow;             // "Allow: <methods>" (405, OPTIONS); omitted when empty
   bool accept_ranges = false;         // adds "Accept-Ranges: bytes" (files)
   // Content-Range: "bytes FIRST-LAST/SIZE" on 206, "bytes */SIZE" on 416; omitted when
   // complete_length < 0.

@@ -9,6 +9,8 @@ std::string_view reasonPhrase(Status s) noexcept {
   switch (s) {
     case Status::Ok:
       return "OK";
+    case Status::NoContent:
+      return "No Content";
     case Status::PartialContent:
       return "Partial Content";
     case Status::MovedPermanently:

@@ -9,6 +9,7 @@ namespace learnhttpd::http {
 
 enum class Status : int {
   Ok = 200,
+  NoContent = 204,
   PartialContent = 206,
   MovedPermanently = 301,
   NotModified = 304,
@@ -31,6 +32,7 @@ enum class Status : int {
 // Every status above, for tables built once (the error bodies) and for tests.
 inline constexpr std::array kAllStatuses = {
     Status::Ok,
+    Status::NoContent,
     Status::PartialContent,
     Status::MovedPermanently,
     Status::NotModified,

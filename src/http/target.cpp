@@ -85,6 +85,8 @@ std::optional<bool> normaliseInPlace(std::string& s) noexcept {
   return directory || w == 1;
 }
 
+constexpr std::string_view kWellKnown = "/.well-known";
+
 }  // namespace
 
 TargetPath decodeTarget(std::string_view target, std::string& out) {
@@ -106,6 +108,15 @@ TargetPath decodeTarget(std::string_view target, std::string& out) {
   result.ok = true;
   result.trailing_slash = *directory;
   return result;
+}
+
+bool isHiddenPath(std::string_view path) noexcept {
+  if (path.starts_with(kWellKnown) &&
+      (path.size() == kWellKnown.size() || path[kWellKnown.size()] == '/')) {
+    path.remove_prefix(kWellKnown.size());
+  }
+  // A component starts right after a '/', or at the start of a relative path.
+  return path.starts_with('.') || path.find("/.") != std::string_view::npos;
 }
 
 }  // namespace learnhttpd::http

@@ -24,4 +24,10 @@ struct TargetPath {
 // `out` is cleared first; reusing one string per connection avoids allocating per request.
 TargetPath decodeTarget(std::string_view target, std::string& out);
 
+// Whether `path` (a decoded path such as decodeTarget's output) names a hidden file: one of its
+// '/'-separated components starts with '.' (".env", ".git", "a/.b"), except ".well-known" as
+// the first component (RFC 8615: ACME challenges, security.txt); deeper dot components under it
+// are hidden all the same. Components are compared as bytes: "/.Well-Known/" is hidden.
+bool isHiddenPath(std::string_view path) noexcept;
+
 }  // namespace learnhttpd::http

@@ -194,7 +194,7 @@ bool StatusServer::drain(Client& client) {
 
 std::string StatusServer::answer(const http::Request& request, const Snapshot& snapshot) {
   const int minor = request.version_minor;
-  if (request.method == http::Method::Other) {
+  if (request.method != http::Method::Get && request.method != http::Method::Head) {
     return response(minor, http::Status::MethodNotAllowed, false);
   }
   const bool head_only = request.method == http::Method::Head;
@@ -232,7 +232,7 @@ std::string StatusServer::response(int version_minor, http::Status status,
   head.keep_alive = false;
   head.content_length = body.size();
   head.content_type = content_type;
-  head.allow_get_head = status == http::Status::MethodNotAllowed;
+  if (status == http::Status::MethodNotAllowed) head.allow = "GET, HEAD";
   std::string out;
   out.reserve(256 + (head_only ? 0 : body.size()));
   http::appendResponseHead(head, out);

@@ -233,10 +233,23 @@ void HttpSession::handle(const http::Request& request, std::time_t now) {
 }
 
 void HttpSession::describe(const http::Request& request, Response& response) {
-  if (ctx_.redirect_to_https && !tls_) return redirectToHttps(request, response);
+  // "OPTIONS *" (the parser admits "*" with OPTIONS only) names no resource, so a plain
+  // listener that redirects has no https:// URL to send it to: it gets the answer instead.
+  const bool server_wide = request.target == "*";
+  if (ctx_.redirect_to_https && !tls_ && !server_wide) return redirectToHttps(request, response);
   if (request.method == http::Method::Other) return response.setMethodNotAllowed();
-  http::TargetPath target = http::decodeTarget(request.target, path_);
-  if (!target.ok) return response.setClosingPage(target.error);
+  http::TargetPath target;
+  if (!server_wide) {
+    target = http::decodeTarget(request.target, path_);
+    if (!target.ok) return response.setClosingPage(target.error);
+    // On the decoded path, so no escape or dot-segment gets around it, and before any lookup:
+    // a hidden file, its directory, index or sidecars are never opened, and the answer is the
+    // missing file's (no 301 to add a slash), so whether one exists does not leak.
+    if (ctx_.deny_hidden && http::isHiddenPath(path_)) {
+      return response.setPage(http::Status::NotFound);
+    }
+  }
+  if (request.method == http::Method::Options) return describeOptions(response);
   fs::Resolved resolved;
   response.cached = lookupCached(path_, target.trailing_slash);
   if (response.cached) {
@@ -260,6 +273,13 @@ void HttpSession::describe(const http::Request& request, Response& response) {
     case fs::Outcome::ServerError:
       return response.setPage(http::Status::InternalServerError);
   }
+}
+
+// RFC 9110 section 9.3.7: what the server offers for the target. Every path is offered the same
+// methods whether or not a file is there, so none is looked up. (A CORS preflight is an OPTIONS
+// request too: its answer belongs here.)
+void HttpSession::describeOptions(Response& response) {
+  response.setOptions();
 }
 
 void HttpSession::describeFile(const http::Request& request, fs::Resolved& resolved,

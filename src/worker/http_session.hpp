@@ -126,6 +126,7 @@ class HttpSession {
  private:
   void handle(const http::Request& request, std::time_t now);
   void describe(const http::Request& request, Response& response);
+  void describeOptions(Response& response);
   void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
   // `request` is nullptr when none could be read (failWith): the log line says "-".
   void respond(Response& response, const http::Request* request, std::time_t now);

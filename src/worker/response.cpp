@@ -30,7 +30,16 @@ void Response::setRedirect(std::string_view location) {
 
 void Response::setMethodNotAllowed() {
   setPage(http::Status::MethodNotAllowed);
-  head.allow_get_head = true;
+  head.allow = kAllowedMethods;
+}
+
+void Response::setOptions() {
+  setPage(http::Status::NoContent);
+  head.content_type = {};
+  head.content_length = 0;
+  head.allow = kAllowedMethods;
+  page = {};
+  body = BodySource::None;
 }
 
 void Response::setFile(std::uint64_t size, std::time_t mtime, std::string_view type) {

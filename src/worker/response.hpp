@@ -24,13 +24,17 @@ namespace learnhttpd::worker {
 
 // Where the bytes after the head come from.
 enum class BodySource {
-  None,     // no body: a 304, or the answer to HEAD (whose head still says what GET would get)
+  None,     // no body: a 304, a 204, or the answer to HEAD (whose head still says what GET
+            // would get)
   Page,     // inline bytes: `page`, the error page of the status (also a redirect's)
   File,     // head.content_length bytes of a file from offset head.range_first (0 unless 206),
             // out of `file` or, on an open-file cache hit, `cached`
   Encoded,  // inline bytes: `page`, the file compressed for this request (GzipEncoder's
             // buffer: valid until the thread encodes again, so queued by respond() at once)
 };
+
+// The methods a static file answers to, for Allow (405 and OPTIONS).
+inline constexpr std::string_view kAllowedMethods = "GET, HEAD, OPTIONS";
 
 struct Response {
   Response() = default;
@@ -46,8 +50,11 @@ struct Response {
   }
   // 301 to `location` (which must outlive the response), with the 301 page as body.
   void setRedirect(std::string_view location);
-  // 405 with "Allow: GET, HEAD".
+  // 405 with "Allow: GET, HEAD, OPTIONS".
   void setMethodNotAllowed();
+  // The answer to OPTIONS: 204 with "Allow: GET, HEAD, OPTIONS", no content and no
+  // Content-Length (RFC 9110 sections 9.3.7 and 15.3.5).
+  void setOptions();
   // 200 with the whole file (attach it to `file` or `cached`): its length, type, validators
   // (Last-Modified, ETag) and Accept-Ranges.
   void setFile(std::uint64_t size, std::time_t mtime, std::string_view type);

@@ -40,7 +40,7 @@ const std::string* ServeContext::errorPage(http::Status s) const noexcept {
 ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot& document_root,
                            log::AccessLog* log, WorkerStatus* worker_status)
     : root(document_root),
-      mime(config.mime_types),
+      mime(config.mime_types, config.charset),
       index(config.index),
       missing_index_status(config.missing_index_status == 403 ? http::Status::Forbidden
                                                               : http::Status::NotFound),
@@ -48,6 +48,7 @@ ServeContext::ServeContext(const config::Config& config, const fs::DocumentRoot&
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),
       precompressed(config.precompressed),
+      deny_hidden(config.deny_hidden_files),
       gzip(gzipPolicy(config.gzip)),
       header_rules(headerRules(config)),
       error_pages(config.error_pages),

@@ -36,6 +36,7 @@ struct ServeContext {
   unsigned keepalive_requests;           // 0: one request per connection
   bool keepalive_enabled;                // keepalive_timeout > 0
   bool precompressed;                    // look for FILE.br/.zst/.gz sidecars
+  bool deny_hidden;                      // hidden_files: deny (http::isHiddenPath -> 404)
   std::optional<http::GzipPolicy> gzip;  // on-the-fly gzip; nullopt when off (config gzip)
   http::HeaderRules header_rules;        // fields added to the answers served from a file
   // The page file of an error status (config error_pages), or nullptr: the built-in page.

@@ -25,6 +25,12 @@ inline const char* checkConfigText(std::string_view yaml) {
     if (c.status.listen && !c.status.allow_remote && !config::isLoopback(*c.status.listen)) {
       return "accepted a non-loopback status listener without allow_remote";
     }
+    if (c.deny_hidden_files) {
+      if (config::isHiddenPath(c.index)) return "accepted a hidden index with hidden_files: deny";
+      for (const auto& page : c.error_pages) {
+        if (config::isHiddenPath(page.second)) return "accepted a hidden error page";
+      }
+    }
   } catch (const config::ConfigError& e) {
     const std::string_view what = e.what();
     if (what.substr(0, kConfigSource.size()) != kConfigSource) {

@@ -12,6 +12,22 @@
 
 namespace learnhttpd::fuzz {
 
+// isHiddenPath said another way, component by component: whatever decoding made of a target,
+// a component starting with '.' in it is seen (only a first ".well-known" is let through).
+inline bool hasDotComponent(std::string_view path) {
+  bool first = true;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/' before the component (decoded paths start with one)
+    const std::string_view component = path.substr(0, path.find('/'));
+    if (!component.empty() && component.front() == '.' && !(first && component == ".well-known")) {
+      return true;
+    }
+    path.remove_prefix(component.size());
+    first = false;
+  }
+  return false;
+}
+
 // Returns nullptr when every invariant holds, else a description of the first violation.
 inline const char* checkDecodedPath(std::string_view target) {
   std::string out;
@@ -24,6 +40,9 @@ inline const char* checkDecodedPath(std::string_view target) {
   const std::string padded = out + "/";
   if (padded.find("/./") != std::string::npos || padded.find("/../") != std::string::npos) {
     return "decoded path keeps a dot-segment";
+  }
+  if (http::isHiddenPath(out) != hasDotComponent(out)) {
+    return "isHiddenPath disagrees with the components of the decoded path";
   }
   return nullptr;
 }
@@ -47,6 +66,12 @@ inline const char* checkParse(std::string_view bytes, const http::ParseLimits& l
   if (q.version_minor == 1 && !q.has_host) return "HTTP/1.1 accepted without Host";
   if (q.has_host && !http::isValidHost(q.host)) return "invalid Host accepted";
   if (q.chunked && q.content_length != 0) return "both chunked and Content-Length accepted";
+  if (q.target.front() == '*' && (q.target != "*" || q.method != http::Method::Options)) {
+    return "asterisk-form accepted other than as OPTIONS *";
+  }
+  if ((q.method == http::Method::Options) != (q.method_text == "OPTIONS")) {
+    return "OPTIONS classified by anything but its exact name";
+  }
   // Re-parsing exactly the consumed bytes must give the same answer: no look-ahead.
   const http::ParseResult again = http::parse(bytes.substr(0, done->consumed), limits);
   const auto* same = std::get_if<http::Complete>(&again);

@@ -6,8 +6,9 @@
 //
 // Invariants: the output is a sequence of well-formed HTTP/1.x responses (status line, header
 // lines, the blank line, then Content-Length bytes of body, or none for HEAD and 304); nothing
-// follows a "Connection: close" answer; and no byte of the secret file outside the document
-// root is ever sent (unless the input itself contained it, e.g. echoed in a Location).
+// follows a "Connection: close" answer; no byte of the secret file outside the document root
+// is ever sent (unless the input itself contained it, e.g. echoed in a Location), nor, while
+// hidden_files is deny, of the dot files inside it.
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -32,11 +33,13 @@
 namespace learnhttpd::fuzz {
 
 inline constexpr std::string_view kSecret = "SECRET-9d41c7-outside-the-document-root";
+inline constexpr std::string_view kHidden = "HIDDEN-5e0b2a-a-dot-file-inside-the-root";
 inline constexpr std::time_t kNow = 1'700'000'000;
 
 // A temporary tree: <tmp>/secret.txt and <tmp>/outside/ (never to be served) and <tmp>/www,
 // the document root, with files, an index, a directory without index, a big file (sendfile
-// and would-block paths) and symlinks leading out. Removed by the destructor.
+// and would-block paths), symlinks leading out, and dot files (kHidden) beside a .well-known
+// directory. Removed by the destructor.
 class FixtureTree {
  public:
   FixtureTree() {
@@ -59,6 +62,15 @@ class FixtureTree {
     fs::create_symlink(base_ / "secret.txt", root_ / "link_abs.txt");
     fs::create_symlink("../outside", root_ / "outside_dir");
     fs::create_symlink("a.txt", root_ / "link_in.txt");
+    fs::create_directories(root_ / ".git");
+    fs::create_directories(root_ / ".well-known");
+    write(root_ / ".env", kHidden);
+    write(root_ / ".env.gz", kHidden);
+    write(root_ / ".git" / "config", kHidden);
+    write(root_ / ".git" / "index.html", kHidden);
+    write(root_ / "dir" / ".hidden.txt", kHidden);
+    write(root_ / ".well-known" / ".hidden", kHidden);
+    write(root_ / ".well-known" / "token", "well-known token");
   }
   ~FixtureTree() {
     std::error_code ignored;
@@ -224,6 +236,10 @@ inline const char* checkSession(const worker::ServeContext& context, std::string
   if (const char* e = checkResponses(run.output)) return e;
   if (run.output.find(kSecret) != std::string::npos && input.find(kSecret) == std::string::npos) {
     return "served a file from outside the document root";
+  }
+  if (context.deny_hidden && run.output.find(kHidden) != std::string::npos &&
+      input.find(kHidden) == std::string::npos) {
+    return "served a hidden file";
   }
   return nullptr;
 }

@@ -30,10 +30,22 @@ BIG = pseudo_random_bytes(3 * 1024 * 1024 + 123, "big")
 FIXED_MTIME = calendar.timegm((2020, 1, 2, 3, 4, 5))
 FIXED_MTIME_HTTP = "Thu, 02 Jan 2020 03:04:05 GMT"
 
+# The Content-Type each file is sent with by default (charset: utf-8).
 TYPED = {
-    "page.html": "text/html",
-    "style.css": "text/css",
-    "app.js": "application/javascript",
+    "page.html": "text/html; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "app.js": "application/javascript; charset=utf-8",
+    "module.mjs": "application/javascript; charset=utf-8",
+    "data.json": "application/json; charset=utf-8",
+    "source.js.map": "application/json; charset=utf-8",
+    "feed.xml": "application/xml; charset=utf-8",
+    "icon.svg": "image/svg+xml; charset=utf-8",
+    "site.webmanifest": "application/manifest+json; charset=utf-8",
+    "table.csv": "text/csv; charset=utf-8",
+    "readme.md": "text/markdown; charset=utf-8",
+    "font.woff2": "font/woff2",
+    "code.wasm": "application/wasm",
+    "doc.pdf": "application/pdf",
     "photo.jpg": "image/jpeg",
     "photo.jpeg": "image/jpeg",
     "PHOTO.JPG": "image/jpeg",
@@ -41,7 +53,7 @@ TYPED = {
     "IMAGE.PNG": "image/png",
     "anim.gif": "image/gif",
     "movie.swf": "application/x-shockwave-flash",
-    "notes.txt": "text/plain",
+    "notes.txt": "text/plain; charset=utf-8",
     "blob.unknownext": "application/octet-stream",
     "noextension": "application/octet-stream",
     "custom.foo": "application/octet-stream",  # until mime_types adds it

@@ -106,7 +106,11 @@ class GzipTest(ServerTestCase):
                 resp = self.get(target, "gzip, deflate, br")
                 self.assertGzip(resp, original)
                 self.assertEqual(resp.body, zlib_gzip(original), target)
-        self.assertEqual(self.get("/page.html", "gzip").headers["Content-Type"], "text/html")
+        # gzip.types name bare types: the charset parameter does not get in the way.
+        self.assertEqual(self.get("/page.html", "gzip").headers["Content-Type"],
+                         "text/html; charset=utf-8")
+        self.assertEqual(self.get("/data.json", "gzip").headers["Content-Type"],
+                         "application/json; charset=utf-8")
         self.assertLess(len(self.get("/big.txt", "gzip").body), len(BIG) // 2)
 
     def test_q_values(self):

@@ -94,7 +94,7 @@ class HeadersTest(ServerTestCase):
         resp = self.srv.get("/assets/nope.js")
         self.assertEqual(resp.status, 404)
         self.assertEqual(resp.body, NOT_FOUND_PAGE)
-        self.assertEqual(resp.headers["Content-Type"], "text/html")
+        self.assertEqual(resp.headers["Content-Type"], "text/html; charset=utf-8")
         self.assertEqual(int(resp.headers["Content-Length"]), len(NOT_FOUND_PAGE))
         self.assertNotIn("ETag", resp.headers)
         self.assertNotIn("Cache-Control", resp.headers)  # rules are for files served as such
@@ -108,7 +108,7 @@ class HeadersTest(ServerTestCase):
         resp = self.srv.request("DELETE", "/a.txt")
         self.assertEqual(resp.status, 405)
         self.assertIn(b"405 Method Not Allowed", resp.body)
-        self.assertEqual(resp.headers["Allow"], "GET, HEAD")
+        self.assertEqual(resp.headers["Allow"], "GET, HEAD, OPTIONS")
 
 
 class DisabledPagesTest(unittest.TestCase):
@@ -119,6 +119,8 @@ class DisabledPagesTest(unittest.TestCase):
                 resp = srv.get("/nope")
                 self.assertEqual(resp.status, 404)
                 self.assertIn(b"404 Not Found", resp.body)
+                # The built-in pages are ASCII: no charset to name.
+                self.assertEqual(resp.headers["Content-Type"], "text/html")
                 self.assertNotIn("X-Content-Type-Options", srv.get("/a.txt").headers)
         finally:
             site.cleanup()

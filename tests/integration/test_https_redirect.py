@@ -145,11 +145,23 @@ class HttpsRedirect(ServerTestCase):
     def test_every_request_is_redirected(self):
         # No file is looked up: a missing file, a directory without its slash, another method.
         for method, target in (("GET", "/no-such-file"), ("GET", "/dir"), ("POST", "/a.txt"),
-                               ("DELETE", "/"), ("GET", "/space%20in%20name.txt")):
+                               ("DELETE", "/"), ("GET", "/space%20in%20name.txt"),
+                               ("OPTIONS", "/a.txt")):
             with self.subTest(method=method, target=target):
                 resp, _ = self.request(method, target)
                 self.assertEqual(resp.status, 301)
                 self.assertEqual(resp.headers["Location"], f"https://localhost:{self.tls}{target}")
+
+    def test_options_asterisk_is_answered_not_redirected(self):
+        # "*" names no resource, so there is no https:// URL to send it to, and a 400 would
+        # call a valid request malformed: the server-wide answer, which has no content.
+        resp, data = self.request("OPTIONS", "*")
+        self.assertEqual(resp.status, 204, data)
+        self.assertEqual(resp.headers["Allow"], "GET, HEAD, OPTIONS")
+        self.assertNotIn("Location", resp.headers)
+        self.assertTrue(data.endswith(b"\r\n\r\n"), data)
+        resp, _ = self.request("GET", "*")
+        self.assertEqual(resp.status, 400)
 
     def test_absolute_form_names_the_host(self):
         # RFC 9112 section 3.2.2: the target's authority, not Host.

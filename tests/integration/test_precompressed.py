@@ -84,13 +84,13 @@ class PrecompressedTest(ServerTestCase):
     def test_browser_gets_brotli_and_the_original_type(self):
         resp = self.get("/page.html", "gzip, deflate, br, zstd")
         self.assertEncoded(resp, "br", PAGE_BR)
-        self.assertEqual(resp.headers["Content-Type"], "text/html")
+        self.assertEqual(resp.headers["Content-Type"], "text/html; charset=utf-8")
 
     def test_gzip_sidecar_restores_the_file(self):
         resp = self.get("/style.css", "gzip")
         self.assertEncoded(resp, "gzip", gzip.compress(CSS, mtime=0))
         self.assertEqual(gzip.decompress(resp.body), CSS)
-        self.assertEqual(resp.headers["Content-Type"], "text/css")
+        self.assertEqual(resp.headers["Content-Type"], "text/css; charset=utf-8")
 
     def test_q_values(self):
         self.assertEncoded(self.get("/page.html", "br;q=0, gzip, zstd"), "zstd", PAGE_ZST)
@@ -119,7 +119,7 @@ class PrecompressedTest(ServerTestCase):
     def test_directory_index_sidecar(self):
         resp = self.get("/dir/", "gzip")
         self.assertEncoded(resp, "gzip", PAGE_GZ)
-        self.assertEqual(resp.headers["Content-Type"], "text/html")
+        self.assertEqual(resp.headers["Content-Type"], "text/html; charset=utf-8")
 
     def test_head_describes_the_encoded_body(self):
         get = self.get("/big.bin", "gzip")

@@ -236,6 +236,10 @@ class StatusTests(StatusTestCase):
                 self.assertEqual(resp.headers["Connection"], "close")
         resp = self.status_request(srv, "POST", "/status")
         self.assertEqual(resp.headers["Allow"], "GET, HEAD")
+        # The site's workers answer OPTIONS; this listener serves GET and HEAD only.
+        for target in ("/status", "*"):
+            resp = self.status_request(srv, "OPTIONS", target)
+            self.assertEqual((resp.status, resp.headers["Allow"]), (405, "GET, HEAD"))
         head = self.status_request(srv, "HEAD", "/metrics")
         self.assertEqual(head.status, 200)
         self.assertGreater(int(head.headers["Content-Length"]), 0)

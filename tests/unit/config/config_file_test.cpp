@@ -142,6 +142,8 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\n  access_log:",
                           "\n  quiet:",
                           "\nmime_types:",
+                          "\nhidden_files:",
+                          "\ncharset:",
                           "\nstatus:",
                           "\n  # listen:",
                           "\n  allow_remote:",

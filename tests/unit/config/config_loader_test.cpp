@@ -735,6 +735,63 @@ TEST(LoadConfigErrors, HeaderRulesNameFileLineAndKey) {
             0U);
 }
 
+TEST(LoadConfig, Charset) {
+  EXPECT_EQ(Config().charset, "utf-8");
+  EXPECT_EQ(load("charset: utf-8\n").charset, "utf-8");
+  EXPECT_EQ(load("charset: ISO-8859-1\n").charset, "ISO-8859-1");
+  EXPECT_EQ(load("charset: off\n").charset, "");
+  EXPECT_EQ(load("charset: \"off\"\n").charset, "");
+}
+
+TEST(LoadConfigErrors, CharsetIsATokenOrOff) {
+  constexpr std::string_view kExpected =
+      "test.yaml:2: charset: expected a charset name like "
+      "utf-8 (letters, digits, -, _, ...), or off, got ";
+  EXPECT_EQ(errorOf("workers: 1\ncharset: utf 8\n"), std::string(kExpected) + "'utf 8'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"\"\n"), std::string(kExpected) + "''");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: yes\n"), std::string(kExpected) + "'yes'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: false\n"), std::string(kExpected) + "'false'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: [utf-8]\n"), std::string(kExpected) + "a list");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"utf-8;x=y\"\n"),
+            std::string(kExpected) + "'utf-8;x=y'");
+  EXPECT_EQ(errorOf("workers: 1\ncharset: \"utf-8\\r\\nX: y\"\n"),
+            std::string(kExpected) + "'utf-8\\x0d\\x0aX: y'");
+  EXPECT_EQ(errorOf("charsets: utf-8\n"),
+            "test.yaml:1: unknown key 'charsets', did you mean 'charset'?");
+}
+
+TEST(LoadConfig, HiddenFiles) {
+  EXPECT_TRUE(Config().deny_hidden_files);
+  EXPECT_TRUE(load("hidden_files: deny\n").deny_hidden_files);
+  const Config allowed = load(
+      "hidden_files: allow\nindex: .index.html\n"
+      "error_pages: {404: /.errors/404.html}\n");
+  EXPECT_FALSE(allowed.deny_hidden_files);
+  EXPECT_EQ(allowed.index, ".index.html");
+  EXPECT_EQ(load("index: index.html\nerror_pages: {404: /.well-known/404.html}\n").index,
+            "index.html");
+}
+
+// An index or error page that the server would refuse to serve is a mistake to report at
+// load, not a 404 to puzzle over; the key may come before or after hidden_files.
+TEST(LoadConfigErrors, HiddenIndexAndErrorPagesNameFileLineAndKey) {
+  constexpr std::string_view kTail =
+      "is a hidden path (a component starts with '.'), never served while hidden_files is "
+      "deny; rename it or set hidden_files: allow";
+  EXPECT_EQ(errorOf("index: .index.html\n"),
+            "test.yaml:1: index: '.index.html' " + std::string(kTail));
+  EXPECT_EQ(errorOf("workers: 1\nindex: a/.b.html\nhidden_files: deny\n"),
+            "test.yaml:2: index: 'a/.b.html' " + std::string(kTail));
+  EXPECT_EQ(errorOf("error_pages:\n  403: /403.html\n  404: /.errors/404.html\n"),
+            "test.yaml:3: error_pages[404]: '/.errors/404.html' " + std::string(kTail));
+  EXPECT_EQ(errorOf("error_pages: {500: /.well-known/.500.html}\n"),
+            "test.yaml:1: error_pages[500]: '/.well-known/.500.html' " + std::string(kTail));
+  EXPECT_EQ(errorOf("hidden_files: yes\n"),
+            "test.yaml:1: hidden_files: expected deny or allow, got 'yes'");
+  EXPECT_EQ(errorOf("hidden_file: deny\n"),
+            "test.yaml:1: unknown key 'hidden_file', did you mean 'hidden_files'?");
+}
+
 TEST(LoadConfigErrors, ErrorPagesNameFileLineAndKey) {
   EXPECT_EQ(errorOf("error_pages:\n  302: /x.html\n"),
             "test.yaml:2: error_pages: expected an error status 400-599, got '302'");

@@ -89,6 +89,8 @@ std::string methodName(Method m) {
       return "GET";
     case Method::Head:
       return "HEAD";
+    case Method::Options:
+      return "OPTIONS";
     case Method::Other:
       return "OTHER";
   }

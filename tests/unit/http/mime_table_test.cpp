@@ -66,5 +66,52 @@ TEST(MimeTable, OverridesReplaceAndAdd) {
   EXPECT_EQ(MimeTable().lookup("/c.yaml"), "application/octet-stream");
 }
 
+// charset: text/*, JavaScript, JSON, XML and the +json / +xml types; nothing else.
+TEST(MimeTable, CharsetGoesOnTheTextualTypes) {
+  const MimeTable t({}, "utf-8");
+  for (std::string_view name : {"/a.html", "/a.htm", "/a.css", "/a.txt", "/a.csv", "/a.md"}) {
+    EXPECT_EQ(t.lookup(name), std::string(MimeTable().lookup(name)) + "; charset=utf-8") << name;
+  }
+  EXPECT_EQ(t.lookup("/a.js"), "application/javascript; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.mjs"), "application/javascript; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.json"), "application/json; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.js.map"), "application/json; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.xml"), "application/xml; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.svg"), "image/svg+xml; charset=utf-8");
+  EXPECT_EQ(t.lookup("/a.webmanifest"), "application/manifest+json; charset=utf-8");
+  for (std::string_view name : {"/a.png", "/a.wasm", "/a.woff2", "/a.pdf", "/a.gz", "/a.mp4",
+                                "/a.swf", "/Makefile", "/a.unknownext"}) {
+    EXPECT_EQ(t.lookup(name), MimeTable().lookup(name)) << name;
+  }
+}
+
+TEST(MimeTable, CharsetOnOverridesByTheirTypeUnlessTheyNameOne) {
+  const MimeTable t({{".md", "text/markdown; charset=iso-8859-1"},
+                     {".csv", "TEXT/CSV;Charset=\"UTF-16\""},
+                     {".ics", "Text/Calendar"},
+                     {".flow", "text/plain; format=flowed"},
+                     {".jsonld", "application/ld+json"},
+                     {".rss", "application/RSS+XML"},
+                     {".geo", "application/geo+json-seq"},
+                     {".ecma", "application/ecmascript"},
+                     {".wasm", "application/wasm"}},
+                    "UTF-8");
+  EXPECT_EQ(t.lookup("/a.md"), "text/markdown; charset=iso-8859-1");
+  EXPECT_EQ(t.lookup("/a.csv"), "TEXT/CSV;Charset=\"UTF-16\"");
+  EXPECT_EQ(t.lookup("/a.ics"), "Text/Calendar; charset=UTF-8");
+  EXPECT_EQ(t.lookup("/a.flow"), "text/plain; format=flowed; charset=UTF-8");
+  EXPECT_EQ(t.lookup("/a.jsonld"), "application/ld+json; charset=UTF-8");
+  EXPECT_EQ(t.lookup("/a.rss"), "application/RSS+XML; charset=UTF-8");
+  EXPECT_EQ(t.lookup("/a.geo"), "application/geo+json-seq");  // +json-seq is no JSON document
+  EXPECT_EQ(t.lookup("/a.ecma"), "application/ecmascript");   // not in the list
+  EXPECT_EQ(t.lookup("/a.wasm"), "application/wasm");
+}
+
+TEST(MimeTable, WithoutACharsetTypesAreAsWritten) {
+  const MimeTable t({{".jsonld", "application/ld+json"}}, "");
+  EXPECT_EQ(t.lookup("/a.html"), "text/html");
+  EXPECT_EQ(t.lookup("/a.jsonld"), "application/ld+json");
+}
+
 }  // namespace
 }  // namespace learnhttpd::http

@@ -39,7 +39,7 @@ TEST(ResponseHead, SerialisesA405) {
   h.keep_alive = false;
   h.content_type = "text/html";
   h.content_length = errorBody(Status::MethodNotAllowed).size();
-  h.allow_get_head = true;
+  h.allow = "GET, HEAD";
   std::string out;
   appendResponseHead(h, out);
   EXPECT_EQ(out,
@@ -53,6 +53,24 @@ TEST(ResponseHead, SerialisesA405) {
                 "Allow: GET, HEAD\r\n"
                 "Connection: close\r\n"
                 "\r\n");
+}
+
+// RFC 9110 section 8.6: a 204 must not carry Content-Length, whatever the field says.
+TEST(ResponseHead, SerialisesA204WithoutContentLength) {
+  ResponseHead h;
+  h.status = Status::NoContent;
+  h.date = kDate;
+  h.content_length = 5;
+  h.allow = "GET, HEAD, OPTIONS";
+  std::string out;
+  appendResponseHead(h, out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 204 No Content\r\n"
+            "Server: learnhttpd\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Allow: GET, HEAD, OPTIONS\r\n"
+            "Connection: keep-alive\r\n"
+            "\r\n");
 }
 
 TEST(ResponseHead, SerialisesA304WithoutContentLength) {

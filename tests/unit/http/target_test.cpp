@@ -114,6 +114,34 @@ TEST(DecodeTarget, OtherFormsAreRejected) {
   expectBadRequest("?q");
 }
 
+// The decoded path is tested (decodeTarget's output), so escapes and dot-segments are gone.
+TEST(IsHiddenPath, AComponentStartingWithADot) {
+  for (std::string_view path :
+       {"/.env", "/.git/config", "/.git/", "/a/.git", "/a/b/.c/d", "/.well-known/.secret",
+        "/.well-known/a/.b", "/.well-knownx/a", "/.Well-Known/a", "/a/.well-known/b", "/.", "/..",
+        "/...", "/a/..b"}) {
+    EXPECT_TRUE(isHiddenPath(path)) << path;
+  }
+}
+
+TEST(IsHiddenPath, WellKnownAsTheFirstComponentAndDotsInsideNames) {
+  for (std::string_view path :
+       {"/", "/a.txt", "/a/b.c/d", "/text..txt", "/a./b", "/.well-known", "/.well-known/",
+        "/.well-known/acme-challenge/token", "/a/b/", ""}) {
+    EXPECT_FALSE(isHiddenPath(path)) << path;
+  }
+}
+
+TEST(IsHiddenPath, DecodingCannotHideTheDot) {
+  for (std::string_view target :
+       {"/%2egit/config", "/%2Eenv", "/a/%2E%2E/.env", "//.env", "/a/../.env", "/./.env",
+        "http://x/.env", "/.env?x", "/.well-known/../.env", "/.well-known/%2e%2e/.git/x"}) {
+    std::string out;
+    ASSERT_TRUE(decodeTarget(target, out).ok) << target;
+    EXPECT_TRUE(isHiddenPath(out)) << target << " -> " << out;
+  }
+}
+
 TEST(DecodeTarget, FailureClearsOutput) {
   std::string out = "previous";
   EXPECT_FALSE(decodeTarget("/../x", out).ok);

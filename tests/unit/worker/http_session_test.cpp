@@ -132,8 +132,104 @@ TEST_F(HttpSessionTest, UnknownMethodIs405WithAllowAndKeepsTheConnection) {
   auto answers = split(run.output);
   ASSERT_EQ(answers.size(), 2u);
   EXPECT_EQ(answers[0].status, 405);
-  EXPECT_TRUE(answers[0].has("Allow: GET, HEAD\r\n"));
+  EXPECT_TRUE(answers[0].has("Allow: GET, HEAD, OPTIONS\r\n"));
   EXPECT_EQ(answers[1].status, 200);
+}
+
+// RFC 9110 sections 9.3.7 and 15.3.5: the methods in Allow, no content and no Content-Length,
+// for the server ("*") and for any path alike; the connection stays open.
+TEST_F(HttpSessionTest, OptionsIs204WithAllowAndNoBody) {
+  auto run = runSession(world_.context,
+                        "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "OPTIONS /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "OPTIONS /a.txt HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(checkResponses(run.output), nullptr) << run.output;
+  auto answers = split(run.output);
+  ASSERT_EQ(answers.size(), 3u) << run.output;
+  for (const Answer& a : answers) {
+    EXPECT_EQ(a.head.substr(9, 15), "204 No Content\r") << a.head;
+    EXPECT_TRUE(a.has("\r\nAllow: GET, HEAD, OPTIONS\r\n")) << a.head;
+    EXPECT_FALSE(a.has("Content-Length")) << a.head;
+    EXPECT_FALSE(a.has("Content-Type")) << a.head;
+    EXPECT_EQ(a.body, "");
+  }
+  EXPECT_TRUE(answers[0].has("Connection: keep-alive\r\n"));
+  EXPECT_EQ(answers[2].head.rfind("HTTP/1.0 204 ", 0), 0u);
+}
+
+TEST_F(HttpSessionTest, AsteriskFormIsOnlyForOptions) {
+  for (std::string_view request :
+       {"GET * HTTP/1.1\r\nHost: x\r\n\r\n", "DELETE * HTTP/1.1\r\nHost: x\r\n\r\n",
+        "OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+    auto answers = split(runSession(world_.context, request).output);
+    ASSERT_EQ(answers.size(), 1u) << request;
+    EXPECT_EQ(answers[0].status, 400) << request;
+  }
+}
+
+// hidden_files: deny (the default): the answer of a missing file, whatever the spelling, with
+// no redirect to add a slash and no sidecar; /.well-known/ is served.
+TEST_F(HttpSessionTest, HiddenPathsAreAnsweredLikeAMissingFile) {
+  const std::string missing =
+      split(runSession(world_.context, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n").output)
+          .at(0)
+          .body;
+  for (std::string_view target :
+       {"/.env", "/.git", "/.git/", "/.git/config", "/%2egit/config", "/dir/.hidden.txt", "//.env",
+        "/dir/%2E%2E/.env", "/.well-known/.hidden", "/.well-known/../.env"}) {
+    const std::string request =
+        "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n";
+    // Twice: the second time the open-file cache has seen the first.
+    auto run = runSession(world_.context, request + request);
+    ASSERT_EQ(checkResponses(run.output), nullptr) << run.output;
+    EXPECT_EQ(run.output.find(fuzz::kHidden), std::string::npos) << target;
+    auto answers = split(run.output);
+    ASSERT_EQ(answers.size(), 2u) << target;
+    for (const Answer& a : answers) {
+      EXPECT_EQ(a.status, 404) << target;
+      EXPECT_EQ(a.body, missing) << target;
+      EXPECT_FALSE(a.has("Location")) << target;
+      EXPECT_FALSE(a.has("Content-Encoding")) << target;
+    }
+  }
+  auto answers = split(
+      runSession(world_.context, "GET /.well-known/token HTTP/1.1\r\nHost: x\r\n\r\n").output);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].body, "well-known token");
+}
+
+TEST_F(HttpSessionTest, TextCarriesTheCharsetAndErrorPagesDoNot) {
+  auto answers = split(runSession(world_.context,
+                                  "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n")
+                           .output);
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_TRUE(answers[0].has("\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+  EXPECT_TRUE(answers[1].has("\r\nContent-Type: text/html; charset=utf-8\r\n"));
+  EXPECT_TRUE(answers[2].has("\r\nContent-Type: application/octet-stream\r\n"));
+  EXPECT_TRUE(answers[3].has("\r\nContent-Type: text/html\r\n"));  // the built-in page
+
+  config::Config off;
+  off.charset.clear();
+  fuzz::SessionWorld world(off);
+  answers = split(runSession(world.context, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n").output);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_TRUE(answers[0].has("\r\nContent-Type: text/plain\r\n"));
+}
+
+TEST(HttpSessionHiddenFiles, AllowServesThem) {
+  config::Config config;
+  config.deny_hidden_files = false;
+  fuzz::SessionWorld world(config);
+  auto answers = split(runSession(world.context,
+                                  "GET /.git/config HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /.env HTTP/1.1\r\nHost: x\r\n\r\n")
+                           .output);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].body, fuzz::kHidden);
+  EXPECT_EQ(answers[1].body, fuzz::kHidden);
 }
 
 TEST_F(HttpSessionTest, TraversalAndSymlinksOutOfTheRootNeverServeTheSecret) {

@@ -149,8 +149,22 @@ TEST(Response, RedirectAndMethodNotAllowedCarryTheirFields) {
   refused.setMethodNotAllowed();
   head = serialise(refused);
   EXPECT_EQ(head.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << head;
-  EXPECT_NE(head.find("\r\nAllow: GET, HEAD\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nAllow: GET, HEAD, OPTIONS\r\n"), std::string::npos) << head;
   EXPECT_EQ(refused.body, BodySource::Page);
+}
+
+TEST(Response, OptionsIsA204WithAllowAndNothingElse) {
+  Response options;
+  options.setOptions();
+  EXPECT_EQ(serialise(options),
+            "HTTP/1.1 204 No Content\r\n"
+            "Server: learnhttpd\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Allow: GET, HEAD, OPTIONS\r\n"
+            "Connection: keep-alive\r\n"
+            "\r\n");
+  EXPECT_EQ(options.body, BodySource::None);
+  EXPECT_EQ(options.bodyLength(), 0u);
 }
 
 TEST(Response, HeadRequestKeepsTheHeadOfGetWithoutABody) {
