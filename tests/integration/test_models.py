@@ -367,7 +367,8 @@ class BusyPollTests(ServerTestCase):
             self.assertTrue(served(sock))
 
 
-@unittest.skipIf(MODEL in ("blocking", "process-per-connection", "threads-queue"),
+@unittest.skipIf(MODEL in ("blocking", "process-per-connection", "threads-accept",
+                           "threads-queue"),
                  "connections do not pile up as descriptors of one process there")
 class DescriptorLimitTests(unittest.TestCase):
     """Out of descriptors (EMFILE), a worker gives up its spare descriptor to accept the next
