@@ -14,7 +14,7 @@
 // Exactness. Definition: a change to the file or to any directory on its path (write,
 // truncate, rename or delete of the file or a directory, chmod/chown, a directory or file
 // swapped for a symlink, a new file created where a name was missing) that COMPLETED before
-// sync() was called is seen by every lookup() after that sync(). HttpSession calls sync()
+// sync() was called is seen by every lookup() after that sync(). serve::Answerer calls sync()
 // after the recv() that brought a request's bytes and before the request's lookup, so: any
 // change completed before the request's bytes were read is seen by that request.
 // Proof sketch:
@@ -37,7 +37,7 @@
 //      then queued behind the watch and drops the entry at the next sync() — the same mix an
 //      uncached read would have produced for that one request.
 // Cost: sync() is one non-blocking read() of the inotify descriptor (EAGAIN when nothing
-// changed); HttpSession calls it once per recv(), not per request, unless its model already
+// changed); serve::Answerer calls it once per receive, not per request, unless its model already
 // did after that recv(): the event model drains once per loop iteration, after all of the
 // iteration's recv() calls and before the first lookup (EventWorker::endOfBatch), so there a hit
 // costs no system call of its own before the send (docs/performance.md).

@@ -2,7 +2,7 @@
 #pragma once
 // TlsStream: the TLS side of one accepted connection (an OpenSSL SSL over the socket). The
 // socket may be non-blocking: every call returns at once and says what it waits for. Owned
-// by the connection's HttpSession and used by one thread at a time, like the session.
+// by the connection's protocol session and used by one thread at a time, like the session.
 // OpenSSL's per-thread error queue is left empty after every call.
 
 #include <sys/types.h>

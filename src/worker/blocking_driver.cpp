@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/socket.hpp"
-#include "worker/http_session.hpp"
+#include "protocol/http1_session.hpp"
 #include "worker/input_deadline.hpp"
 
 namespace learnhttpd::worker {
@@ -68,9 +68,9 @@ class Driver {
       case Wake::Ready:
         break;
     }
-    ReadResult r = session_.readFrom(fd_.get());
-    if (r == ReadResult::WouldBlock) return true;
-    if (!receivedInput(r)) return false;
+    protocol::ReadResult r = session_.readFrom(fd_.get());
+    if (r == protocol::ReadResult::WouldBlock) return true;
+    if (!protocol::receivedInput(r)) return false;
     process();
     return true;
   }
@@ -78,9 +78,9 @@ class Driver {
   // Sends everything queued; waits for a full send buffer at most send_timeout per stall.
   bool flush() {
     for (;;) {
-      FlushResult r = session_.writeTo(fd_.get());
-      if (r == FlushResult::Done) return true;
-      if (r == FlushResult::Error) return false;
+      protocol::FlushResult r = session_.writeTo(fd_.get());
+      if (r == protocol::FlushResult::Done) return true;
+      if (r == protocol::FlushResult::Error) return false;
       auto deadline = SteadyClock::now() + config_.send_timeout;
       if (control_.waitFor(fd_.get(), POLLOUT, deadline, false) != Wake::Ready) return false;
     }
@@ -104,7 +104,7 @@ class Driver {
   ModelControl& control_;
   const config::Config& config_;
   base::UniqueFd fd_;
-  HttpSession session_;
+  protocol::Http1Session session_;
   InputDeadline deadline_;
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The blocking connection driver: one thread serves one connection from its first byte to its
-// close -- wait for input, read, HttpSession, send (sendfile for big bodies), repeat -- the way
+// close -- wait for input, read, Http1Session, send (sendfile for big bodies), repeat -- the way
 // every classic blocking server does. The blocking models (blocking, process-per-connection,
 // thread-per-connection, threads-accept, threads-queue) differ only in who calls it.
 //
@@ -16,7 +16,7 @@
 // blocking recv(): one poll() per request (3 system calls: poll, recv, send).
 //
 // Thread-safety: serveConnection() may run on any number of threads at once, each with its own
-// connection; it touches the shared ServeContext read-only and ModelControl through its
+// connection; it touches the shared SessionContext read-only and ModelControl through its
 // thread-safe members only (ModelControl's header).
 
 #include <string>

@@ -22,8 +22,8 @@
 
 #include <vector>
 
+#include "protocol/session_context.hpp"
 #include "worker/model_control.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 
 namespace learnhttpd::worker {
@@ -34,7 +34,7 @@ class BlockingWorker final : public Worker {
   int run() override;
 
  private:
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
 };
 
@@ -50,7 +50,7 @@ class ProcessPerConnectionWorker final : public Worker {
   void stopChildren();
   void signalChildren(int signal);
 
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   std::vector<pid_t> children_;
 };

@@ -13,7 +13,7 @@ struct EventWorker::Connection {
 
   EventWorker& worker;
   base::UniqueFd fd;
-  HttpSession session;
+  protocol::Http1Session session;
   // One event, pointed at whichever readiness the connection waits for: input (onReadable) or
   // room to send (onWritable) -- never both at once. One allocation per connection instead of
   // two is ~150 bytes less per idle keep-alive connection (docs/performance.md).
@@ -26,7 +26,7 @@ struct EventWorker::Connection {
 
 EventWorker::EventWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, nullptr, context.status),
+      serve_(context.config, context.root, requestCounter(context)),
       loop_(context, serve_, *this) {}
 
 EventWorker::~EventWorker() = default;
@@ -57,9 +57,9 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
     return self.drive(conn);
   }
   if (conn.session.handshaking()) return self.continueHandshake(conn);
-  ReadResult r = conn.session.readFrom(conn.fd.get());
-  if (r == ReadResult::WouldBlock) return;
-  if (!receivedInput(r)) return self.close(conn);
+  protocol::ReadResult r = conn.session.readFrom(conn.fd.get());
+  if (r == protocol::ReadResult::WouldBlock) return;
+  if (!protocol::receivedInput(r)) return self.close(conn);
   if (!conn.batched) {
     conn.batched = true;
     self.batch_.push_back(&conn);
@@ -72,7 +72,7 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
 // no system call of its own — the inotify read is shared by the whole batch.
 void EventWorker::endOfBatch() {
   if (batch_.empty()) return;
-  if (serve_.file_cache) serve_.file_cache->sync();
+  if (serve_.site.file_cache) serve_.site.file_cache->sync();
   std::vector<Connection*> batch;
   batch.swap(batch_);
   for (Connection* conn : batch) {
@@ -96,16 +96,16 @@ void EventWorker::onWritable(evutil_socket_t, short what, void* arg) {
 // header_timeout (InputDeadline); a timeout on either event closes the connection.
 void EventWorker::continueHandshake(Connection& conn) {
   switch (conn.session.handshake(loop_.now())) {
-    case HandshakeStep::WantRead:
+    case protocol::HandshakeStep::WantRead:
       return waitForInput(conn);
-    case HandshakeStep::WantWrite:
+    case protocol::HandshakeStep::WantWrite:
       return await(conn, EV_WRITE, conn.deadline.next(conn.session, config_, loop_.stopping()));
-    case HandshakeStep::Answer:
+    case protocol::HandshakeStep::Answer:
       event_del(conn.event.get());
       return drive(conn);
-    case HandshakeStep::Close:
+    case protocol::HandshakeStep::Close:
       return close(conn);
-    case HandshakeStep::Done:
+    case protocol::HandshakeStep::Done:
       break;
   }
   waitForInput(conn);
@@ -117,9 +117,9 @@ void EventWorker::continueHandshake(Connection& conn) {
 // goes on with pipelined requests / waits for the next one.
 void EventWorker::drive(Connection& conn) {
   for (;;) {
-    FlushResult flushed = conn.session.writeTo(conn.fd.get());
-    if (flushed == FlushResult::Error) return close(conn);
-    if (flushed == FlushResult::WouldBlock) {
+    protocol::FlushResult flushed = conn.session.writeTo(conn.fd.get());
+    if (flushed == protocol::FlushResult::Error) return close(conn);
+    if (flushed == protocol::FlushResult::WouldBlock) {
       // No new requests are read while the answer backs up.
       return await(conn, EV_WRITE, config_.send_timeout);
     }

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "worker/http_session.hpp"
+#include "protocol/http1_session.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/libevent_handles.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_loop.hpp"
 
@@ -46,7 +46,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   void close(Connection& conn);
 
   const config::Config& config_;
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   WorkerLoop loop_;
   ConnectionList connections_;      // declared after loop_: destroyed first, their events with them
   std::vector<Connection*> batch_;  // read input in this batch, answered in endOfBatch()

@@ -14,7 +14,7 @@
 #include <chrono>
 
 #include "config/config.hpp"
-#include "worker/http_session.hpp"
+#include "protocol/http1_session.hpp"
 
 namespace learnhttpd::worker {
 
@@ -25,8 +25,8 @@ class InputDeadline {
  public:
   // Monotonic milliseconds, not the loop's cached wall-clock seconds: a budget counted in whole
   // seconds could shrink a 1 s header_timeout to almost nothing.
-  std::chrono::milliseconds next(const HttpSession& session, const config::Config& config,
-                                 bool stopping) {
+  std::chrono::milliseconds next(const protocol::Http1Session& session,
+                                 const config::Config& config, bool stopping) {
     using Clock = std::chrono::steady_clock;
     std::chrono::milliseconds timeout = config.keepalive_timeout;
     if (session.handshaking()) {

@@ -37,7 +37,7 @@ int millisUntil(SteadyClock::time_point deadline, SteadyClock::time_point now) {
 
 }  // namespace
 
-ModelControl::ModelControl(const WorkerContext& context, ServeContext& serve)
+ModelControl::ModelControl(const WorkerContext& context, protocol::SessionContext& serve)
     : context_(context), serve_(serve), heartbeat_(context.status) {}
 
 ModelControl::~ModelControl() = default;

@@ -34,8 +34,8 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/acceptor.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_logs.hpp"
 
@@ -55,7 +55,7 @@ class ModelControl {
   // The control thread's longest sleep between two heartbeats / signal checks.
   static constexpr std::chrono::milliseconds kSlice{250};
 
-  ModelControl(const WorkerContext& context, ServeContext& serve);
+  ModelControl(const WorkerContext& context, protocol::SessionContext& serve);
   ~ModelControl();
   ModelControl(const ModelControl&) = delete;
   ModelControl& operator=(const ModelControl&) = delete;
@@ -108,8 +108,10 @@ class ModelControl {
   // How the model's threads accept (any thread; made by open()).
   Acceptor& acceptor() noexcept { return *acceptor_; }
   const config::Config& config() const noexcept { return context_.config; }
-  ServeContext& serve() noexcept { return serve_; }
+  protocol::SessionContext& serve() noexcept { return serve_; }
   unsigned slot() const noexcept { return context_.slot; }
+  // The worker's slot of the status board (shared with the master), or nullptr.
+  WorkerStatus* status() const noexcept { return context_.status; }
   bool listenersClosed() const noexcept { return listeners_closed_; }
 
  private:
@@ -118,7 +120,7 @@ class ModelControl {
   bool onControlThread() const noexcept;
 
   WorkerContext context_;
-  ServeContext& serve_;
+  protocol::SessionContext& serve_;
   WorkerLogs logs_;
   std::optional<Acceptor> acceptor_;
   base::UniqueFd signal_fd_;

@@ -52,7 +52,7 @@ void PollingConnections::refuse(base::UniqueFd fd, int limit) {
         "so far); select() cannot watch it",
         control_.slot(), fd.get(), limit, refused_);
   }
-  HttpSession session(control_.serve(), control_.acceptor().peerOf(fd.get()));
+  protocol::Http1Session session(control_.serve(), control_.acceptor().peerOf(fd.get()));
   session.failWith(http::Status::ServiceUnavailable, std::time(nullptr));
   session.writeTo(fd.get());
   ::shutdown(fd.get(), SHUT_WR);
@@ -78,13 +78,14 @@ PollingConnections::List::iterator PollingConnections::step(List::iterator it, b
   switch (conn.state) {
     case State::Reading: {
       if (readable) {
-        ReadResult r = conn.session.readFrom(conn.fd.get());
-        if (receivedInput(r)) {
+        protocol::ReadResult r = conn.session.readFrom(conn.fd.get());
+        if (protocol::receivedInput(r)) {
           if (control_.quitting()) conn.session.drain();
           conn.session.process(std::time(nullptr));
           return flush(it);
         }
-        if (r != ReadResult::WouldBlock) return conns_.erase(it);  // closed by the client, or reset
+        if (r != protocol::ReadResult::WouldBlock)
+          return conns_.erase(it);  // closed by the client, or reset
       }
       if (!expired) return std::next(it);
       if (!conn.session.midRequest()) return conns_.erase(it);  // idle keep-alive expired
@@ -110,9 +111,9 @@ PollingConnections::List::iterator PollingConnections::step(List::iterator it, b
 PollingConnections::List::iterator PollingConnections::flush(List::iterator it) {
   Connection& conn = *it;
   for (;;) {
-    FlushResult r = conn.session.writeTo(conn.fd.get());
-    if (r == FlushResult::Error) return conns_.erase(it);
-    if (r == FlushResult::WouldBlock) {
+    protocol::FlushResult r = conn.session.writeTo(conn.fd.get());
+    if (r == protocol::FlushResult::Error) return conns_.erase(it);
+    if (r == protocol::FlushResult::WouldBlock) {
       conn.state = State::Writing;
       conn.deadline = SteadyClock::now() + control_.config().send_timeout;
       return std::next(it);
@@ -149,7 +150,7 @@ SteadyClock::time_point PollingConnections::nextDeadline() const {
 // ---- busy-poll -------------------------------------------------------------------------------
 
 BusyPollWorker::BusyPollWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, nullptr, context.status),
+    : serve_(context.config, context.root, requestCounter(context)),
       control_(context, serve_),
       conns_(control_) {}
 
@@ -181,7 +182,7 @@ int BusyPollWorker::run() {
 // ---- select ----------------------------------------------------------------------------------
 
 SelectWorker::SelectWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, nullptr, context.status),
+    : serve_(context.config, context.root, requestCounter(context)),
       control_(context, serve_),
       conns_(control_) {}
 

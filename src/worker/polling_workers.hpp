@@ -9,7 +9,7 @@
 //                   the kernel and here. A descriptor >= FD_SETSIZE can never be passed to
 //                   FD_SET (that writes past the fd_set); such a connection is answered 503,
 //                   closed, logged and counted, and the worker keeps serving the others.
-// Both drive HttpSession through PollingConnections with the same timeouts as `event`
+// Both drive Http1Session through PollingConnections with the same timeouts as `event`
 // (InputDeadline, send_timeout per stall, lingering close) and ModelControl's signals.
 // Threads: single-threaded; everything runs on the control thread.
 
@@ -18,10 +18,10 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
-#include "worker/http_session.hpp"
+#include "protocol/http1_session.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/input_deadline.hpp"
 #include "worker/model_control.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 
 namespace learnhttpd::worker {
@@ -31,10 +31,10 @@ class PollingConnections {
  public:
   enum class State { Reading, Writing, Lingering };
   struct Connection {
-    Connection(const ServeContext& serve, base::UniqueFd socket, std::string peer)
+    Connection(protocol::SessionContext& serve, base::UniqueFd socket, std::string peer)
         : fd(std::move(socket)), session(serve, std::move(peer)) {}
     base::UniqueFd fd;
-    HttpSession session;
+    protocol::Http1Session session;
     InputDeadline input;
     State state = State::Reading;
     SteadyClock::time_point deadline{};
@@ -75,7 +75,7 @@ class BusyPollWorker final : public Worker {
   int run() override;
 
  private:
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   PollingConnections conns_;
 };
@@ -88,7 +88,7 @@ class SelectWorker final : public Worker {
  private:
   void turn();
 
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   PollingConnections conns_;
 };

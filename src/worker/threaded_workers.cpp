@@ -43,7 +43,7 @@ struct ThreadPerConnectionWorker::Job {
 };
 
 ThreadPerConnectionWorker::ThreadPerConnectionWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, nullptr, context.status), control_(context, serve_) {}
+    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
 
 int ThreadPerConnectionWorker::run() {
   if (!control_.open() || !threads_.open()) return kExitBootFailure;
@@ -85,7 +85,7 @@ void ThreadPerConnectionWorker::serveJob(void* arg) {
 // ---- threads-accept --------------------------------------------------------------------------
 
 ThreadsAcceptWorker::ThreadsAcceptWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, nullptr, context.status), control_(context, serve_) {}
+    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
 
 int ThreadsAcceptWorker::run() {
   if (!control_.open(false, /*own_listeners=*/false) || !threads_.open()) return kExitBootFailure;
@@ -99,9 +99,9 @@ int ThreadsAcceptWorker::run() {
       return kExitBootFailure;
     }
   }
-  if (serve_.status != nullptr) {
-    serve_.status->threads_max.store(wanted, std::memory_order_relaxed);
-    serve_.status->threads.store(wanted, std::memory_order_relaxed);
+  if (WorkerStatus* status = control_.status(); status != nullptr) {
+    status->threads_max.store(wanted, std::memory_order_relaxed);
+    status->threads.store(wanted, std::memory_order_relaxed);
   }
   control_.start();
   std::vector<pollfd> finished{{threads_.finishedFd(), POLLIN, 0}};
@@ -142,7 +142,7 @@ void ThreadsAcceptWorker::acceptLoop(void* arg) {
 // ---- threads-queue ---------------------------------------------------------------------------
 
 ThreadsQueueWorker::ThreadsQueueWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, nullptr, context.status),
+    : serve_(context.config, context.root, requestCounter(context)),
       control_(context, serve_),
       sizer_(PoolSizer::fromConfig(context.config)),
       report_("threads-queue", context.slot, sizer_, context.status),

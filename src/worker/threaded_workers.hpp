@@ -34,9 +34,9 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/model_control.hpp"
 #include "worker/pool_sizer.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/thread_set.hpp"
 #include "worker/worker.hpp"
 
@@ -51,7 +51,7 @@ class ThreadPerConnectionWorker final : public Worker {
   struct Job;
   static void serveJob(void* arg);
 
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   ThreadSet threads_;
 };
@@ -64,7 +64,7 @@ class ThreadsAcceptWorker final : public Worker {
  private:
   static void acceptLoop(void* arg);
 
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   ThreadSet threads_;
   std::atomic<unsigned> in_accept_{0};  // threads that may be polling the listening sockets
@@ -82,7 +82,7 @@ class ThreadsQueueWorker final : public Worker {
   bool grow();
   SteadyClock::time_point joinAndReport();
 
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   ModelControl control_;
   ThreadSet threads_;
   PoolSizer sizer_;

@@ -34,7 +34,7 @@ struct ThreadPoolWorker::Connection {
 
   ThreadPoolWorker& worker;
   base::UniqueFd fd;
-  HttpSession session;             // the owning thread's (see the header)
+  protocol::Http1Session session;  // the owning thread's (see the header)
   Next next = Next::WaitForInput;  // written by the pool thread before it hands back
   // Loop thread only:
   EventPtr read_event;
@@ -48,7 +48,7 @@ struct ThreadPoolWorker::Connection {
 
 ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, nullptr, context.status),
+      serve_(context.config, context.root, requestCounter(context)),
       loop_(context, serve_, *this),
       sizer_(PoolSizer::fromConfig(context.config)),
       queue_(kQueuePerThread * sizer_.max()),
@@ -247,7 +247,7 @@ void ThreadPoolWorker::onHandBack(evutil_socket_t fd, short, void* arg) {
 
 void ThreadPoolWorker::takeBack(Connection& conn) {
   conn.in_pool = false;
-  HttpSession& session = conn.session;
+  protocol::Http1Session& session = conn.session;
   if (conn.next == Next::Close) return close(conn);
   if (conn.next == Next::WaitForOutput) return waitForOutput(conn);
   if (conn.next == Next::Finish) {
@@ -297,7 +297,7 @@ void ThreadPoolWorker::servePoolThread(void* arg) {
 // Busy threads are counted per hand-over, not per request, on the status slot's cache line
 // that `requests` already bounces between the pool threads.
 void ThreadPoolWorker::servePool() {
-  WorkerStatus* status = serve_.status;
+  WorkerStatus* status = loop_.status();
   while (std::optional<Connection*> conn = queue_.pop()) {
     if (status != nullptr) status->threads_busy.fetch_add(1, std::memory_order_relaxed);
     Next next = serve(**conn);
@@ -311,19 +311,19 @@ void ThreadPoolWorker::servePool() {
 // the send buffer is full, the connection goes back to the loop, so idle clients, slow
 // senders and clients that stop reading cost no thread.
 ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
-  HttpSession& session = conn.session;
+  protocol::Http1Session& session = conn.session;
   bool drained = false;  // the last recv() returned less than asked: the socket was empty
   if (session.handshaking()) {
     // WantRead: OpenSSL's read found the socket empty, so the next bytes raise a new edge.
     switch (session.handshake(std::time(nullptr))) {
-      case HandshakeStep::WantRead:
+      case protocol::HandshakeStep::WantRead:
         return Next::WaitForInput;
-      case HandshakeStep::WantWrite:
+      case protocol::HandshakeStep::WantWrite:
         return Next::WaitForOutput;
-      case HandshakeStep::Close:
+      case protocol::HandshakeStep::Close:
         return Next::Close;
-      case HandshakeStep::Answer:
-      case HandshakeStep::Done:
+      case protocol::HandshakeStep::Answer:
+      case protocol::HandshakeStep::Done:
         break;
     }
   }
@@ -338,16 +338,16 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
       // Skipping the read that would only say EAGAIN saves a syscall per request; bytes that
       // arrive after a short read raise a new edge in the loop.
       if (drained) return Next::WaitForInput;
-      ReadResult r = session.readFrom(conn.fd.get());
-      if (r == ReadResult::WouldBlock) return Next::WaitForInput;
-      if (!receivedInput(r)) return Next::Close;
-      drained = r == ReadResult::Drained;
+      protocol::ReadResult r = session.readFrom(conn.fd.get());
+      if (r == protocol::ReadResult::WouldBlock) return Next::WaitForInput;
+      if (!protocol::receivedInput(r)) return Next::Close;
+      drained = r == protocol::ReadResult::Drained;
       session.process(std::time(nullptr));
       continue;
     }
-    FlushResult flushed = session.writeTo(conn.fd.get());
-    if (flushed == FlushResult::Error) return Next::Close;
-    if (flushed == FlushResult::WouldBlock) return Next::WaitForOutput;
+    protocol::FlushResult flushed = session.writeTo(conn.fd.get());
+    if (flushed == protocol::FlushResult::Error) return Next::Close;
+    if (flushed == protocol::FlushResult::WouldBlock) return Next::WaitForOutput;
     // While stopping, an answer that still said keep-alive is not followed by a close: the
     // client may already be sending its next request, which gets "Connection: close" instead
     // (the loop gives it the short drain deadline).

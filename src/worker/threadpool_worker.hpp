@@ -12,7 +12,7 @@
 // Ownership: a connection belongs to exactly one thread at a time. The loop thread creates
 // it, owns it while it waits for input or writability (or waits for a queue slot), and is the
 // only one that closes it or touches the connection list and libevent. Between the push onto
-// the queue and its hand-back a single pool thread owns its socket and HttpSession; the loop
+// the queue and its hand-back a single pool thread owns its socket and Http1Session; the loop
 // then touches only the socket number (shutdown() on fast stop). The queue's and the return
 // list's mutexes order each hand-over.
 //
@@ -34,11 +34,11 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "protocol/http1_session.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/bounded_queue.hpp"
-#include "worker/http_session.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/pool_sizer.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/thread_set.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_loop.hpp"
@@ -88,7 +88,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   void handBack(Connection& conn, Next next);
 
   const config::Config& config_;
-  ServeContext serve_;
+  protocol::SessionContext serve_;
   WorkerLoop loop_;
   base::UniqueFd wake_fd_;  // eventfd: pool threads -> loop thread
   EventPtr wake_event_;

@@ -3,6 +3,8 @@
 // The Worker interface: what a forked worker process runs. One implementation per
 // worker_model; the master only ever sees this interface and makeWorker().
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -31,6 +33,11 @@ struct WorkerContext {
   const tls::ServerContext* tls = nullptr;
   std::vector<int> tls_fds;
 };
+
+// The counter of answered requests in the worker's slot of the status board, or nullptr.
+inline std::atomic<std::uint64_t>* requestCounter(const WorkerContext& context) noexcept {
+  return context.status != nullptr ? &context.status->requests : nullptr;
+}
 
 class Worker {
  public:

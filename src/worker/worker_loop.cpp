@@ -38,7 +38,7 @@ struct WorkerLoop::Lingering {
   std::list<Lingering>::iterator self;
 };
 
-WorkerLoop::WorkerLoop(const WorkerContext& context, ServeContext& serve, Model& model)
+WorkerLoop::WorkerLoop(const WorkerContext& context, protocol::SessionContext& serve, Model& model)
     : context_(context), serve_(serve), model_(model) {}
 
 WorkerLoop::~WorkerLoop() {
@@ -55,8 +55,8 @@ bool WorkerLoop::open(int required_features) {
   serve_.access_log = logs_.access();
   acceptor_.emplace(context_.slot, logs_.access() != nullptr);
   // "ssl" on port 0 (any free port): Location must name the port the master got.
-  if (serve_.https_port == 0 && !context_.tls_fds.empty()) {
-    serve_.https_port = net::boundPort(context_.tls_fds.front());
+  if (serve_.site.https_port == 0 && !context_.tls_fds.empty()) {
+    serve_.site.https_port = net::boundPort(context_.tls_fds.front());
   }
   std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(), event_config_free);
   if (cfg) event_config_require_features(cfg.get(), required_features);

@@ -30,10 +30,10 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "protocol/session_context.hpp"
 #include "worker/acceptor.hpp"
 #include "worker/exclusive_accept.hpp"
 #include "worker/libevent_handles.hpp"
-#include "worker/serve_context.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_logs.hpp"
 
@@ -64,7 +64,7 @@ class WorkerLoop {
   };
 
   // `serve` gets its access log when open() succeeds; both must outlive the loop.
-  WorkerLoop(const WorkerContext& context, ServeContext& serve, Model& model);
+  WorkerLoop(const WorkerContext& context, protocol::SessionContext& serve, Model& model);
   ~WorkerLoop();
   WorkerLoop(const WorkerLoop&) = delete;
   WorkerLoop& operator=(const WorkerLoop&) = delete;
@@ -82,6 +82,8 @@ class WorkerLoop {
   std::time_t now();
   bool stopping() const noexcept { return stopping_; }
   unsigned slot() const noexcept { return context_.slot; }
+  // The worker's slot of the status board (shared with the master), or nullptr.
+  WorkerStatus* status() const noexcept { return context_.status; }
   // The TLS context of the worker's TLS listeners; nullptr when there are none.
   const tls::ServerContext* tlsContext() const noexcept { return context_.tls; }
 
@@ -114,7 +116,7 @@ class WorkerLoop {
   void endLinger(std::list<Lingering>::iterator it);
 
   WorkerContext context_;
-  ServeContext& serve_;
+  protocol::SessionContext& serve_;
   Model& model_;
   WorkerLogs logs_;
   std::optional<Acceptor> acceptor_;  // made by open(), once it knows whether peers are logged

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: arbitrary client bytes through HttpSession, over a socketpair, against a
+// libFuzzer target: arbitrary client bytes through Http1Session, over a socketpair, against a
 // small fixture tree with a secret file outside the root. The first byte picks how the bytes
 // are fed (chunk size, graceful stop). Invariants in session_invariants.hpp; keep crashers in
 // corpus_session/.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// HttpSession driven by arbitrary bytes over a real socketpair, against a small fixture tree,
+// Http1Session driven by arbitrary bytes over a real socketpair, against a small fixture tree,
 // and the properties every run must keep. Shared by the libFuzzer target (fuzz_http_session)
 // and by lh_worker_tests, which replays the regression corpus on any compiler.
 //
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -26,9 +27,8 @@
 #include "base/unique_fd.hpp"
 #include "config/config.hpp"
 #include "fs/document_root.hpp"
-#include "worker/http_session.hpp"
-#include "worker/serve_context.hpp"
-#include "worker/worker_status.hpp"
+#include "protocol/http1_session.hpp"
+#include "protocol/session_context.hpp"
 
 namespace learnhttpd::fuzz {
 
@@ -93,7 +93,7 @@ class FixtureTree {
 // One worker's serving state over the fixture tree, built like a worker builds it.
 struct SessionWorld {
   explicit SessionWorld(const config::Config& cfg = config::Config{})
-      : config(cfg), root(openRoot(tree.root())), context(config, root, nullptr, &status) {}
+      : config(cfg), root(openRoot(tree.root())), context(config, root, &requests) {}
 
   static fs::DocumentRoot openRoot(const std::string& path) {
     std::string error;
@@ -105,8 +105,8 @@ struct SessionWorld {
   FixtureTree tree;
   config::Config config;
   fs::DocumentRoot root;
-  worker::WorkerStatus status;
-  worker::ServeContext context;
+  std::atomic<std::uint64_t> requests{0};  // the worker counts answers here
+  protocol::SessionContext context;
 };
 
 // Reads everything the peer has sent so far (non-blocking) and appends it to `out`.
@@ -127,13 +127,13 @@ struct SessionRun {
 // Feeds `input` to a fresh session in pieces of `chunk` bytes (0: all at once), processing and
 // flushing through a non-blocking socketpair after each piece, as a worker would; `drain`
 // switches to graceful-stop answers after the first piece.
-inline SessionRun runSession(const worker::ServeContext& context, std::string_view input,
+inline SessionRun runSession(protocol::SessionContext& context, std::string_view input,
                              std::size_t chunk = 0, bool drain = false) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
   base::UniqueFd server(fds[0]);
   base::UniqueFd client(fds[1]);
-  worker::HttpSession session(context, "fuzz");
+  protocol::Http1Session session(context, "fuzz");
   SessionRun run;
   std::size_t fed = 0;
   const std::size_t step = chunk == 0 ? input.size() : chunk;
@@ -150,9 +150,9 @@ inline SessionRun runSession(const worker::ServeContext& context, std::string_vi
     if (drain && fed > 0) session.drain();
     session.process(kNow);
     while (session.hasOutput()) {
-      worker::FlushResult r = session.writeTo(server.get());
+      protocol::FlushResult r = session.writeTo(server.get());
       drainPeer(client.get(), run.output);
-      if (r == worker::FlushResult::Error) return run;
+      if (r == protocol::FlushResult::Error) return run;
       progress = true;
     }
     if (session.closeAfterOutput()) {
@@ -230,14 +230,14 @@ inline const char* checkResponses(std::string_view out) {
   return nullptr;
 }
 
-inline const char* checkSession(const worker::ServeContext& context, std::string_view input,
+inline const char* checkSession(protocol::SessionContext& context, std::string_view input,
                                 std::size_t chunk, bool drain) {
   SessionRun run = runSession(context, input, chunk, drain);
   if (const char* e = checkResponses(run.output)) return e;
   if (run.output.find(kSecret) != std::string::npos && input.find(kSecret) == std::string::npos) {
     return "served a file from outside the document root";
   }
-  if (context.deny_hidden && run.output.find(kHidden) != std::string::npos &&
+  if (context.site.deny_hidden && run.output.find(kHidden) != std::string::npos &&
       input.find(kHidden) == std::string::npos) {
     return "served a hidden file";
   }
@@ -246,7 +246,7 @@ inline const char* checkSession(const worker::ServeContext& context, std::string
 
 // The fuzzer's view: the first byte picks the feeding (chunk size, graceful stop), the rest is
 // what the client sent.
-inline const char* checkSessionBytes(const worker::ServeContext& context, std::string_view data) {
+inline const char* checkSessionBytes(protocol::SessionContext& context, std::string_view data) {
   if (data.empty()) return nullptr;
   const auto mode = static_cast<unsigned char>(data[0]);
   const std::size_t chunks[] = {0, 1, 2, 3, 7, 16, 64, 1000};

@@ -8,7 +8,7 @@ for the exact bytes, curl following the redirect onto the TLS listener, and (whe
 installed) a WHATWG URL parser, the way a browser reads Location, for hostile targets; the
 status listener is not redirected. Off by default: the same pair of addresses without the key serves files on both. The config errors
 name file, line and key. Production models only (TLS listeners); the redirect itself is
-HttpSession's, the same code in every model."""
+serve::Answerer's, the same code in every model."""
 
 import http.client
 import json

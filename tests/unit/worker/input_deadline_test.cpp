@@ -23,7 +23,7 @@ class InputDeadlineTest : public ::testing::Test {
     config_.keepalive_timeout = 75s;
     config_.header_timeout = 10s;
   }
-  void feed(HttpSession& s, std::string_view bytes) {
+  void feed(protocol::Http1Session& s, std::string_view bytes) {
     auto space = s.inputSpace();
     std::copy(bytes.begin(), bytes.end(), space.begin());
     s.received(bytes.size());
@@ -35,12 +35,12 @@ class InputDeadlineTest : public ::testing::Test {
 };
 
 TEST_F(InputDeadlineTest, NewConnectionGetsHeaderTimeout) {
-  HttpSession s(world_.context, "");
+  protocol::Http1Session s(world_.context, "");
   EXPECT_EQ(deadline_.next(s, config_, false), 10s);
 }
 
 TEST_F(InputDeadlineTest, IdleBetweenRequestsGetsKeepAliveTimeout) {
-  HttpSession s(world_.context, "");
+  protocol::Http1Session s(world_.context, "");
   feed(s, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(s.requestsServed(), 1u);
   EXPECT_FALSE(s.midRequest());
@@ -50,7 +50,7 @@ TEST_F(InputDeadlineTest, IdleBetweenRequestsGetsKeepAliveTimeout) {
 // The budget runs on the steady clock inside InputDeadline; 30 ms of real time is the least
 // this test can wait to see that a trickled head does not get a fresh budget.
 TEST_F(InputDeadlineTest, TricklingHeadCountsFromItsFirstByte) {
-  HttpSession s(world_.context, "");
+  protocol::Http1Session s(world_.context, "");
   feed(s, "GET /a.txt HTTP/1.1\r\n");
   ASSERT_TRUE(s.midRequest());
   EXPECT_EQ(deadline_.next(s, config_, false), 10s);
@@ -63,7 +63,7 @@ TEST_F(InputDeadlineTest, TricklingHeadCountsFromItsFirstByte) {
 
 TEST_F(InputDeadlineTest, NeverZeroOrNegative) {
   config_.header_timeout = 1ms;
-  HttpSession s(world_.context, "");
+  protocol::Http1Session s(world_.context, "");
   feed(s, "GET /a.txt HTTP/1.1\r\n");
   EXPECT_EQ(deadline_.next(s, config_, false), 1ms);
   std::this_thread::sleep_for(5ms);
@@ -71,7 +71,7 @@ TEST_F(InputDeadlineTest, NeverZeroOrNegative) {
 }
 
 TEST_F(InputDeadlineTest, NextHeadStartsItsOwnClock) {
-  HttpSession s(world_.context, "");
+  protocol::Http1Session s(world_.context, "");
   feed(s, "GET /a.txt HTTP/1.1\r\n");
   EXPECT_EQ(deadline_.next(s, config_, false), 10s);
   std::this_thread::sleep_for(30ms);
@@ -81,11 +81,11 @@ TEST_F(InputDeadlineTest, NextHeadStartsItsOwnClock) {
 }
 
 TEST_F(InputDeadlineTest, StoppingShortensIdleWaitsOnly) {
-  HttpSession idle(world_.context, "");
+  protocol::Http1Session idle(world_.context, "");
   feed(idle, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(deadline_.next(idle, config_, true), kDrainGrace);
   InputDeadline other;
-  HttpSession mid(world_.context, "");
+  protocol::Http1Session mid(world_.context, "");
   feed(mid, "GET /a.txt HTTP/1.1\r\n");
   EXPECT_EQ(other.next(mid, config_, true), 10s);  // a request under way may finish
 }

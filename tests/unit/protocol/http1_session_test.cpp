@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// HttpSession over a real socketpair and a real document root, without a worker or a loop:
+// Http1Session over a real socketpair and a real document root, without a worker or a loop:
 // pipelining, HEAD, errors, keep-alive limits, graceful-stop drain, large bodies by sendfile,
 // and byte-at-a-time input.
 
-#include "worker/http_session.hpp"
+#include "protocol/http1_session.hpp"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -14,7 +14,7 @@
 
 #include "session_invariants.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::protocol {
 namespace {
 
 std::string inflateGzip(std::string_view gz) {
@@ -81,7 +81,7 @@ TEST_F(HttpSessionTest, PipelinedRequestsAnsweredInOrder) {
   EXPECT_EQ(answers[1].body, "<html>dir index</html>\n");
   EXPECT_EQ(answers[2].status, 404);
   EXPECT_FALSE(run.closed);
-  EXPECT_EQ(world_.status.requests.load(), 3u);
+  EXPECT_EQ(world_.requests.load(), 3u);
 }
 
 TEST_F(HttpSessionTest, ByteAtATimeGivesTheSameBytes) {
@@ -313,7 +313,7 @@ TEST_F(HttpSessionTest, RequestBodyIsSkippedNotParsedAsARequest) {
 }
 
 TEST_F(HttpSessionTest, FailWithAnswersAndCloses) {
-  HttpSession s(world_.context, "");
+  Http1Session s(world_.context, "");
   s.failWith(http::Status::RequestTimeout, fuzz::kNow);
   EXPECT_TRUE(s.closeAfterOutput());
   EXPECT_TRUE(s.hasOutput());
@@ -331,4 +331,4 @@ TEST(ResponseChecker, RejectsWhatIsNotHttp) {
 }
 
 }  // namespace
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::protocol

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "http/https_location.hpp"
+#include "http/location.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -64,16 +64,38 @@ bool isRedirectHost(std::string_view host) noexcept {
   return isDnsName(host);
 }
 
-void appendEscaped(std::string& out, char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  if (byte > 0x20 && byte < 0x7f) {
-    out.push_back(c);
-    return;
-  }
+// The one percent-encoder: every byte of `text` that `keep` does not accept becomes %XX.
+template <typename Keep>
+void appendEncoded(std::string& out, std::string_view text, Keep keep) {
   constexpr std::string_view kHex = "0123456789ABCDEF";
-  out.push_back('%');
-  out.push_back(kHex[byte >> 4]);
-  out.push_back(kHex[byte & 0xf]);
+  for (char c : text) {
+    if (keep(c)) {
+      out.push_back(c);
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back('%');
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0xf]);
+  }
+}
+
+// RFC 3986 unreserved / sub-delims / ':' / '@': safe inside a path segment as they are.
+bool safeInSegment(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+}
+
+// A query keeps its own escapes ('%') and RFC 3986 query characters.
+bool safeInQuery(char c) noexcept {
+  return safeInSegment(c) || c == '/' || c == '?' || c == '%';
+}
+
+// A target as the client sent it: visible ASCII stays (a browser encodes the rest itself before
+// following the value).
+bool visibleAscii(char c) noexcept {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte > 0x20 && byte < 0x7f;
 }
 
 }  // namespace
@@ -107,8 +129,30 @@ bool appendHttpsLocation(std::string_view authority, std::string_view target, st
   // The authority ends where the path begins: a path must start with '/' so that nothing of
   // it can be read as more of the host.
   if (path.empty() || path.front() != '/') out.push_back('/');
-  for (char c : path) appendEscaped(out, c);
+  appendEncoded(out, path, visibleAscii);
   return true;
+}
+
+void appendDirectoryLocation(std::string_view decoded_path, std::string_view target,
+                             std::string& out) {
+  const std::size_t start = out.size();
+  std::size_t begin = 0;
+  while (begin < decoded_path.size()) {
+    std::size_t end = decoded_path.find('/', begin);
+    if (end == std::string_view::npos) end = decoded_path.size();
+    if (end > begin) {
+      out.push_back('/');
+      appendEncoded(out, decoded_path.substr(begin, end - begin), safeInSegment);
+    }
+    begin = end + 1;
+  }
+  if (out.size() == start || out.back() != '/') out.push_back('/');
+  // The query is kept as sent (its escapes are the client's business), minus any byte that
+  // does not belong in a header value or a URL.
+  const std::size_t query = target.find('?');
+  if (query != std::string_view::npos) {
+    appendEncoded(out, target.substr(query, target.find('#', query) - query), safeInQuery);
+  }
 }
 
 }  // namespace learnhttpd::http

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "worker/response.hpp"
+#include "serve/response.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 
 void Response::setPage(http::Status status) {
   head.status = status;
@@ -20,6 +20,7 @@ void Response::setPage(http::Status status) {
   etag_.reset();
   file.reset();
   cached.reset();
+  generated.clear();
   body = BodySource::Page;
 }
 
@@ -80,6 +81,16 @@ void Response::setEncodedBody(std::string_view bytes) {
   body = BodySource::Encoded;
 }
 
+void Response::setGenerated(std::string bytes, std::string_view type) {
+  setPage(http::Status::Ok);
+  head.content_type = type;
+  head.content_length = bytes.size();
+  head.range_last = bytes.empty() ? 0 : bytes.size() - 1;
+  page = {};
+  generated = std::move(bytes);
+  body = BodySource::Generated;
+}
+
 void Response::setErrorFile(std::uint64_t size, std::string_view type) {
   head.content_type = type;
   head.content_length = size;
@@ -115,4 +126,4 @@ void Response::setUnsatisfiable() {
   head.complete_length = complete_length;
 }
 
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

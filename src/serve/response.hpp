@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Response: everything one request is answered with, described once. HttpSession::handle (or
-// failWith) fills it through the setters below; HttpSession::respond then only serialises
-// `head`, queues the body named by `body` and logs. Nothing is translated on the way: what the
+// Response: everything one request is answered with, described once. serve::Answerer fills it
+// through the setters below; a protocol session (protocol/) then only serialises `head` in its
+// framing, sends the body named by `body` and logs. Nothing is translated on the way: what the
 // head says (Content-Length, Content-Range, validators) and what follows it are the same fields.
 //
 // Not copyable or movable: `head.etag` views the entity tag stored inside. A plain value
@@ -12,6 +12,7 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "base/unique_fd.hpp"
@@ -20,17 +21,18 @@
 #include "http/response_head.hpp"
 #include "http/status.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 
 // Where the bytes after the head come from.
 enum class BodySource {
-  None,     // no body: a 304, a 204, or the answer to HEAD (whose head still says what GET
-            // would get)
-  Page,     // inline bytes: `page`, the error page of the status (also a redirect's)
-  File,     // head.content_length bytes of a file from offset head.range_first (0 unless 206),
-            // out of `file` or, on an open-file cache hit, `cached`
-  Encoded,  // inline bytes: `page`, the file compressed for this request (GzipEncoder's
-            // buffer: valid until the thread encodes again, so queued by respond() at once)
+  None,       // no body: a 304, a 204, or the answer to HEAD (whose head still says what GET
+              // would get)
+  Page,       // inline bytes: `page`, the error page of the status (also a redirect's)
+  File,       // head.content_length bytes of a file from offset head.range_first (0 unless 206),
+              // out of `file` or, on an open-file cache hit, `cached`
+  Encoded,    // inline bytes: `page`, the file compressed for this request (GzipEncoder's
+              // buffer: valid until the thread encodes again, so queued by the session at once)
+  Generated,  // bytes made for this request (a listing, say): `generated`, owned by the response
 };
 
 // The methods a static file answers to, for Allow (405 and OPTIONS).
@@ -79,6 +81,9 @@ struct Response {
   void setRange(std::uint64_t first, std::uint64_t last);
   // After setFile: 416 naming the file's length in Content-Range, with the 416 page as body.
   void setUnsatisfiable();
+  // 200 with `bytes` made for this request as the body, of `type`; no validators or ranges
+  // unless the caller sets them.
+  void setGenerated(std::string bytes, std::string_view type);
   // No body follows the head (HEAD): the head is left as it is.
   void omitBody() noexcept { body = BodySource::None; }
 
@@ -87,15 +92,16 @@ struct Response {
     return body == BodySource::None ? 0 : head.content_length;
   }
 
-  // respond() fills `date`; the setters and HttpSession::handle the rest.
+  // The protocol session fills `date`, version_minor and keep_alive; the setters the rest.
   http::ResponseHead head;
   BodySource body = BodySource::None;
   std::string_view page;  // BodySource::Page: static storage (http::errorBody)
   base::UniqueFd file;    // BodySource::File: opened for this request, or
   std::shared_ptr<const fs::CachedFile> cached;  // the open-file cache's entry
+  std::string generated;                         // BodySource::Generated
 
  private:
   std::optional<http::EntityTag> etag_;  // the storage head.etag views
 };
 
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The Location of a redirect from plain HTTP to HTTPS (config redirect_to_https). Pure.
+// The Location of a redirect, built in one place with one percent-encoder: to a directory's
+// slash form, and from plain HTTP to HTTPS (config redirect_to_https). Never a value a browser
+// could read as another host ("//x", "/\x"): a path always starts with exactly one '/', and
+// an authority is ours or a checked name. Pure.
 
 #include <cstdint>
 #include <optional>
@@ -10,6 +13,16 @@
 #include "http/request.hpp"
 
 namespace learnhttpd::http {
+
+// Appends the Location that adds the slash to the directory `decoded_path` names (http::
+// decodeTarget's normal form, starting with '/'), with the query of the raw `target` kept:
+// every byte of the path that is not plainly safe in a segment (RFC 3986 unreserved,
+// sub-delims, ':' '@') is percent-encoded and '/' never follows '/', so the value starts with
+// exactly one '/' and a segment character; the query keeps its own escapes and RFC 3986 query
+// characters, and the rest is encoded. Built from the decoded path, never from the client's raw
+// path, in which "//host/dir" or "/<backslash>host/dir" would send a browser to another site.
+void appendDirectoryLocation(std::string_view decoded_path, std::string_view target,
+                             std::string& out);
 
 // The authority `request` names for its target (RFC 9112 section 3.3): an absolute-form
 // target's ("http://HOST:PORT/..."; empty when it has none, which appendHttpsLocation refuses),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Replays the HttpSession fuzzer's regression corpus (tests/fuzz/corpus_session) through the
+// Replays the Http1Session fuzzer's regression corpus (tests/fuzz/corpus_session) through the
 // same invariants the fuzz target checks, on any compiler.
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 // http::appendResponseHead, gives exactly the head the server sends, and names the body that
 // follows it. No sockets: the description is a value.
 
-#include "worker/response.hpp"
+#include "serve/response.hpp"
 
 #include <fcntl.h>
 
@@ -14,7 +14,7 @@
 
 #include "http/response_head.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 namespace {
 
 constexpr std::string_view kDate = "Sun, 06 Nov 1994 08:49:37 GMT";
@@ -186,4 +186,4 @@ TEST(Response, EmptyFileHasAnEmptyBody) {
 }
 
 }  // namespace
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

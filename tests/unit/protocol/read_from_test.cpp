@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// HttpSession::readFrom over a real non-blocking socketpair: what each outcome of one recv()
+// Http1Session::readFrom over a real non-blocking socketpair: what each outcome of one recv()
 // reports to a model (bytes with or without more waiting, nothing yet, end of input, a reset,
 // a buffer at its limit), and that the bytes land where process() parses them.
 
@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/http1_session.hpp"
 #include "session_invariants.hpp"
-#include "worker/http_session.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::protocol {
 namespace {
 
 constexpr std::string_view kGet = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -35,7 +35,7 @@ class ReadFromTest : public ::testing::Test {
   }
 
   // What the session wrote to the client so far.
-  std::string answer(HttpSession& session) {
+  std::string answer(Http1Session& session) {
     std::string out;
     while (session.hasOutput()) {
       if (session.writeTo(server_.get()) == FlushResult::Error) break;
@@ -51,14 +51,14 @@ class ReadFromTest : public ::testing::Test {
 
 TEST_F(ReadFromTest, NothingSentYetIsWouldBlock) {
   fuzz::SessionWorld world;
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   EXPECT_EQ(session.readFrom(server_.get()), ReadResult::WouldBlock);
   EXPECT_FALSE(session.midRequest());
 }
 
 TEST_F(ReadFromTest, ARequestIsReadThenItsEndOfInput) {
   fuzz::SessionWorld world;
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   send(kGet);
   ASSERT_EQ(::shutdown(client_.get(), SHUT_WR), 0);
   // Fewer bytes than the buffer had room for: the socket is empty after them.
@@ -73,7 +73,7 @@ TEST_F(ReadFromTest, ARequestIsReadThenItsEndOfInput) {
 
 TEST_F(ReadFromTest, AResetIsAnError) {
   fuzz::SessionWorld world;
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   // A stream socket closed with bytes it never read resets its peer (ECONNRESET).
   ASSERT_EQ(::send(server_.get(), "x", 1, MSG_NOSIGNAL), 1);
   client_.reset();
@@ -82,7 +82,7 @@ TEST_F(ReadFromTest, AResetIsAnError) {
 
 TEST_F(ReadFromTest, NotASocketIsAnError) {
   fuzz::SessionWorld world;
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK), 0);
   base::UniqueFd read_end(pipe_fds[0]);
@@ -100,7 +100,7 @@ TEST_F(ReadFromTest, ReadsStopAtTheInputLimit) {
   const std::size_t limit = world.context.input_buffer_limit;
   std::string head = "GET /a.txt HTTP/1.1\r\nX-Long: " + std::string(limit, 'a');
   send(head);
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   std::size_t reads = 0;
   ReadResult r = ReadResult::Filled;
   while ((r = session.readFrom(server_.get())) == ReadResult::Filled && reads < 100) ++reads;
@@ -119,7 +119,7 @@ TEST_F(ReadFromTest, ReadsStopAtTheInputLimit) {
 
 TEST_F(ReadFromTest, PipelinedBytesAcrossReadsAreAnsweredInOrder) {
   fuzz::SessionWorld world;
-  HttpSession session(world.context, "peer");
+  Http1Session session(world.context, "peer");
   send(kGet.substr(0, 10));
   EXPECT_EQ(session.readFrom(server_.get()), ReadResult::Drained);
   session.process(fuzz::kNow);
@@ -132,8 +132,8 @@ TEST_F(ReadFromTest, PipelinedBytesAcrossReadsAreAnsweredInOrder) {
   std::string out = answer(session);
   EXPECT_EQ(out.find("HTTP/1.1 200 OK\r\n", 1), out.rfind("HTTP/1.1 200 OK\r\n")) << out;
   EXPECT_NE(out.rfind("HTTP/1.1 200 OK\r\n"), 0u) << out;  // two answers
-  EXPECT_EQ(world.status.requests.load(), 2u);
+  EXPECT_EQ(world.requests.load(), 2u);
 }
 
 }  // namespace
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::protocol

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "worker/gzip_encoder.hpp"
+#include "serve/gzip_encoder.hpp"
 
 #include <unistd.h>
 #include <zlib.h>
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 namespace {
 
 constexpr std::size_t kChunk = std::size_t{64} * 1024;
@@ -94,4 +94,4 @@ bool GzipEncoder::deflateFile(int fd, std::uint64_t size) {
   }
 }
 
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

@@ -2,7 +2,7 @@
 // GzipEncoder against zlib's own inflate: from memory and from a real file (more than one read
 // chunk), the encoder reused across sizes and levels, and a file shorter than promised.
 
-#include "worker/gzip_encoder.hpp"
+#include "serve/gzip_encoder.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 
 #include "base/unique_fd.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 namespace {
 
 // Text that compresses like a web page: words from a small vocabulary in a varying order.
@@ -124,4 +124,4 @@ TEST(GzipEncoder, OnePerThread) {
 }
 
 }  // namespace
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // GzipEncoder: a whole file compressed into the gzip format (RFC 1952) with zlib, in memory, so
-// that the answer can say its Content-Length before the body. Used by HttpSession for
+// that the answer can say its Content-Length before the body. Used by serve::Answerer for
 // on-the-fly gzip (config `gzip`).
 //
 // Not thread-safe: one encoder per thread (forThisThread()). It keeps its zlib state (about
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace learnhttpd::worker {
+namespace learnhttpd::serve {
 
 class GzipEncoder {
  public:
@@ -45,4 +45,4 @@ class GzipEncoder {
   std::vector<char> out_;  // the gzip bytes
 };
 
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::serve

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// HttpSession: the protocol side of one connection — buffered input, parsing, answering,
-// buffered output and the pending file body — with no event loop and no threads in it, so
-// every worker model drives the very same code. A model only waits and moves bytes:
+// Http1Session: one HTTP/1.x connection -- buffered input, parsing, pipelining, keep-alive,
+// buffered output and the pending file body, over a plain or TLS socket -- with no event loop
+// and no threads in it, so every worker model drives the very same code. What to answer is
+// not its business: it asks serve::Answerer and writes what it says in HTTP/1.1 framing.
+// A model only waits and moves bytes:
 //   readFrom(fd)                  // one recv() into the input buffer
 //   process(now);                 // parses and answers as many requests as it may
 //   writeTo(fd) until Done;       // head and small bodies from memory, big bodies by sendfile
@@ -19,19 +21,17 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "fs/document_root.hpp"
 #include "fs/open_file_cache.hpp"
-#include "http/accept_encoding.hpp"
 #include "http/chunked_decoder.hpp"
 #include "http/request.hpp"
-#include "http/response_head.hpp"
 #include "http/status.hpp"
+#include "protocol/session_context.hpp"
+#include "serve/answerer.hpp"
+#include "serve/response.hpp"
 #include "tls/server_context.hpp"
 #include "tls/tls_stream.hpp"
-#include "worker/response.hpp"
-#include "worker/serve_context.hpp"
 
-namespace learnhttpd::worker {
+namespace learnhttpd::protocol {
 
 enum class FlushResult { Done, WouldBlock, Error };
 
@@ -57,9 +57,10 @@ inline bool receivedInput(ReadResult r) noexcept {
   return r == ReadResult::Filled || r == ReadResult::Drained;
 }
 
-class HttpSession {
+class Http1Session {
  public:
-  HttpSession(const ServeContext& context, std::string peer);
+  // `context` outlives the session (its site's file cache is used, so not const).
+  Http1Session(SessionContext& context, std::string peer);
 
   // Makes this a TLS connection over the socket `fd`: readFrom/writeTo then go through it,
   // after handshake() has returned Done. False when OpenSSL cannot set one up (close).
@@ -88,11 +89,11 @@ class HttpSession {
   std::span<char> inputSpace();
   void received(std::size_t n) noexcept {
     end_ += n;
-    cache_synced_ = false;  // the file cache must apply changes made before these bytes came
+    answerer_.received();  // the file cache must apply changes made before these bytes came
   }
   // The caller has run the file cache's sync() after this session's last recv(): process()
   // need not run it again (a model that syncs once for a batch of connections).
-  void cacheSynced() noexcept { cache_synced_ = true; }
+  void cacheSynced() noexcept { answerer_.cacheSynced(); }
 
   // Parses buffered input and answers complete requests, in order, until output must be
   // flushed first (a file body is pending, or enough bytes are queued), input runs out, or the
@@ -125,25 +126,10 @@ class HttpSession {
 
  private:
   void handle(const http::Request& request, std::time_t now);
-  void describe(const http::Request& request, Response& response);
-  void describeOptions(Response& response);
-  void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
   // `request` is nullptr when none could be read (failWith): the log line says "-".
-  void respond(Response& response, const http::Request* request, std::time_t now);
-  bool queueFileBody(Response& response);
-  void addHsts(Response& response);
-  void logAnswer(const Response& response, const http::Request* request, std::time_t now);
-  static bool notModified(const http::Request& request, const http::ResponseHead& head);
-  static void applyRange(const http::Request& request, Response& response);
-  void addHeaderRules(const fs::Resolved& resolved, Response& response);
-  void useErrorPage(Response& response);
-  void useSidecar(const http::AcceptedCodings& accepted, const fs::Resolved& original,
-                  Response& response);
-  static bool rangeApplies(const http::Request& request, const Response& response);
-  void gzipBody(Response& response);
-  std::shared_ptr<const fs::CachedFile> lookupCached(const std::string& path, bool trailing_slash);
-  void redirectToDirectory(std::string_view target, Response& response);
-  void redirectToHttps(const http::Request& request, Response& response);
+  void respond(serve::Response& response, const http::Request* request, std::time_t now);
+  bool queueFileBody(serve::Response& response);
+  void logAnswer(const serve::Response& response, const http::Request* request, std::time_t now);
   bool skipBody();
   ReadResult readFromTls();
   FlushResult writeToTls();
@@ -152,9 +138,10 @@ class HttpSession {
   void consume(std::size_t n) noexcept;
   void compactInput();
 
-  const ServeContext& ctx_;
+  SessionContext& ctx_;
   std::string peer_;
   int socket_ = -1;  // the socket of the last readFrom() (not owned), for its local address
+  serve::Answerer answerer_;  // what to answer: this connection's view of the site
   std::vector<char> in_;
   std::size_t start_ = 0;      // first unparsed byte in in_
   std::size_t end_ = 0;        // one past the last received byte
@@ -168,19 +155,14 @@ class HttpSession {
   std::shared_ptr<const fs::CachedFile> file_cached_;  // the cache's file being sent
   off_t file_offset_ = 0;
   std::size_t file_remaining_ = 0;
-  std::string path_;          // decoded path of the current request (reused buffer)
-  std::string location_;      // Location of a redirect (reused buffer)
-  std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
-  std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
   unsigned requests_ = 0;
   bool close_after_ = false;
   bool client_said_last_ = false;  // the last answered request asked to close the connection
   bool draining_ = false;
-  bool cache_synced_ = false;  // the file cache has applied every change up to the last recv
   std::unique_ptr<tls::TlsStream> tls_;  // a TLS connection's stream, else nullptr
   bool plain_reply_ = false;             // the 400 to plain HTTP on a TLS port goes out unencrypted
   std::string chunk_;  // TLS: the part of the file body being encrypted (reused buffer)
   std::size_t chunk_sent_ = 0;
 };
 
-}  // namespace learnhttpd::worker
+}  // namespace learnhttpd::protocol

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The Location of redirect_to_https: the host the request named, our port, its target as sent.
+// The Location of a redirect: redirect_to_https (the host the request named, our port, its target
+// as sent) and a directory's slash (its decoded path, encoded; the query kept).
 
-#include "http/https_location.hpp"
+#include "http/location.hpp"
 
 #include <gtest/gtest.h>
 
@@ -105,6 +106,30 @@ TEST(RequestAuthority, AbsoluteFormThenHostThenNone) {
   EXPECT_EQ(requestAuthority(r), "other.example");
   r.target = "http:///x";
   EXPECT_EQ(requestAuthority(r), "");  // no host: refused by appendHttpsLocation
+}
+
+std::string directory(std::string_view decoded_path, std::string_view target) {
+  std::string out;
+  appendDirectoryLocation(decoded_path, target, out);
+  return out;
+}
+
+TEST(DirectoryLocation, AddsTheSlashAndKeepsTheQuery) {
+  EXPECT_EQ(directory("/dir", "/dir"), "/dir/");
+  EXPECT_EQ(directory("/a/b", "/a/b?x=1&y=%20#frag"), "/a/b/?x=1&y=%20");
+  EXPECT_EQ(directory("/", "/"), "/");
+}
+
+TEST(DirectoryLocation, NeverStartsWithTwoSlashesOrABackslash) {
+  // decodeTarget keeps repeated slashes out already; this value would still not leave the host.
+  EXPECT_EQ(directory("//evil.example//dir", "//evil.example//dir"), "/evil.example/dir/");
+  EXPECT_EQ(directory("/\\evil.example", "/%5Cevil.example"), "/%5Cevil.example/");
+  EXPECT_EQ(directory("/a b/\xc3\xa9", "/a%20b/%C3%A9"), "/a%20b/%C3%A9/");
+}
+
+TEST(DirectoryLocation, EncodesWhatDoesNotBelongInAHeader) {
+  EXPECT_EQ(directory("/d", "/d?a\r\nSet-Cookie: x"), "/d/?a%0D%0ASet-Cookie:%20x");
+  EXPECT_EQ(directory("/d\x7f\x01", "/d"), "/d%7F%01/");
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+#include "protocol/session_context.hpp"
+
+#include <algorithm>
+
+namespace learnhttpd::protocol {
+
+SessionContext::SessionContext(const config::Config& config, const fs::DocumentRoot& root,
+                               std::atomic<std::uint64_t>* request_counter)
+    : site(config, root),
+      limits{std::min<std::size_t>(8192, config.max_header_bytes), config.max_header_bytes},
+      keepalive_requests(config.keepalive_requests),
+      keepalive_enabled(config.keepalive_timeout.count() > 0),
+      // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
+      // parser can see that a head is too long.
+      input_buffer_limit(config.max_header_bytes + 4096),
+      requests(request_counter) {}
+
+}  // namespace learnhttpd::protocol

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// The answer's steps in order, and the answers that are not a file: redirects, OPTIONS, error
+// pages, HSTS. The file itself (sidecars, gzip, ranges, conditionals) is in static_file.cpp.
+#include "serve/answerer.hpp"
+
+#include <optional>
+
+#include "http/location.hpp"
+#include "http/target.hpp"
+
+namespace learnhttpd::serve {
+
+bool Answerer::needsLocalHost(const http::Request& request) const noexcept {
+  return site_.redirect_to_https && !secure_ && !http::requestAuthority(request);
+}
+
+void Answerer::answer(const http::Request& request, Response& response,
+                      std::string_view local_host) {
+  describe(request, response, local_host);
+  if (response.body == BodySource::Page && !site_.error_pages.empty()) useErrorPage(response);
+  // RFC 6797 section 7.2: only over a secure connection; then on every answer.
+  if (secure_ && !site_.hsts_field.empty()) addHsts(response);
+  if (request.method == http::Method::Head) response.omitBody();
+}
+
+void Answerer::refuse(http::Status status, Response& response) {
+  response.setClosingPage(status);
+  if (secure_ && !site_.hsts_field.empty()) addHsts(response);
+}
+
+void Answerer::describe(const http::Request& request, Response& response,
+                        std::string_view local_host) {
+  // "OPTIONS *" (the parser admits "*" with OPTIONS only) names no resource, so a plain
+  // listener that redirects has no https:// URL to send it to: it gets the answer instead.
+  const bool server_wide = request.target == "*";
+  if (site_.redirect_to_https && !secure_ && !server_wide) {
+    return redirectToHttps(request, response, local_host);
+  }
+  if (request.method == http::Method::Other) return response.setMethodNotAllowed();
+  http::TargetPath target;
+  if (!server_wide) {
+    target = http::decodeTarget(request.target, path_);
+    if (!target.ok) return response.setClosingPage(target.error);
+    // On the decoded path, so no escape or dot-segment gets around it, and before any lookup:
+    // a hidden file, its directory, index or sidecars are never opened, and the answer is the
+    // missing file's (no 301 to add a slash), so whether one exists does not leak.
+    if (site_.deny_hidden && http::isHiddenPath(path_)) {
+      return response.setPage(http::Status::NotFound);
+    }
+  }
+  if (request.method == http::Method::Options) return describeOptions(response);
+  std::shared_ptr<const fs::CachedFile> cached;
+  fs::Resolved resolved = find(path_, target.trailing_slash, cached);
+  response.cached = std::move(cached);
+  switch (resolved.outcome) {
+    case fs::Outcome::File:
+      return describeFile(request, resolved, response);
+    case fs::Outcome::AddSlash:
+      return redirectToDirectory(request.target, response);
+    case fs::Outcome::NotFound:
+      return response.setPage(http::Status::NotFound);
+    case fs::Outcome::NoIndex:
+      return response.setPage(site_.missing_index_status);
+    case fs::Outcome::Forbidden:
+      return response.setPage(http::Status::Forbidden);
+    case fs::Outcome::ServerError:
+      return response.setPage(http::Status::InternalServerError);
+  }
+}
+
+// RFC 9110 section 9.3.7: what the server offers for the target. Every path is offered the same
+// methods whether or not a file is there, so none is looked up. (A CORS preflight is an OPTIONS
+// request too: its answer belongs here.)
+void Answerer::describeOptions(Response& response) {
+  response.setOptions();
+}
+
+// A file is looked up the same way wherever it is needed (the target, a sidecar, an error
+// page): through the open-file cache, exact (fs/open_file_cache.hpp), or DocumentRoot::resolve,
+// so it is a regular file under the root reached without escaping symlinks. A hit leaves the
+// file in `cached` (and no descriptor in the result).
+fs::Resolved Answerer::find(const std::string& path, bool trailing_slash,
+                            std::shared_ptr<const fs::CachedFile>& cached) {
+  cached.reset();
+  if (site_.file_cache) {
+    // The cache applies pending changes once per receive: every change completed before the
+    // request's bytes were read is seen.
+    if (!cache_synced_) {
+      site_.file_cache->sync();
+      cache_synced_ = true;
+    }
+    cached = site_.file_cache->lookup(path, trailing_slash, site_.index);
+  }
+  if (!cached) return site_.root.resolve(path, trailing_slash, site_.index);
+  fs::Resolved resolved;
+  resolved.outcome = fs::Outcome::File;
+  resolved.st = cached->st;
+  resolved.is_index = cached->is_index;
+  return resolved;
+}
+
+// The operator's page for an error status, found like any file; when it cannot be served the
+// built-in page stays.
+void Answerer::useErrorPage(Response& response) {
+  const std::string* page = site_.errorPage(response.head.status);
+  if (page == nullptr) return;
+  std::shared_ptr<const fs::CachedFile> cached;
+  fs::Resolved resolved = find(*page, false, cached);
+  if (resolved.outcome != fs::Outcome::File) return;
+  response.cached = std::move(cached);
+  response.file = std::move(resolved.fd);
+  response.setErrorFile(static_cast<std::uint64_t>(resolved.st.st_size), site_.mime.lookup(*page));
+}
+
+// The Location is built from the normalised, decoded path (http/location.hpp).
+void Answerer::redirectToDirectory(std::string_view target, Response& response) {
+  location_.clear();
+  http::appendDirectoryLocation(path_, target, location_);
+  response.setRedirect(location_);
+}
+
+// Every request on a plain listener, whatever its method or path, like nginx's `return 301`
+// in a server block; only a target that could not be served over HTTPS either is refused
+// first. The host is the client's (it named us), checked to be a plain host name or address
+// so that the value cannot point anywhere else; a request naming none (HTTP/1.0 without Host)
+// gets the address it reached us on, as nginx does.
+void Answerer::redirectToHttps(const http::Request& request, Response& response,
+                               std::string_view local_host) {
+  http::TargetPath target = http::decodeTarget(request.target, path_);
+  if (!target.ok) return response.setClosingPage(target.error);
+  std::optional<std::string_view> authority = http::requestAuthority(request);
+  if (!authority && !local_host.empty()) authority = local_host;
+  location_.clear();
+  if (!authority ||
+      !http::appendHttpsLocation(*authority, request.target, site_.https_port, location_)) {
+    return response.setClosingPage(http::Status::BadRequest);
+  }
+  response.setRedirect(location_);
+}
+
+void Answerer::addHsts(Response& response) {
+  std::string_view fields = response.head.extra_fields;
+  if (fields.empty()) {
+    response.head.extra_fields = site_.hsts_field;
+    return;
+  }
+  if (fields.data() != extra_fields_.data()) extra_fields_.assign(fields);  // else it is ours
+  extra_fields_.append(site_.hsts_field);
+  response.head.extra_fields = extra_fields_;
+}
+
+void Answerer::releaseIdleBuffers() noexcept {
+  std::string().swap(path_);
+  std::string().swap(location_);
+  std::string().swap(sidecar_path_);
+  std::string().swap(extra_fields_);
+}
+
+}  // namespace learnhttpd::serve

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Answerer: what the server answers to a request -- the static-file application, whatever
+// protocol carries the request and the answer. Given a parsed request and its site, it fills a
+// Response (serve/response.hpp): the redirect to HTTPS, the method check, target decoding,
+// hidden files, OPTIONS, the file (open-file cache or document root) with its sidecar, gzip,
+// header rules, conditionals and ranges, the directory slash redirect, error pages, HSTS, and
+// HEAD. It opens files and compresses, but knows no sockets, framing, threads or event loop:
+// the protocol sessions (protocol/) ask it and write what it says.
+//
+// One Answerer serves one connection (it keeps that connection's facts and reusable buffers),
+// on one thread at a time; the Site it reads is shared. A Response it fills may view the
+// Answerer's buffers (Location, header-rule fields): write its head before the next answer().
+//
+// The steps, in order (answer()): a recipe for a new kind of answer is in docs/architecture.md.
+
+#include <string>
+#include <string_view>
+
+#include "fs/document_root.hpp"
+#include "http/accept_encoding.hpp"
+#include "http/request.hpp"
+#include "http/status.hpp"
+#include "serve/response.hpp"
+#include "serve/site.hpp"
+
+namespace learnhttpd::serve {
+
+class Answerer {
+ public:
+  explicit Answerer(Site& site) : site_(site) {}
+
+  // The connection is TLS (an answer then carries HSTS, and redirect_to_https does not apply).
+  void setSecure(bool secure) noexcept { secure_ = secure; }
+  bool secure() const noexcept { return secure_; }
+  // Whether the answer to `request` is a redirect to HTTPS that must name this server itself
+  // (the request names no host: HTTP/1.0 without Host): then the protocol passes this end's
+  // address to answer().
+  bool needsLocalHost(const http::Request& request) const noexcept;
+  // New bytes of the connection were received: before the next lookup the open-file cache
+  // applies the changes made before them (fs/open_file_cache.hpp has the proof).
+  void received() noexcept { cache_synced_ = false; }
+  // The caller ran the cache's sync() itself after the last receive (one sync for a batch of
+  // connections).
+  void cacheSynced() noexcept { cache_synced_ = true; }
+
+  // The answer to `request`. The caller has set response.head.version_minor and keep_alive;
+  // the Date is the protocol's to add. `local_host`: see needsLocalHost().
+  void answer(const http::Request& request, Response& response, std::string_view local_host = {});
+  // The answer when the protocol could not read a request (400, 408, 431, 503 ...): the
+  // status's page, and the connection closes after it.
+  void refuse(http::Status status, Response& response);
+
+  // Frees the reusable buffers while the connection idles.
+  void releaseIdleBuffers() noexcept;
+
+ private:
+  void describe(const http::Request& request, Response& response, std::string_view local_host);
+  void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
+  void describeOptions(Response& response);
+  void redirectToDirectory(std::string_view target, Response& response);
+  void redirectToHttps(const http::Request& request, Response& response,
+                       std::string_view local_host);
+  void gzipBody(Response& response);
+  void addHeaderRules(const fs::Resolved& resolved, Response& response);
+  void useErrorPage(Response& response);
+  void useSidecar(const http::AcceptedCodings& accepted, const fs::Resolved& original,
+                  Response& response);
+  void addHsts(Response& response);
+  fs::Resolved find(const std::string& path, bool trailing_slash,
+                    std::shared_ptr<const fs::CachedFile>& cached);
+  static bool notModified(const http::Request& request, const http::ResponseHead& head);
+  static void applyRange(const http::Request& request, Response& response);
+  static bool rangeApplies(const http::Request& request, const Response& response);
+
+  Site& site_;
+  std::string path_;          // decoded path of the current request (reused buffer)
+  std::string location_;      // Location of a redirect (reused buffer)
+  std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
+  std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
+  bool secure_ = false;
+  bool cache_synced_ = false;  // the file cache has applied every change up to the last receive
+};
+
+}  // namespace learnhttpd::serve

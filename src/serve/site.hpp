@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Site: everything the answer to a request depends on that is not in the request -- one site's
+// settings (document root, index, MIME types and charset, hidden files, sidecars, gzip, header
+// rules, error pages, HSTS, the redirect to HTTPS) and the worker's open-file cache of its root.
+// Built once per worker process after fork (the cache opens an inotify descriptor), then read
+// by every connection and thread of the worker: only the cache changes, and it locks itself.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+#include "fs/document_root.hpp"
+#include "fs/open_file_cache.hpp"
+#include "http/gzip_policy.hpp"
+#include "http/header_rules.hpp"
+#include "http/mime_table.hpp"
+#include "http/status.hpp"
+
+namespace learnhttpd::serve {
+
+class Site {
+ public:
+  // `root` is the master's descriptor of config.document_root; not owned, outlives the site.
+  Site(const config::Config& config, const fs::DocumentRoot& root);
+  Site(const Site&) = delete;
+  Site& operator=(const Site&) = delete;
+
+  // The page file of an error status (config error_pages), or nullptr: the built-in page.
+  const std::string* errorPage(http::Status status) const noexcept;
+
+  const fs::DocumentRoot& root;
+  http::MimeTable mime;  // with the charset of text types already in the values
+  std::string index;
+  http::Status missing_index_status;
+  bool precompressed;                    // look for FILE.br/.zst/.gz sidecars
+  bool deny_hidden;                      // hidden_files: deny (http::isHiddenPath -> 404)
+  std::optional<http::GzipPolicy> gzip;  // on-the-fly gzip; nullopt when off (config gzip)
+  http::HeaderRules header_rules;        // fields added to the answers served from a file
+  std::vector<std::pair<int, std::string>> error_pages;
+  // "Strict-Transport-Security: max-age=N\r\n" for answers over TLS (tls.hsts), or empty.
+  std::string hsts_field;
+  // redirect_to_https: plain connections answer every request with a 301 to
+  // https://HOST:https_port/TARGET. The port is redirect_to_https's, else the first "ssl"
+  // address's; a worker replaces a configured 0 (any port) by the one the master bound.
+  bool redirect_to_https;
+  std::uint16_t https_port;
+  // The worker's open-file cache of `root` (internally locked, shared by all threads of the
+  // worker); nullptr when open_file_cache.entries is 0, the worker model cannot keep one
+  // exact (config::ModelTraits::file_cache), or the system refuses what it needs.
+  std::unique_ptr<fs::OpenFileCache> file_cache;
+};
+
+}  // namespace learnhttpd::serve
