@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto parsed = config::parseCli(args);
   if (auto* error = std::get_if<config::CliError>(&parsed)) {
-    (void)std::fprintf(stderr, "learnhttpd: %s\n%s", error->message.c_str(),
-                       config::usage().c_str());
+    // One line, as the GNU tools do: the full help would push the reason off the screen.
+    (void)std::fprintf(stderr, "learnhttpd: %s (see learnhttpd -h)\n", error->message.c_str());
     return kExitUsage;
   }
   const auto cli = std::get<config::CliOptions>(parsed);

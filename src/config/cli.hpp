@@ -49,7 +49,7 @@ CliResult parseCli(const std::vector<std::string>& args);
 // log.quiet. -c, -d and the actions are for main() and leave `config` alone.
 void applyCli(const CliOptions& cli, Config& config);
 
-// The usage text printed by -h and after a CLI error.
+// The usage text printed by -h (a CLI error prints one line that points at -h).
 std::string usage();
 
 }  // namespace learnhttpd::config

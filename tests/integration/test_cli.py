@@ -90,14 +90,21 @@ class CliTests(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn(path, result.stdout + result.stderr)
 
-    def test_unknown_flag_exit_2_with_usage(self):
-        for args in (["--bogus"], ["-Z"], ["-w", "many"], ["-m", "forking"], ["-p", "99999"],
-                     ["-p"], ["--threads", "x"]):
+    def test_usage_error_is_one_line_pointing_at_h(self):
+        for args, fragment in ((["--bogus"], "unknown option '--bogus'"),
+                               (["-Z"], "unknown option '-Z'"),
+                               (["-w", "many"], "-w: expected"), (["-m", "forking"], "-m: "),
+                               (["-p", "99999"], "-p: "), (["-p"], "needs a value"),
+                               (["--threads", "x"], "--threads: "), (["extra"], "'extra'")):
             with self.subTest(args=args):
                 result = run(*args)
                 self.assertEqual(result.returncode, 2, result.stderr)
-                self.assertGreaterEqual(len(result.stderr.splitlines()), 2)
-                self.assertIn("usage", result.stderr.lower())
+                self.assertEqual(result.stdout, "")
+                self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+                self.assertTrue(result.stderr.startswith("learnhttpd: "), result.stderr)
+                self.assertIn(fragment, result.stderr)
+                self.assertTrue(result.stderr.endswith(" (see learnhttpd -h)\n"), result.stderr)
+                self.assertNotIn("Usage", result.stderr)
 
     def test_version(self):
         result = run("-V")
