@@ -14,7 +14,6 @@
 #include "master/control.hpp"
 #include "master/master.hpp"
 #include "master/preflight.hpp"
-#include "master/status_client.hpp"
 
 using namespace learnhttpd;
 
@@ -22,28 +21,10 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-// The file, then the flags over it. Without -c the packaged file is used when installed; a
-// source checkout runs on the built-in defaults. Throws config::ConfigError.
-config::Config loadConfig(const config::CliOptions& cli) {
-  config::Config config;
-  std::string fallback(config::kDefaultConfigPath);
-  if (cli.config_file) {
-    config = config::loadConfigFile(*cli.config_file);
-  } else if (std::filesystem::exists(fallback)) {
-    config = config::loadConfigFile(fallback);
-  }
-  config::applyCli(cli, config);
-  return config;
-}
-
-// What a start or a reload would trip over, one line each on stderr; true when nothing.
-bool passesPreflight(const config::Config& config) {
-  const std::vector<std::string> problems = master::preflight(config);
-  for (const std::string& problem : problems) {
-    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(),
-                       config.source.c_str(), problem.c_str());
-  }
-  return problems.empty();
+// Where relative paths of the command line start; "" when unknown (they stay relative then).
+std::string workingDirectory() {
+  std::error_code error;
+  return std::filesystem::current_path(error).string();
 }
 
 }  // namespace
@@ -56,7 +37,7 @@ int main(int argc, char** argv) {
     (void)std::fprintf(stderr, "learnhttpd: %s (see learnhttpd -h)\n", error->message.c_str());
     return kExitUsage;
   }
-  const auto cli = std::get<config::CliOptions>(parsed);
+  auto cli = std::get<config::CliOptions>(parsed);
   if (cli.action == config::CliAction::Help) {
     (void)std::fputs(config::usage().c_str(), stdout);
     return 0;
@@ -65,18 +46,19 @@ int main(int argc, char** argv) {
     (void)std::printf("learnhttpd %s\n", LEARNHTTPD_VERSION);
     return 0;
   }
+  if (cli.action == config::CliAction::Signal) return master::controlRunningMaster(cli);
+  // The master holds absolute paths: after -d it runs in "/", and a reload re-reads these.
+  if (cli.action == config::CliAction::Run)
+    cli = config::withAbsolutePaths(cli, workingDirectory());
   config::Config config;
   try {
-    config = loadConfig(cli);
+    config = config::loadConfig(cli);
   } catch (const config::ConfigError& e) {
     (void)std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), e.what());
     return 1;
   }
-  const bool reload = cli.action == config::CliAction::Signal && cli.signal == "reload";
-  if ((cli.action == config::CliAction::TestConfig || reload) && !passesPreflight(config)) {
-    return 1;
-  }
   if (cli.action == config::CliAction::TestConfig) {
+    if (!master::passesPreflight(config)) return 1;
     (void)std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
     if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
       (void)std::printf("learnhttpd: warning: %.*s\n", static_cast<int>(warning.size()),
@@ -87,11 +69,6 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (cli.action == config::CliAction::Signal && cli.signal == "status") {
-    return master::printStatus(config);
-  }
-  if (cli.action == config::CliAction::Signal)
-    return master::signalRunningMaster(config, cli.signal);
   std::string error;
   if (!log::setupErrorLog(config.log.error_log, config.log.level, error)) {
     (void)std::fprintf(stderr, "%slearnhttpd: cannot open error log %s\n", log::stderrErrorPrefix(),
@@ -100,7 +77,8 @@ int main(int argc, char** argv) {
   }
   master::MasterOptions options;
   options.daemon = cli.daemon;
-  options.reload_config = [cli] { return loadConfig(cli); };
+  options.reload_config = [cli] { return config::loadConfig(cli); };
+  options.start_args = config::configArgs(cli);
   options.version = LEARNHTTPD_VERSION;
   return master::Master(std::move(config), std::move(options)).run();
 }

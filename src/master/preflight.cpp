@@ -9,10 +9,12 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
 #include "base/unique_fd.hpp"
+#include "log/journal_sink.hpp"
 #include "log/log_file.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
@@ -136,6 +138,15 @@ std::vector<std::string> preflight(const config::Config& config) {
 std::vector<std::string> preflightWarnings(const config::Config& config) {
   if (!config::tlsModelProblem(config).empty()) return {};
   return checkTls(config).warnings;
+}
+
+bool passesPreflight(const config::Config& config) {
+  const std::vector<std::string> problems = preflight(config);
+  for (const std::string& problem : problems) {
+    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", log::stderrErrorPrefix(),
+                       config.source.c_str(), problem.c_str());
+  }
+  return problems.empty();
 }
 
 }  // namespace learnhttpd::master

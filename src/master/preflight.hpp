@@ -22,6 +22,10 @@ namespace learnhttpd::master {
 // it before any thread or logger exists.
 std::vector<std::string> preflight(const config::Config& config);
 
+// preflight(), its problems printed on stderr, one line each ("learnhttpd: SOURCE: PROBLEM");
+// true when there were none.
+bool passesPreflight(const config::Config& config);
+
 // What deserves a warning but does not stop a start: a certificate expiring within 14 days, an
 // SNI name two certificates claim.
 std::vector<std::string> preflightWarnings(const config::Config& config);
