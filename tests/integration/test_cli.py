@@ -84,6 +84,34 @@ class CliTests(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertOneErrorLine(result, path)
 
+    def test_t_follows_include(self):
+        confd = os.path.join(self.tmp.name, "conf.d")
+        os.mkdir(confd)
+        with open(os.path.join(confd, "10-workers.yaml"), "w", encoding="utf-8") as f:
+            f.write("workers: 3\n")
+        main = self.write_config(self.valid_yaml("include: conf.d/*.yaml\n"))
+        result = run("-t", "-c", main)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(f"{main}: configuration ok", result.stdout)
+        bad = os.path.join(confd, "20-bad.yaml")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("# tuning\nheader_timeout: soon\n")
+        result = run("-t", "-c", main)
+        self.assertEqual(result.returncode, 1)
+        self.assertOneErrorLine(result, f"{bad}:2: header_timeout: expected a duration")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("max_header_bytes: 8k\n")  # also set by the main file
+        result = run("-t", "-c", main)
+        self.assertEqual(result.returncode, 1)
+        self.assertOneErrorLine(result, f"{bad}:1: duplicate key 'max_header_bytes', already "
+                                        f"set at {main}:7")
+        os.unlink(bad)
+        main = self.write_config(self.valid_yaml("include: [conf.d/*.yaml, missing.yaml]\n"))
+        result = run("-t", "-c", main)
+        self.assertEqual(result.returncode, 1)
+        self.assertOneErrorLine(result, f"{main}:9: include: {self.tmp.name}/missing.yaml: "
+                                        "cannot read: No such file or directory")
+
     def test_t_missing_config_file(self):
         path = os.path.join(self.tmp.name, "does-not-exist.yaml")
         result = run("-t", "-c", path)
