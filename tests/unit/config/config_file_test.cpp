@@ -248,13 +248,36 @@ TEST(Include, NotFromText) {
   }
 }
 
-// Only the two paths a Debian system wants elsewhere differ from the built-in defaults.
+// Only what a Debian system wants elsewhere differs from the built-in defaults: port 80 on
+// IPv4 and IPv6, the pid file and the access log. Its conf.d/ (the shipped example sets
+// nothing) is included.
 TEST(ShippedConfig, LoadsToTheDefaultsButThePackagedPaths) {
   Config expected;
   expected.source = kShippedConfig;
+  expected.listen = {{"0.0.0.0", 80}, {"::", 80}};
   expected.pid_file = "/run/learnhttpd/learnhttpd.pid";
   expected.log.access_log = "/var/log/learnhttpd/access.log";
   EXPECT_EQ(loadConfigFile(kShippedConfig), expected);
+}
+
+TEST(ShippedConfig, IncludesConfD) {
+  const TempDir dir;
+  std::filesystem::copy_file(kShippedConfig, dir.path() + "/learnhttpd.yaml");
+  std::filesystem::create_directory(dir.path() + "/conf.d");
+  // tls is the one section the shipped file leaves commented out.
+  dir.write("conf.d/50-tls.yaml", "tls: {certificate: /etc/x/full.pem, key: /etc/x/key.pem}\n");
+  const Config config = loadConfigFile(dir.path() + "/learnhttpd.yaml");
+  EXPECT_EQ(config.tls.certificate, "/etc/x/full.pem");
+  // A key the main file sets may not be set again: the admin moves it.
+  dir.write("conf.d/60-port.yaml", "listen: [\"0.0.0.0:8080\"]\n");
+  std::ifstream shipped(kShippedConfig);
+  int listen_line = 1;
+  for (std::string line; std::getline(shipped, line) && !line.starts_with("listen:");) {
+    ++listen_line;
+  }
+  EXPECT_EQ(errorOfFile(dir.path() + "/learnhttpd.yaml"),
+            dir.path() + "/conf.d/60-port.yaml:1: duplicate key 'listen', already set at " +
+                dir.path() + "/learnhttpd.yaml:" + std::to_string(listen_line));
 }
 
 // The file is the documentation of the settings: every key must be spelled out in it.
@@ -292,7 +315,8 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\nstatus:",
                           "\n  # listen:",
                           "\n  allow_remote:",
-                          "\nredirect_to_https:"}) {
+                          "\nredirect_to_https:",
+                          "\ninclude:"}) {
     EXPECT_NE(content.find(key), std::string::npos) << key;
   }
 }
