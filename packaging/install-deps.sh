@@ -69,9 +69,11 @@ if ((EUID != 0)); then
   exit 1
 fi
 
-# What starts at boot: the symlinks that enable systemd units and SysV scripts.
+# The services that start at boot: the links that enable systemd units, and the SysV start
+# links of the multi-user runlevels (rcS.d holds boot-time scripts such as procps', not
+# services; under systemd they are inert).
 enabled_links() {
-  find /etc/systemd/system /etc/rc[0-6S].d -type l \
+  find /etc/systemd/system /etc/rc[2-5].d -type l \
     \( -path '*.wants/*' -o -path '*.requires/*' -o -path '/etc/rc?.d/S*' \) 2>/dev/null | sort
 }
 # The unit a link enables: its own name in a .wants folder; NAME.service for /etc/rcN.d/SNNNAME.
@@ -101,8 +103,15 @@ mapfile -t new_links < <(comm -13 <(printf '%s\n' "$before") <(enabled_links))
 if ((${#new_links[@]})); then
   mapfile -t units < <(for link in "${new_links[@]}"; do unit_of "$link"; done | sort -u)
   echo "learnhttpd: not starting at boot what the installation enabled: ${units[*]}" >&2
-  systemctl disable --quiet "${units[@]}"
-  # Whatever systemctl could not undo (a link without a unit of that name) goes by hand.
+  if command -v systemctl >/dev/null; then
+    systemctl disable --quiet "${units[@]}" || true
+  else  # a container or chroot without systemd: the helpers the maintainer scripts use
+    for unit in "${units[@]}"; do
+      deb-systemd-helper disable "$unit" >/dev/null 2>&1 || true
+      update-rc.d "${unit%.service}" disable >/dev/null 2>&1 || true
+    done
+  fi
+  # Whatever could not be undone that way (a link without a unit of that name) goes by hand.
   mapfile -t left < <(comm -13 <(printf '%s\n' "$before") <(enabled_links))
   ((${#left[@]} == 0)) || rm -f -- "${left[@]}"
 fi
