@@ -1066,15 +1066,16 @@ class ConfigFiles {
 
   // `site`: the include item that named this file (nullptr for the main file).
   void add(const std::string& path, const FileText& file, std::size_t depth, const Origin* site) {
+    // Neither can happen to the main file (site == nullptr), the first one read.
+    const std::string& where = site != nullptr ? *site->source : path;
+    const int line = site != nullptr ? lineOf(site->value) : 1;
     if (!ids_.insert(file.id).second) {
-      fail(*site->source, lineOf(site->value),
+      fail(where, line,
            "include: " + path +
-               " is already part of the configuration (included twice, or "
-               "an include cycle)");
+               " is already part of the configuration (included twice, or an include cycle)");
     }
     if (files_.size() >= kMaxFiles) {
-      fail(*site->source, lineOf(site->value),
-           "include: more than " + std::to_string(kMaxFiles) + " files");
+      fail(where, line, "include: more than " + std::to_string(kMaxFiles) + " files");
     }
     files_.push_back({path, parseDocument(file.text, path)});
     collect(files_.back(), depth, true);

@@ -59,7 +59,7 @@ bool waitFor(std::chrono::milliseconds limit, Done done) {
 }
 
 int fail(const std::string& message) {
-  std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), message.c_str());
+  (void)std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), message.c_str());
   return 1;
 }
 

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kMagic = "learnhttpd-start 1";
 // Far above any command line; a bigger file is not one of ours.
-constexpr off_t kMaxRecordBytes = 64 * 1024;
+constexpr off_t kMaxRecordBytes = off_t{64} * 1024;
 
 std::vector<std::string> splitFields(std::string_view text) {
   std::vector<std::string> fields;
