@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
 # The two commands of the README, plus the developer targets behind them.
-#   make run   install what is missing, build, serve www/ on port 8080 in the foreground
-#   make test  install what is missing, build, run every test
+#   make run     install what building and running need, build, serve www/ on
+#                http://127.0.0.1:8080/ in the foreground
+#   make test    install what the tests need too, build, run every test
+#   make reload  / make stop: signal the server `make run` started (from another terminal)
+# Each target installs only its own set of Debian packages (packaging/install-deps.sh).
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 PORT       ?= 8080
@@ -15,30 +18,52 @@ CTEST_ARGS ?=
 # many at once as there are CPUs.
 CTEST_JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
-.PHONY: all deps build run test check test-asan test-tsan sanitized-test test-systemd bench deb clean
+.PHONY: all deps test-deps build build-tests run reload stop test check test-asan test-tsan \
+	sanitized-test test-systemd bench deb clean
 
 all: build
 
 deps:
-	@packaging/install-deps.sh build
+	@packaging/install-deps.sh run
 
+test-deps:
+	@packaging/install-deps.sh test
+
+# A build folder configured by `make build` or `make run` leaves the tests out (GoogleTest is
+# a test dependency); `make test` turns them on in the same folder.
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DLEARNHTTPD_WERROR=$(WERROR) $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DLEARNHTTPD_WERROR=$(WERROR) \
+		-DLEARNHTTPD_TESTS=OFF $(CMAKE_ARGS)
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The shipped config, but with the access log on the terminal instead of /var/log/learnhttpd.
+build-tests: test-deps $(BUILD)/build.ninja
+	@grep -q '^LEARNHTTPD_TESTS:BOOL=ON$$' $(BUILD)/CMakeCache.txt || \
+		cmake -S . -B $(BUILD) -DLEARNHTTPD_TESTS=ON
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The shipped config, but with the access log on the terminal instead of /var/log/learnhttpd,
+# on 127.0.0.1 only: a newcomer's first server is not reachable from the network.
 run: build
 	sed 's|^\(  access_log:\).*|\1 stdout|' etc/learnhttpd.yaml >$(BUILD)/run.yaml
-	$(BUILD)/src/learnhttpd -c $(BUILD)/run.yaml -r www -p $(PORT) -b 0.0.0.0 --pid-file $(BUILD)/learnhttpd.pid
+	$(BUILD)/src/learnhttpd -c $(BUILD)/run.yaml -r www -p $(PORT) -b 127.0.0.1 --pid-file $(BUILD)/learnhttpd.pid
 
-test: build
+# The server `make run` started: -s finds it by its pid file and checks the configuration it
+# was started with (its flags included) before a reload.
+reload:
+	$(BUILD)/src/learnhttpd -s reload --pid-file $(BUILD)/learnhttpd.pid
+
+stop:
+	$(BUILD)/src/learnhttpd -s stop --pid-file $(BUILD)/learnhttpd.pid
+
+test: build-tests
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS) $(CTEST_ARGS)
 
 # The include arrows of docs/architecture.md, then clang-format and clang-tidy on the C++ files
 # changed since the branch left main (CHECK_ALL=1: every file). See .ci/check.
 check: build
+	@packaging/install-deps.sh check
 	BUILD=$(BUILD) .ci/check
 
 # Sanitizer builds, each in its own build folder. Reports go to files (a worker's report
@@ -82,11 +107,12 @@ deb:
 	JOBS=$(JOBS) packaging/build-deb $(DEB_DIR)
 
 # Installs the .deb in a booted systemd container and checks start/reload/stop (root; the
-# first run debootstraps a Debian root, which takes a few minutes).
+# first run debootstraps a Debian root, which takes a few minutes). SYSTEMD_ROOT: where that
+# root is kept (default: run-in-systemd's).
+SYSTEMD_ROOT ?=
 test-systemd: deb
-	@dpkg-query -W debootstrap systemd-container >/dev/null 2>&1 || \
-		(apt-get update -qq && apt-get install -y -qq debootstrap systemd-container >/dev/null)
-	tests/system/run-in-systemd $(DEB_DIR)/learnhttpd_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
+	@packaging/install-deps.sh systemd
+	tests/system/run-in-systemd $(DEB_DIR)/learnhttpd_$(DEB_VERSION)_$$(dpkg --print-architecture).deb $(SYSTEMD_ROOT)
 
 clean:
 	rm -rf build build-debug build-release build-asan build-tsan

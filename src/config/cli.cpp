@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -312,6 +313,21 @@ ListenAddress firstListen(const Config& config) {
   return config.listen.empty() ? ListenAddress{} : config.listen.front();
 }
 
+// -p alone: the addresses on the first address's port, speaking what it speaks (0.0.0.0:80 and
+// [::]:80 of a dual-stack file), move to `port`; the others go.
+std::vector<ListenAddress> movedToPort(const Config& config, std::uint16_t port) {
+  const ListenAddress first = firstListen(config);
+  std::vector<ListenAddress> moved;
+  for (const ListenAddress& address : config.listen) {
+    if (address.port == first.port && address.tls == first.tls) {
+      moved.push_back(address);
+      moved.back().port = port;
+    }
+  }
+  if (moved.empty()) moved.push_back(ListenAddress{first.host, port, first.tls});
+  return moved;
+}
+
 }  // namespace
 
 CliResult parseCli(const std::vector<std::string>& args) {
@@ -324,18 +340,19 @@ CliResult parseCli(const std::vector<std::string>& args) {
 }
 
 void applyCli(const CliOptions& cli, Config& config) {
-  if (cli.bind || cli.port) {
+  if (cli.bind) {
     ListenAddress address = firstListen(config);
-    if (cli.bind) {
-      std::optional<BindAddress> bind = parseBind(*cli.bind);
-      if (!bind) {
-        throw ConfigError("-b: " + std::string(kBindExpected) + ", got '" + *cli.bind + "'");
-      }
-      address.host = std::move(bind->host);
-      address.port = bind->port.value_or(address.port);
+    std::optional<BindAddress> bind = parseBind(*cli.bind);
+    if (!bind) {
+      throw ConfigError("-b: " + std::string(kBindExpected) + ", got '" + *cli.bind + "'");
     }
-    address.port = cli.port.value_or(address.port);
+    address.host = std::move(bind->host);
+    address.port = cli.port.value_or(bind->port.value_or(address.port));
     config.listen = {address};
+  } else if (cli.port) {
+    config.listen = movedToPort(config, *cli.port);
+  }
+  if (cli.bind || cli.port) {
     // The file's addresses passed the loader's check; the one left now must too.
     if (std::string problem = httpsRedirectProblem(config); !problem.empty()) {
       throw ConfigError(std::string(cli.bind ? "-b" : "-p") + ": " + problem);
@@ -350,6 +367,52 @@ void applyCli(const CliOptions& cli, Config& config) {
   }
   config.pid_file = cli.pid_file.value_or(config.pid_file);
   config.log.quiet = config.log.quiet || cli.quiet;
+}
+
+Config loadConfig(const CliOptions& cli) {
+  Config config;
+  const std::string fallback(kDefaultConfigPath);
+  if (cli.config_file) {
+    config = loadConfigFile(*cli.config_file);
+  } else if (std::filesystem::exists(fallback)) {
+    config = loadConfigFile(fallback);
+  }
+  applyCli(cli, config);
+  return config;
+}
+
+CliOptions withAbsolutePaths(CliOptions cli, const std::string& directory) {
+  const auto absolute = [&](std::optional<std::string>& path) {
+    if (path && !path->starts_with('/')) {
+      path = (std::filesystem::path(directory) / *path).lexically_normal().string();
+    }
+  };
+  absolute(cli.config_file);
+  absolute(cli.root);
+  absolute(cli.pid_file);
+  return cli;
+}
+
+std::vector<std::string> configArgs(const CliOptions& cli) {
+  std::vector<std::string> args;
+  const auto add = [&](const char* flag, const std::string& value) {
+    args.emplace_back(flag);
+    args.push_back(value);
+  };
+  if (cli.config_file) add("-c", *cli.config_file);
+  if (cli.port) add("-p", std::to_string(*cli.port));
+  if (cli.bind) add("-b", *cli.bind);
+  if (cli.root) add("-r", *cli.root);
+  if (cli.workers) add("-w", *cli.workers == 0 ? "auto" : std::to_string(*cli.workers));
+  if (cli.model) add("-m", std::string(modelName(*cli.model)));
+  if (cli.threads) {
+    add("--threads", cli.min_threads == 0
+                         ? std::to_string(*cli.threads)
+                         : std::to_string(cli.min_threads) + ".." + std::to_string(*cli.threads));
+  }
+  if (cli.quiet) args.emplace_back("-q");
+  if (cli.pid_file) add("--pid-file", *cli.pid_file);
+  return args;
 }
 
 std::string usage() {
@@ -377,9 +440,9 @@ std::string usage() {
          "  -V, --version            print the version and exit\n"
          "  -h, --help               print this help and exit\n"
          "\n"
-         "-b and -p replace the configured listen addresses with a single one: the host of -b\n"
-         "(else the first configured host) and the port of -p (else of -b, else the first\n"
-         "configured port).\n";
+         "-b replaces the configured listen addresses with one: the host of -b and the port\n"
+         "of -p (else of -b, else the first configured port). -p alone moves the addresses on\n"
+         "the first configured port (e.g. 0.0.0.0:80 and [::]:80) to PORT and drops the others.\n";
 }
 
 }  // namespace learnhttpd::config

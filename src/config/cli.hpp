@@ -43,13 +43,31 @@ CliResult parseCli(const std::vector<std::string>& args);
 
 // Applies the flags that override the file; throws ConfigError when -b is not an address, or
 // when redirect_to_https is on and the one address left does not speak TLS.
-// Listen rule: when -b or -p is given, `listen` becomes exactly ONE address, whose host is -b's
-// host (else the first configured listen host) and whose port is -p (else -b's port, else the
-// first configured port). -r, -w, -m, --threads and --pid-file replace their settings; -q sets
-// log.quiet. -c, -d and the actions are for main() and leave `config` alone.
+// Listen rule: with -b, `listen` becomes exactly ONE address: -b's host, and the port of -p
+// (else -b's port, else the first configured port). -p alone moves the configured addresses
+// that share the first one's port (and its "ssl" or not) to PORT and drops the others, so a
+// dual-stack ["0.0.0.0:80", "[::]:80"] stays dual-stack on PORT. -r, -w, -m, --threads and
+// --pid-file replace their settings; -q sets log.quiet. -c, -d and the actions are for main() and
+// leave `config` alone.
 void applyCli(const CliOptions& cli, Config& config);
 
-// The usage text printed by -h and after a CLI error.
+// The configuration `cli` names: the file of -c, else kDefaultConfigPath when it exists (an
+// installed package), else the built-in defaults (a source checkout); then the flags over it
+// (applyCli). Throws ConfigError.
+Config loadConfig(const CliOptions& cli);
+
+// `cli` with the paths of -c, -r and --pid-file made absolute against `directory` (itself
+// absolute). The master keeps these, so that a daemon, which has changed to "/", still
+// re-reads the same files on a reload.
+CliOptions withAbsolutePaths(CliOptions cli, const std::string& directory);
+
+// The flags that make `cli`'s configuration (-c, -p, -b, -r, -w, -m, --threads, -q,
+// --pid-file), without the program name and without -d or an action: parseCli of
+// {"learnhttpd", configArgs(cli)...} gives back options with the same configuration. What the
+// master records for -s (sys/start_record.hpp).
+std::vector<std::string> configArgs(const CliOptions& cli);
+
+// The usage text printed by -h (a CLI error prints one line that points at -h).
 std::string usage();
 
 }  // namespace learnhttpd::config

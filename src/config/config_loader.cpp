@@ -6,6 +6,7 @@
 #include "config/config_loader.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -14,7 +15,9 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <deque>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -23,6 +26,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "config/include_paths.hpp"
 
 namespace learnhttpd::config {
 
@@ -512,22 +517,6 @@ bool readHiddenFiles(const Setting& s) {
            "is deny; rename it or set hidden_files: allow");
 }
 
-// Checked once every key is read: hidden_files may come after index and error_pages. A page or
-// index the server would never serve is a mistake to report here, not a 404 to puzzle over.
-void checkHiddenPaths(const std::string& source, const YAML::Node& root, const Config& config) {
-  if (!config.deny_hidden_files) return;
-  // The index is a relative name, found in any directory: every component of it counts, a
-  // leading .well-known too (the exception is for the first component of a request path).
-  if (isHiddenPath(config.index)) failHidden(source, root["index"], "index");
-  const YAML::Node pages = root["error_pages"];
-  if (!pages || !pages.IsMap()) return;
-  for (const auto& entry : pages) {
-    if (isHiddenPath(entry.second.Scalar())) {
-      failHidden(source, entry.second, "error_pages[" + entry.first.Scalar() + "]");
-    }
-  }
-}
-
 // ---- the key tables -------------------------------------------------------------------------
 
 using Apply = void (*)(const Setting&, Config&);
@@ -748,12 +737,28 @@ void readTls(const Setting& s, Config& config) {
   readFields(s.source(), s.value(), kTlsFields, "tls.", config);
 }
 
+// Where a top-level setting was read: its file and its nodes. The checks made once every file
+// is read (below) point at the setting they are about, in whichever file it is.
+struct Origin {
+  const std::string* source;
+  YAML::Node key;
+  YAML::Node value;
+};
+using Origins = std::map<std::string, Origin, std::less<>>;
+
+[[noreturn]] void failAtSetting(const Origins& where, std::string_view name,
+                                const std::string& main_source, std::string_view message) {
+  const auto it = where.find(name);
+  if (it == where.end()) fail(main_source, 1, message);
+  fail(*it->second.source, lineOf(it->second.value), message);
+}
+
 // A TLS listener needs both files; the error points at the listen setting.
-void checkTlsListeners(const std::string& source, const YAML::Node& root, const Config& config) {
+void checkTlsListeners(const Origins& where, const std::string& main_source, const Config& config) {
   if (!hasTlsListener(config)) return;
   if (config.tls.certificate.empty() || config.tls.key.empty()) {
-    const YAML::Node listen = root["listen"];
-    fail(source, lineOf(listen), "listen: an \"ssl\" address needs tls.certificate and tls.key");
+    failAtSetting(where, "listen", main_source,
+                  "listen: an \"ssl\" address needs tls.certificate and tls.key");
   }
 }
 
@@ -775,10 +780,38 @@ void readHttpsRedirect(const Setting& s, Config& c) {
 }
 
 // Checked once every key is read: the listen addresses may come after redirect_to_https.
-void checkHttpsRedirect(const std::string& source, const YAML::Node& root, const Config& config) {
+void checkHttpsRedirect(const Origins& where, const std::string& main_source,
+                        const Config& config) {
   if (std::string problem = httpsRedirectProblem(config); !problem.empty()) {
-    fail(source, lineOf(root["redirect_to_https"]), problem);
+    failAtSetting(where, "redirect_to_https", main_source, problem);
   }
+}
+
+// Checked once every key is read: hidden_files may come after index and error_pages, in any
+// file. A page or index the server would never serve is a mistake to report here, not a 404 to
+// puzzle over.
+void checkHiddenPaths(const Origins& where, const Config& config) {
+  if (!config.deny_hidden_files) return;
+  // The index is a relative name, found in any directory: every component of it counts, a
+  // leading .well-known too (the exception is for the first component of a request path).
+  if (const auto index = where.find("index");
+      index != where.end() && isHiddenPath(config.index)) {
+    failHidden(*index->second.source, index->second.value, "index");
+  }
+  const auto pages = where.find("error_pages");
+  if (pages == where.end() || !pages->second.value.IsMap()) return;
+  for (const auto& entry : pages->second.value) {
+    if (isHiddenPath(entry.second.Scalar())) {
+      failHidden(*pages->second.source, entry.second,
+                 "error_pages[" + entry.first.Scalar() + "]");
+    }
+  }
+}
+
+// `include:` where no file was read (loadConfigString): there is no directory to start from.
+// A file's includes are taken by ConfigFiles below before any setting is applied.
+void rejectInclude(const Setting& s, Config&) {
+  s.failAt(s.value(), "only a configuration file read from disk may include others");
 }
 
 constexpr std::array kTopFields = {
@@ -841,6 +874,7 @@ constexpr std::array kTopFields = {
           [](const Setting& s, Config& c) { c.deny_hidden_files = readHiddenFiles(s); }},
     Field{"tls", readTls},
     Field{"redirect_to_https", readHttpsRedirect},
+    Field{"include", rejectInclude},
 };
 
 // ---- walking a mapping ----------------------------------------------------------------------
@@ -881,20 +915,28 @@ std::string unknownKeyMessage(std::string_view name, std::span<const Field> fiel
   return message;
 }
 
+// The field `key` names; throws the "unknown key ... did you mean" error otherwise.
+const Field& knownField(const std::string& source, const YAML::Node& key,
+                        std::span<const Field> fields, std::string_view prefix) {
+  if (!key.IsScalar()) {
+    fail(source, lineOf(key), "expected a setting name, got " + describe(key));
+  }
+  const std::string& name = key.Scalar();
+  const auto field =
+      std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
+  if (field == fields.end()) {
+    fail(source, lineOf(key), unknownKeyMessage(name, fields, prefix));
+  }
+  return *field;
+}
+
 void readFields(const std::string& source, const YAML::Node& map, std::span<const Field> fields,
                 std::string_view prefix, Config& config) {
   std::set<std::string, std::less<>> seen;
   for (const auto& entry : map) {
     const YAML::Node& key = entry.first;
-    if (!key.IsScalar()) {
-      fail(source, lineOf(key), "expected a setting name, got " + describe(key));
-    }
+    const Field* field = &knownField(source, key, fields, prefix);
     const std::string& name = key.Scalar();
-    const auto field =
-        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
-    if (field == fields.end()) {
-      fail(source, lineOf(key), unknownKeyMessage(name, fields, prefix));
-    }
     const std::string full_name = std::string(prefix) + name;
     // yaml-cpp keeps both entries of a repeated key; silently taking one would hide a mistake.
     if (!seen.insert(name).second) {
@@ -980,55 +1022,215 @@ struct FileCloser {
   throw ConfigError(path + ": cannot read: " + std::generic_category().message(error));
 }
 
-std::string readFile(const std::string& path) {
+// A file's text, and its identity (device, inode) to tell a file included twice.
+struct FileText {
+  std::string text;
+  std::pair<dev_t, ino_t> id;
+};
+
+FileText readFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     failRead(path, errno);
   }
   const FileCloser closer{fd};
-  std::string text;
+  FileText file;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) failRead(path, errno);
+  file.id = {st.st_dev, st.st_ino};
   std::array<char, 16384> chunk{};
   for (;;) {
     const ssize_t got = ::read(fd, chunk.data(), chunk.size());
     if (got == 0) {
-      return text;
+      return file;
     }
     if (got < 0 && errno != EINTR) {
       failRead(path, errno);
     }
     if (got > 0) {
-      text.append(chunk.data(), static_cast<std::size_t>(got));
+      file.text.append(chunk.data(), static_cast<std::size_t>(got));
     }
   }
 }
 
+// ---- the files of one configuration ----------------------------------------------------------
+
+// Top-level keys that several files may each set, their values concatenated in reading order
+// (each included file where its `include:` stands). Every other key may be set once in the whole
+// configuration. None yet: `sites:` (a later issue) is meant to be the first, and its reader
+// must then append to what the files before gave instead of replacing it.
+constexpr std::array<std::string_view, 0> kConcatenatedKeys{};
+
+bool concatenated(std::string_view name) {
+  return std::find(kConcatenatedKeys.begin(), kConcatenatedKeys.end(), name) !=
+         kConcatenatedKeys.end();
+}
+
+// Bounds, far above a real configuration, on what a mistake (a glob matching a huge folder, a
+// chain of includes) can make the loader read.
+constexpr std::size_t kMaxIncludeDepth = 8;
+constexpr std::size_t kMaxFiles = 1000;
+
+// The main file and every file it includes (`include:` a file, a glob or a list of them,
+// relative to the including file's folder), read in order, then applied as one mapping.
+class ConfigFiles {
+ public:
+  // The main file: read, parsed, and its includes followed.
+  void readMain(const std::string& path) {
+    FileText file = readFile(path);
+    add(path, file, 0, nullptr);
+  }
+
+  // Text not read from a file: it may not include (see rejectInclude).
+  void addText(std::string_view yaml, const std::string& source) {
+    files_.push_back({source, parseDocument(yaml, source)});
+    collect(files_.back(), 0, false);
+  }
+
+  // Every setting of every file, over the defaults; each key once (kConcatenatedKeys aside).
+  Config apply(const std::string& main_source) const {
+    Config config;
+    config.source = main_source;
+    Origins where;
+    for (const Origin& entry : entries_) {
+      const Field& field = knownField(*entry.source, entry.key, kTopFields, "");
+      const std::string& name = entry.key.Scalar();
+      const auto [first, fresh] = where.try_emplace(name, entry);
+      if (!fresh && !concatenated(name)) {
+        std::string message = "duplicate key '" + name + "'";
+        if (first->second.source != entry.source) {
+          message += ", already set at " + *first->second.source + ":" +
+                     std::to_string(lineOf(first->second.key));
+        }
+        fail(*entry.source, lineOf(entry.key), message);
+      }
+      field.apply(Setting(*entry.source, name, entry.key, entry.value), config);
+    }
+    checkTlsListeners(where, main_source, config);
+    checkHttpsRedirect(where, main_source, config);
+    checkHiddenPaths(where, config);
+    return config;
+  }
+
+ private:
+  struct File {
+    std::string path;
+    YAML::Node root;
+  };
+
+  // `site`: the include item that named this file (nullptr for the main file).
+  void add(const std::string& path, const FileText& file, std::size_t depth, const Origin* site) {
+    // Neither can happen to the main file (site == nullptr), the first one read.
+    const std::string& where = site != nullptr ? *site->source : path;
+    const int line = site != nullptr ? lineOf(site->value) : 1;
+    if (!ids_.insert(file.id).second) {
+      fail(where, line,
+           "include: " + path +
+               " is already part of the configuration (included twice, or an include cycle)");
+    }
+    if (files_.size() >= kMaxFiles) {
+      fail(where, line, "include: more than " + std::to_string(kMaxFiles) + " files");
+    }
+    files_.push_back({path, parseDocument(file.text, path)});
+    collect(files_.back(), depth, true);
+  }
+
+  void collect(const File& file, std::size_t depth, bool may_include) {
+    const YAML::Node& root = file.root;
+    if (!root.IsDefined() || root.IsNull()) return;
+    if (!root.IsMap()) fail(file.path, lineOf(root), "expected a mapping of settings");
+    bool included = false;
+    for (const auto& entry : root) {
+      const Origin origin{&file.path, entry.first, entry.second};
+      if (!may_include || !entry.first.IsScalar() || entry.first.Scalar() != "include") {
+        entries_.push_back(origin);
+        continue;
+      }
+      if (included) fail(file.path, lineOf(entry.first), "duplicate key 'include'");
+      included = true;
+      include(origin, depth);
+    }
+  }
+
+  void include(const Origin& origin, std::size_t depth) {
+    const Setting setting(*origin.source, "include", origin.key, origin.value);
+    constexpr std::string_view kExpected =
+        "expected a file, a pattern like conf.d/*.yaml, or a list of them";
+    std::vector<YAML::Node> items;
+    if (origin.value.IsScalar()) {
+      items.push_back(origin.value);
+    } else if (origin.value.IsSequence()) {
+      for (const YAML::Node& item : origin.value) items.push_back(item);
+    } else {
+      setting.reject(kExpected);
+    }
+    for (const YAML::Node& item : items) {
+      if (!item.IsScalar() || item.Scalar().empty()) setting.rejectItem(item, kExpected);
+      if (depth + 1 > kMaxIncludeDepth) {
+        setting.failAt(item,
+                       "nested more than " + std::to_string(kMaxIncludeDepth) + " files deep");
+      }
+      std::vector<std::string> paths;
+      try {
+        paths = includedFiles(item.Scalar(), directoryOf(*origin.source));
+      } catch (const std::runtime_error& e) {
+        setting.failAt(item, e.what());
+      }
+      const Origin site{origin.source, origin.key, item};
+      for (const std::string& path : paths) {
+        FileText file;
+        try {
+          file = readFile(path);
+        } catch (const ConfigError& e) {
+          setting.failAt(item, e.what());  // a named file that is missing: an error, as nginx
+        }
+        add(path, file, depth + 1, &site);
+      }
+    }
+  }
+
+  std::deque<File> files_;  // a deque: entries_ point at the paths of earlier files
+  std::vector<Origin> entries_;
+  std::set<std::pair<dev_t, ino_t>> ids_;
+};
+
 }  // namespace
 
 Config loadConfigFile(const std::string& path) {
-  return loadConfigString(readFile(path), path);
-}
-
-Config loadConfigString(std::string_view yaml, const std::string& source_name) {
-  const YAML::Node root = parseDocument(yaml, source_name);
-  Config config;
-  config.source = source_name;
-  if (!root.IsDefined() || root.IsNull()) {
-    return config;
-  }
-  if (!root.IsMap()) {
-    fail(source_name, lineOf(root), "expected a mapping of settings");
-  }
   try {
-    readFields(source_name, root, kTopFields, "", config);
-    checkTlsListeners(source_name, root, config);
-    checkHttpsRedirect(source_name, root, config);
-    checkHiddenPaths(source_name, root, config);
+    ConfigFiles files;
+    files.readMain(path);
+    return files.apply(path);
   } catch (const YAML::Exception& e) {
     // Not expected (every node is type-checked before use); kept so that no yaml-cpp exception
     // type ever escapes this library.
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+Config loadConfigString(std::string_view yaml, const std::string& source_name) {
+  try {
+    ConfigFiles files;
+    files.addText(yaml, source_name);
+    return files.apply(source_name);
+  } catch (const YAML::Exception& e) {
     throw ConfigError(source_name + ": " + e.what());
   }
-  return config;
+}
+
+std::vector<std::string> settingNames() {
+  std::vector<std::string> names;
+  const auto add = [&](std::string_view prefix, std::span<const Field> fields) {
+    for (const Field& field : fields)
+      names.push_back(std::string(prefix) + std::string(field.name));
+  };
+  add("", kTopFields);
+  add("log.", kLogFields);
+  add("open_file_cache.", kOpenFileCacheFields);
+  add("status.", kStatusFields);
+  add("gzip.", kGzipFields);
+  add("tls.", kTlsFields);
+  return names;
 }
 
 }  // namespace learnhttpd::config

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -36,10 +37,25 @@ inline constexpr std::string_view kDefaultConfigPath = "/etc/learnhttpd/learnhtt
 //   "FILE:LINE: KEY: expected WHAT, got 'VALUE'"    (or got a list / a mapping / nothing)
 // Nested keys are named "log.level"; LINE is 1-based. An empty file, or one holding only
 // comments, gives the defaults.
+//
+// `include:` (a path, a glob like conf.d/*.yaml, or a list of them; relative to the including
+// file's folder) reads more files of the same top-level keys, as if their settings stood in
+// the including file; an included file may include in turn, at most 8 deep. Errors in an
+// included file name that file; the others, at the `include:` item:
+//   "FILE:LINE: include: PATH: cannot read: REASON"   (a named file; a glob may match nothing)
+//   "FILE:LINE: include: PATH is already part of the configuration (...)"   (twice, a cycle)
+//   "FILE:LINE: duplicate key 'KEY', already set at OTHER:LINE"   (a key set in two files)
+// Config::source is `path`, the main file.
 Config loadConfigFile(const std::string& path);
 
 // The same, from YAML text; `source_name` is used in messages and stored in Config::source.
+// No file was read, so `include:` is an error.
 Config loadConfigString(std::string_view yaml, const std::string& source_name);
+
+// Every key the loader accepts: the top-level ones ("include" among them) and the named keys of
+// the mappings under them ("log.level", "gzip.types", "tls.certificates"). Not the free keys
+// of mime_types, error_pages or a header rule. For the tests that the documentation is complete.
+std::vector<std::string> settingNames();
 
 // "75s", "500ms", "2m", "1h", "30" (seconds) -> milliseconds; throws std::invalid_argument.
 Duration parseDuration(std::string_view text);

@@ -31,12 +31,28 @@ void appendStatusLine(const ResponseHead& head, std::string& out) {
   out.append("\r\n");
 }
 
+// A page a browser shows as a page, in a few hundred bytes: HTML5 with its charset, the CSS
+// inline (an error page that loads a stylesheet costs a second request that may fail too),
+// nothing fetched from elsewhere.
 std::string makeErrorBody(Status s) {
   std::string title = std::to_string(code(s));
   title.push_back(' ');
   title.append(reasonPhrase(s));
-  return "<html><head><title>" + title + "</title></head><body><h1>" + title +
-         "</h1></body></html>\n";
+  std::string page =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>";
+  page += title;
+  page +=
+      "</title><style>body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;"
+      "margin:10vh auto;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin:0}"
+      "footer{border-top:1px solid #ccc;color:#666;font-size:.875rem}</style></head>\n<body><h1>";
+  page += title;
+  page += "</h1><p>";
+  page += explanation(s);
+  page += "</p><footer>";
+  page += kServerName;
+  page += "</footer></body></html>\n";
+  return page;
 }
 
 }  // namespace

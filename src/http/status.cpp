@@ -50,4 +50,45 @@ std::string_view reasonPhrase(Status s) noexcept {
   return "Unknown";
 }
 
+std::string_view explanation(Status s) noexcept {
+  switch (s) {
+    case Status::Ok:
+    case Status::NoContent:
+    case Status::PartialContent:
+    case Status::NotModified:
+      return "The request succeeded.";
+    case Status::MovedPermanently:
+      return "This page has moved to the address given in the Location header.";
+    case Status::BadRequest:
+      return "The server could not read this request.";
+    case Status::Forbidden:
+      return "The server may not show what is at this address.";
+    case Status::NotFound:
+      return "There is no file at this address.";
+    case Status::MethodNotAllowed:
+      return "This server answers GET, HEAD and OPTIONS requests only.";
+    case Status::RequestTimeout:
+      return "The request did not arrive in time.";
+    case Status::LengthRequired:
+      return "A request with a body has to state its length.";
+    case Status::PayloadTooLarge:
+      return "The request body is larger than this server accepts.";
+    case Status::UriTooLong:
+      return "The address is longer than this server accepts.";
+    case Status::RangeNotSatisfiable:
+      return "The requested byte range lies outside the file.";
+    case Status::RequestHeaderFieldsTooLarge:
+      return "The request header is larger than this server accepts.";
+    case Status::InternalServerError:
+      return "Something went wrong on the server while answering.";
+    case Status::NotImplemented:
+      return "The server does not support what this request asks for.";
+    case Status::ServiceUnavailable:
+      return "The server cannot answer right now; please try again shortly.";
+    case Status::HttpVersionNotSupported:
+      return "This server speaks HTTP/1.0 and HTTP/1.1.";
+  }
+  return "The server could not answer this request.";
+}
+
 }  // namespace learnhttpd::http

@@ -59,4 +59,8 @@ constexpr int code(Status s) noexcept {
 // The reason phrase, e.g. "Not Found". Never empty.
 std::string_view reasonPhrase(Status s) noexcept;
 
+// One sentence for a person reading the built-in error page, e.g. "There is no file at this
+// address." Never empty; plain ASCII without markup characters, so it needs no escaping.
+std::string_view explanation(Status s) noexcept;
+
 }  // namespace learnhttpd::http

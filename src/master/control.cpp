@@ -14,9 +14,15 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <variant>
+#include <vector>
 
+#include "config/config_loader.hpp"
 #include "log/journal_sink.hpp"
+#include "master/preflight.hpp"
+#include "master/status_client.hpp"
 #include "sys/process.hpp"
+#include "sys/start_record.hpp"
 
 namespace learnhttpd::master {
 namespace {
@@ -53,8 +59,13 @@ bool waitFor(std::chrono::milliseconds limit, Done done) {
 }
 
 int fail(const std::string& message) {
-  std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), message.c_str());
+  (void)std::fprintf(stderr, "%slearnhttpd: %s\n", log::stderrErrorPrefix(), message.c_str());
   return 1;
+}
+
+bool refuse(const std::string& message) {
+  fail(message);
+  return false;
 }
 
 std::string commOf(const std::string& pid) {
@@ -95,17 +106,40 @@ pid_t findMaster(const config::Config& config, std::string& error, std::string& 
   return pid;
 }
 
-}  // namespace
+// The configuration the master named by `pid_file` runs with, from its start record, into
+// `config`; false after printing why it cannot be had. Without a record `config` stays.
+bool useMastersConfiguration(pid_t pid, config::Config& config) {
+  if (config.pid_file.empty()) return true;
+  const sys::RecordLookup lookup = sys::readStartRecord(config.pid_file, pid);
+  if (lookup.state == sys::RecordState::Missing) return true;
+  if (lookup.state == sys::RecordState::Untrusted) return refuse(lookup.error);
+  const sys::StartRecord& record = lookup.record;
+  const std::string where = sys::startRecordPath(config.pid_file);
+  // Relative paths in the master's file (document_root: www) mean what they mean to the master.
+  if (::chdir(record.directory.c_str()) != 0) {
+    return refuse(where + ": the master's directory " + record.directory + ": " +
+                  std::strerror(errno));
+  }
+  std::vector<std::string> args{"learnhttpd"};
+  args.insert(args.end(), record.args.begin(), record.args.end());
+  const config::CliResult parsed = config::parseCli(args);
+  if (const auto* error = std::get_if<config::CliError>(&parsed)) {
+    return refuse(where + ": " + error->message);
+  }
+  try {
+    config = config::loadConfig(std::get<config::CliOptions>(parsed));
+  } catch (const config::ConfigError& e) {
+    return refuse(e.what());
+  }
+  return true;
+}
 
-int signalRunningMaster(const config::Config& config, const std::string& action) {
+int sendSignal(const config::Config& config, pid_t pid, const std::string& named_by,
+               const std::string& action) {
   int signal = action == "reload" ? SIGHUP
                : action == "stop" ? SIGTERM
                : action == "quit" ? SIGQUIT
                                   : SIGUSR1;
-  std::string error;
-  std::string named_by;
-  pid_t pid = findMaster(config, error, named_by);
-  if (pid <= 0) return fail(error);
   if (!alive(pid))
     return fail("process " + std::to_string(pid) + " named by " + named_by + " is not running");
   std::set<long> before = childrenOf(pid);
@@ -128,6 +162,29 @@ int signalRunningMaster(const config::Config& config, const std::string& action)
     }
   }
   return 0;
+}
+
+}  // namespace
+
+int controlRunningMaster(const config::CliOptions& cli) {
+  config::Config config;
+  try {
+    config = config::loadConfig(cli);
+  } catch (const config::ConfigError& e) {
+    return fail(e.what());
+  }
+  std::string error;
+  std::string named_by;
+  const pid_t pid = findMaster(config, error, named_by);
+  if (cli.signal == "status") {
+    // The status listener answers without a pid; a master found tells where it listens.
+    if (pid > 0 && !useMastersConfiguration(pid, config)) return 1;
+    return printStatus(config);
+  }
+  if (pid <= 0) return fail(error);
+  if (!useMastersConfiguration(pid, config)) return 1;
+  if (cli.signal == "reload" && !passesPreflight(config, PreflightOptions{})) return 1;
+  return sendSignal(config, pid, named_by, cli.signal);
 }
 
 }  // namespace learnhttpd::master

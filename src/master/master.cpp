@@ -132,6 +132,8 @@ bool Master::start() {
   if (!config_.pid_file.empty() && !pid_file_.write(config_.pid_file, error)) {
     if (options_.daemon) return spdlog::critical("{}", error), false;
     spdlog::warn("{}; -s will not find this process", error);
+  } else if (!config_.pid_file.empty() && !pid_file_.recordStart(options_.start_args, error)) {
+    spdlog::warn("{}; -s will check the configuration its own flags name", error);
   }
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;

@@ -33,6 +33,9 @@ struct MasterOptions {
   bool daemon = false;  // detach (double fork) after binding, before forking workers
   // Re-reads the configuration for a reload (HUP); throws config::ConfigError when invalid.
   std::function<config::Config()> reload_config;
+  // The flags that make the configuration (config::configArgs), recorded beside the pid file
+  // for -s (sys/start_record.hpp).
+  std::vector<std::string> start_args;
   std::string version;  // shown by the status listener
   // What the preflight (preflight.hpp, run by main before the start) found worth a warning:
   // logged once the error log is set up.

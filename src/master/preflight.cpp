@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string_view>
@@ -284,6 +285,19 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
                            " thread(s)");
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
+                                                        const PreflightOptions& options,
+                                                        bool starting) {
+  Preflight checked = preflight(config, options);
+  const char* prefix = starting ? log::stderrCriticalPrefix() : log::stderrErrorPrefix();
+  for (const std::string& problem : checked.errors) {
+    (void)std::fprintf(stderr, "%slearnhttpd: %s: %s\n", prefix, config.source.c_str(),
+                       problem.c_str());
+  }
+  if (!checked.errors.empty()) return std::nullopt;
+  return std::move(checked.warnings);
 }
 
 }  // namespace learnhttpd::master

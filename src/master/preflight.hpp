@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ struct Preflight {
 // addresses (try_listeners). The checks of the workers' user run in a child process that
 // switches to it (only as root with a `user`): call before any thread or logger thread exists.
 Preflight preflight(const config::Config& config, const PreflightOptions& options);
+
+// preflight(), its problems printed on stderr, one line each ("learnhttpd: SOURCE: PROBLEM",
+// with journald's priority first when stderr is the journal: critical when it stops a start).
+// Nullopt when there were problems, else the warnings (for the caller to print or log).
+std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
+                                                        const PreflightOptions& options,
+                                                        bool starting = false);
 
 // The user the workers run as, and that log files are kept for: `config.user` when this process
 // is root and the user exists, else this process's own effective uid.

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <vector>
 
+#include "sys/start_record.hpp"
+
 namespace learnhttpd::sys {
 namespace {
 
@@ -45,8 +47,35 @@ bool daemonize(bool keep_stdout, bool keep_stderr, std::string& error) {
   return true;
 }
 
+bool replaceFile(const std::string& path, std::string_view content, mode_t mode,
+                 std::string& error) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  ::unlink(temp.c_str());  // our own leftover, from a pid that was ours before
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return error = fail("cannot create " + temp), false;
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = fail("cannot write " + temp);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+    error = fail("cannot write " + path);
+    ::unlink(temp.c_str());
+    return false;
+  }
+  return true;
+}
+
 PidFile::~PidFile() {
   if (path_.empty()) return;
+  if (recorded_) removeStartRecord(path_);
   std::string ignored;
   if (read(path_, ignored) == ::getpid()) ::unlink(path_.c_str());
 }
@@ -59,23 +88,21 @@ bool PidFile::write(const std::string& path, std::string& error) {
             ", which is still running (another learnhttpd?)";
     return false;
   }
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << ::getpid() << '\n';
-    out.flush();
-    if (!out) {
-      error = fail("cannot write pid file " + temp);
-      ::unlink(temp.c_str());
-      return false;
-    }
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    error = fail("cannot write pid file " + path);
-    ::unlink(temp.c_str());
+  if (!replaceFile(path, std::to_string(::getpid()) + "\n", 0644, error)) {
+    error = "pid file: " + error;
     return false;
   }
   path_ = path;
+  return true;
+}
+
+bool PidFile::recordStart(const std::vector<std::string>& args, std::string& error) {
+  if (path_.empty()) return error = "no pid file", false;
+  if (!writeStartRecord(path_, args, error)) {
+    error = "start record: " + error;
+    return false;
+  }
+  recorded_ = true;
   return true;
 }
 

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace learnhttpd::sys {
 
@@ -15,8 +17,15 @@ namespace learnhttpd::sys {
 // in the final daemon process (the parents _exit(0) once it exists); false + error on failure.
 bool daemonize(bool keep_stdout, bool keep_stderr, std::string& error);
 
-// The pid file: written atomically (temp file + rename) and removed by the destructor if it
-// still names this process, so a crashed master's stale file is told apart by its pid.
+// Writes `content` to `path` atomically: a new temporary file beside it (O_EXCL|O_NOFOLLOW,
+// so never through a name someone else placed there), renamed over `path` (which replaces a
+// symlink at `path` rather than following it). False + error.
+bool replaceFile(const std::string& path, std::string_view content, mode_t mode,
+                 std::string& error);
+
+// The pid file: written atomically (replaceFile) and removed by the destructor if it still
+// names this process, so a crashed master's stale file is told apart by its pid. With it, the
+// start record (sys/start_record.hpp) when one was written.
 class PidFile {
  public:
   PidFile() = default;
@@ -26,7 +35,9 @@ class PidFile {
 
   // Refuses (false + error) when `path` names another process that is still alive.
   bool write(const std::string& path, std::string& error);
-  // Forgets the file without removing it (in a forked child).
+  // After write(): records `args` and the working directory beside the pid file.
+  bool recordStart(const std::vector<std::string>& args, std::string& error);
+  // Forgets the files without removing them (in a forked child).
   void release() noexcept { path_.clear(); }
 
   // The pid named in `path`; -1 + error when missing, unreadable or not a number.
@@ -34,6 +45,7 @@ class PidFile {
 
  private:
   std::string path_;
+  bool recorded_ = false;
 };
 
 // Switches the calling process to `user` and its groups (initgroups, setgid, setuid) when it

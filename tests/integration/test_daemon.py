@@ -5,15 +5,17 @@ signal the master named by the pid file."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 
 from docroot import A_TXT
 from learnhttpd_harness import (
-    binary_path, children_of, process_gone, process_group, wait_until, worker_model)
+    Server, binary_path, children_of, process_gone, process_group, wait_until, worker_model)
 from supervision_support import SiteTestCase, get_on
 
 _LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)$")
@@ -197,6 +199,111 @@ class DaemonTests(SiteTestCase):
         d.write_config()
         self.assertEqual(d.run("-s", "stop").returncode, 0)
         self.assertTrue(process_gone(pid))
+
+    def test_relative_paths_survive_the_daemons_chdir(self):
+        """-d changes to "/": -c, -r and --pid-file given relative must still name the files
+        in the directory it was started from, for its reloads and for -s."""
+        d = self.daemon
+        os.symlink(self.root, os.path.join(d.dir, "site"))
+        d.config["document_root"] = "/nonexistent/learnhttpd-root"
+        d.write_config()
+        with subprocess.Popen([binary_path(), "-d", "-c", "learnhttpd.yaml", "-r", "site",
+                               "--pid-file", "learnhttpd.pid"], cwd=d.dir,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) as proc:
+            out, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, out + err + "\n".join(d.log_lines()))
+        pid = wait_until(d.pid, 5.0)
+        self.assertTrue(pid, "\n".join(d.log_lines()))
+        self.assertTrue(wait_until(d.port, 5.0), d.log_lines())
+        self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
+        # From another directory, with only the pid file: the master's -c and -r are used.
+        result = _control("reload", d.pid_file, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr + "\n".join(d.log_lines()))
+        self.assertTrue(wait_until(lambda: any("generation 2 ready" in line
+                                               for line in d.log_lines()), 5.0), d.log_lines())
+        self.assertEqual(get_on(d.port(), "/a.txt").body, A_TXT)
+        result = _control("stop", d.pid_file, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(process_gone(pid))
+        self.assertEqual(os.listdir(d.dir).count("learnhttpd.pid.cmdline"), 0, os.listdir(d.dir))
+
+
+class RunningMasterTests(SiteTestCase):
+    """-s after `make run`: a master started in the foreground with flags over a file whose
+    document root does not exist is reloaded and stopped by `-s ACTION --pid-file FILE` alone,
+    from any directory."""
+
+    def start_like_make_run(self):
+        work = tempfile.mkdtemp(prefix="learnhttpd-run-")
+        self.addCleanup(shutil.rmtree, work, True)
+        os.symlink(self.root, os.path.join(work, "www"))
+        srv = Server(self.root, config={"document_root": "/nonexistent/learnhttpd-root"},
+                     args=["-r", "www", "-p", "0", "-b", "127.0.0.1", "--pid-file", "run.pid"],
+                     launcher=["sh", "-c", 'cd "$0" && exec "$@"', work])
+        self.addCleanup(srv.close)
+        record = os.path.join(work, "run.pid.cmdline")
+        self.assertTrue(wait_until(lambda: os.path.exists(record), 5.0), srv.stderr_lines())
+        return srv, work
+
+    def test_reload_and_stop_with_the_pid_file_alone(self):
+        srv, work = self.start_like_make_run()
+        pid_file = os.path.join(work, "run.pid")
+        with open(pid_file + ".cmdline", "rb") as f:
+            fields = f.read().split(b"\0")
+        self.assertEqual(fields[:3], [b"learnhttpd-start 1", str(srv.pid).encode(),
+                                      work.encode()])
+        self.assertIn(os.path.join(work, "www").encode(), fields)
+        result = _control("reload", pid_file, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        srv.wait_for_log(r"generation 2 ready")
+        self.assertEqual(srv.get("/a.txt").body, A_TXT)
+        # The check runs on the master's file: a broken one is refused, naming that file.
+        srv.write_config({"no_such_key": 1})
+        result = _control("reload", pid_file, cwd="/")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{srv.config_path}:", result.stderr)
+        self.assertIn("no_such_key", result.stderr)
+        del srv.config["no_such_key"]
+        srv.write_config()
+        result = _control("stop", pid_file, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(process_gone(srv.pid))
+        self.assertEqual(sorted(os.listdir(work)), ["www"], "pid file or start record left")
+
+    def test_a_record_someone_else_could_have_written_is_refused(self):
+        srv, work = self.start_like_make_run()
+        pid_file = os.path.join(work, "run.pid")
+        record = pid_file + ".cmdline"
+        os.chmod(record, 0o664)
+        result = _control("reload", pid_file)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{record}: is writable by other users", result.stderr)
+        os.chmod(record, 0o644)
+        planted = os.path.join(work, "planted")
+        os.rename(record, planted)
+        os.symlink(planted, record)
+        result = _control("reload", pid_file)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{record}: is a symbolic link", result.stderr)
+        os.unlink(record)
+        os.rename(planted, record)
+        if os.geteuid() == 0:
+            os.chown(record, 65534, 65534)
+            result = _control("reload", pid_file)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(f"{record}: belongs to uid 65534, not to uid 0", result.stderr)
+            os.chown(record, 0, 0)
+        result = _control("reload", pid_file)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+
+def _control(action, pid_file, cwd=None):
+    """learnhttpd -s ACTION --pid-file PID_FILE, without $MAINPID."""
+    env = {k: v for k, v in os.environ.items() if k != "MAINPID"}
+    return subprocess.run([binary_path(), "-s", action, "--pid-file", pid_file], cwd=cwd,
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=30)
 
 
 class DaemonLogTargetTests(SiteTestCase):

@@ -4,6 +4,7 @@ correct Content-Length, `Connection: close`, a closed connection, and the server
 
 import unittest
 
+from debian_python import validate
 from docroot import A_TXT, ServerTestCase
 from learnhttpd_harness import parse_responses, read_until_close
 
@@ -69,6 +70,18 @@ class ErrorTests(ServerTestCase):
                 self.assertIn("Date", resp.headers)
                 self.assertTrue(closed, "connection left open after an error")
                 self.assertStillServing()
+
+    def test_error_pages_are_valid_html5(self):
+        pages = {404: self.srv.get("/no-such-file").body,
+                 405: self.srv.request("DELETE", "/a.txt").body,
+                 400: self.send(CASES["missing_host_http11"][0])[0][0].body}
+        for status, body in pages.items():
+            with self.subTest(status=status):
+                self.assertLess(len(body), 1024)
+                self.assertIn(b"<style>", body)
+                self.assertIn(b"<footer>learnhttpd</footer>", body)
+                ok, problems = validate("check_html5.py", body)
+                self.assertTrue(ok, problems)
 
     def test_header_section_just_under_limit_is_fine(self):
         request = (b"GET /a.txt HTTP/1.1\r\n" + HOST + b"X-Fill: " + b"v" * 3000 + b"\r\n"

@@ -226,6 +226,22 @@ TEST(ApplyCli, PortAloneKeepsTheFirstHost) {
   EXPECT_EQ(applied({"-p", "81"}).listen, (Addresses{{"10.0.0.1", 81}}));
 }
 
+TEST(ApplyCli, PortAloneMovesEveryAddressOfTheFirstPort) {
+  Config dual;
+  dual.listen = {{"0.0.0.0", 80}, {"::", 80}};
+  EXPECT_EQ(applied({"-p", "8080"}, dual).listen, (Addresses{{"0.0.0.0", 8080}, {"::", 8080}}));
+  dual.listen = {{"0.0.0.0", 80}, {"0.0.0.0", 443, true}, {"::", 80}, {"::", 443, true}};
+  EXPECT_EQ(applied({"-p", "8080"}, dual).listen, (Addresses{{"0.0.0.0", 8080}, {"::", 8080}}));
+}
+
+// What make run does over the packaged file: one loopback address.
+TEST(ApplyCli, BindAndPortOverTheDualStackFile) {
+  Config dual;
+  dual.listen = {{"0.0.0.0", 80}, {"::", 80}};
+  EXPECT_EQ(applied({"-p", "8080", "-b", "127.0.0.1"}, dual).listen,
+            (Addresses{{"127.0.0.1", 8080}}));
+}
+
 TEST(ApplyCli, BindHostAloneKeepsTheFirstPort) {
   EXPECT_EQ(applied({"-b", "127.0.0.1"}).listen, (Addresses{{"127.0.0.1", 8000}}));
   EXPECT_EQ(applied({"-b", "::1"}).listen, (Addresses{{"::1", 8000}}));
@@ -324,6 +340,41 @@ TEST(ParseCli, ThreadsRangeSetsBothEnds) {
   EXPECT_EQ(parseError({"--threads", "9..3"}),
             "--threads: expected a number of threads 1-1024, or a range MIN..MAX like 4..64, "
             "got '9..3'");
+}
+
+// ---- the master's flags, recorded for -s ---------------------------------------------------
+
+TEST(ConfigArgs, ParseBackToTheSameConfiguration) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {},
+           {"-c", "/etc/x.yaml", "-p", "81", "-b", "[::1]", "-r", "/srv", "-w", "3", "-m",
+            "threads-queue", "--threads", "2..9", "-q", "--pid-file", "/run/x.pid", "-d"},
+           {"-w", "auto", "--threads", "5", "-p", "0", "-s", "reload"},
+           {"-c", "-odd name.yaml", "-b", "127.0.0.1:90"}}) {
+    const CliOptions original = parseOk(args);
+    const CliOptions back = parseOk(configArgs(original));
+    EXPECT_EQ(back.action, CliAction::Run);
+    EXPECT_FALSE(back.daemon);
+    EXPECT_EQ(applied(configArgs(original)), applied(args)) << ::testing::PrintToString(args);
+    EXPECT_EQ(back.config_file, original.config_file);
+    EXPECT_EQ(back.pid_file, original.pid_file);
+  }
+}
+
+TEST(WithAbsolutePaths, AnchorsTheRelativePathsOfTheCommandLine) {
+  const CliOptions relative =
+      withAbsolutePaths(parseOk({"-c", "build/run.yaml", "-r", "./www", "--pid-file",
+                                 "build/../x.pid", "-b", "127.0.0.1"}),
+                        "/home/u/src");
+  EXPECT_EQ(relative.config_file, "/home/u/src/build/run.yaml");
+  EXPECT_EQ(relative.root, "/home/u/src/www");
+  EXPECT_EQ(relative.pid_file, "/home/u/src/x.pid");
+  EXPECT_EQ(relative.bind, "127.0.0.1");
+  const CliOptions absolute =
+      withAbsolutePaths(parseOk({"-c", "/etc/x.yaml", "-r", "/srv/"}), "/home/u");
+  EXPECT_EQ(absolute.config_file, "/etc/x.yaml");
+  EXPECT_EQ(absolute.root, "/srv/");
+  EXPECT_FALSE(absolute.pid_file);
 }
 
 }  // namespace

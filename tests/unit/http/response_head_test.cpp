@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "http/response_head.hpp"
@@ -133,14 +134,43 @@ TEST(Status, ReasonPhrases) {
 }
 
 TEST(ErrorBody, NamesTheStatus) {
-  EXPECT_EQ(errorBody(Status::NotFound),
-            "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body>"
-            "</html>\n");
   for (Status s : kAllStatuses) {
     const std::string title = std::to_string(code(s)) + " " + std::string(reasonPhrase(s));
-    EXPECT_NE(errorBody(s).find("<title>" + title + "</title>"), std::string_view::npos) << title;
+    const std::string_view body = errorBody(s);
+    EXPECT_NE(body.find("<title>" + title + "</title>"), std::string_view::npos) << title;
+    EXPECT_NE(body.find("<h1>" + title + "</h1>"), std::string_view::npos) << title;
+    EXPECT_NE(body.find("<p>" + std::string(explanation(s)) + "</p>"), std::string_view::npos)
+        << title;
+    EXPECT_NE(body.find("<footer>learnhttpd</footer>"), std::string_view::npos) << title;
   }
   EXPECT_EQ(errorBody(Status::NotFound).data(), errorBody(Status::NotFound).data());
+}
+
+// Small, styled and self-contained: HTML5 with its charset, CSS inline, nothing to fetch.
+TEST(ErrorBody, IsASmallSelfContainedHtml5Page) {
+  for (Status s : kAllStatuses) {
+    const std::string_view body = errorBody(s);
+    EXPECT_TRUE(
+        body.starts_with("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"))
+        << code(s);
+    EXPECT_TRUE(body.ends_with("</body></html>\n")) << code(s);
+    EXPECT_NE(body.find("<style>"), std::string_view::npos) << code(s);
+    EXPECT_GT(body.size(), 200U) << code(s);
+    EXPECT_LT(body.size(), 1024U) << code(s);
+    for (std::string_view external : {"src=", "href=", "url(", "@import", "//"}) {
+      EXPECT_EQ(body.find(external), std::string_view::npos) << code(s) << " " << external;
+    }
+  }
+}
+
+TEST(ErrorBody, ExplanationsNeedNoEscaping) {
+  for (Status s : kAllStatuses) {
+    const std::string_view text = explanation(s);
+    EXPECT_FALSE(text.empty()) << code(s);
+    EXPECT_EQ(text.find_first_of("<>&\"'"), std::string_view::npos) << code(s);
+    EXPECT_TRUE(std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+        << code(s);
+  }
 }
 
 }  // namespace
