@@ -10,20 +10,6 @@
 #include <vector>
 
 namespace learnhttpd::config {
-bool isHiddenPath(std::string_view path) noexcept {
-  const bool absolute = path.starts_with('/');
-  std::size_t position = 0;  // of the component: "/a/b" is "", "a", "b"
-  for (;;) {
-    const std::size_t slash = path.find('/');
-    const std::string_view component = path.substr(0, slash);
-    const bool well_known = absolute && position == 1 && component == ".well-known";
-    if (component.starts_with('.') && !well_known) return true;
-    if (slash == std::string_view::npos) return false;
-    path.remove_prefix(slash + 1);
-    ++position;
-  }
-}
-
 bool hasTlsListener(const Config& config) noexcept {
   return std::any_of(config.listen.begin(), config.listen.end(),
                      [](const ListenAddress& a) { return a.tls; });

@@ -158,11 +158,6 @@ struct Config {
   friend bool operator==(const Config&, const Config&) = default;
 };
 
-// The rule of http::isHiddenPath, for the loader (config/ includes no other folder; a unit
-// test holds the two together): a component of `path` starts with '.', other than
-// ".well-known" right after the leading '/'.
-bool isHiddenPath(std::string_view path) noexcept;
-
 // True when some listen address speaks TLS.
 bool hasTlsListener(const Config& config) noexcept;
 // Why redirect_to_https cannot work with `config`'s listen addresses (none speaks TLS, or

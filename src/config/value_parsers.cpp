@@ -14,7 +14,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "config/config_loader.hpp"
+#include "config/value_parsers.hpp"
 
 namespace learnhttpd::config {
 namespace {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "config/config_loader.hpp"
+#include "http/target.hpp"
 
 namespace learnhttpd::fuzz {
 
@@ -26,9 +27,9 @@ inline const char* checkConfigText(std::string_view yaml) {
       return "accepted a non-loopback status listener without allow_remote";
     }
     if (c.deny_hidden_files) {
-      if (config::isHiddenPath(c.index)) return "accepted a hidden index with hidden_files: deny";
+      if (http::isHiddenPath(c.index)) return "accepted a hidden index with hidden_files: deny";
       for (const auto& page : c.error_pages) {
-        if (config::isHiddenPath(page.second)) return "accepted a hidden error page";
+        if (http::isHiddenPath(page.second)) return "accepted a hidden error page";
       }
     }
   } catch (const config::ConfigError& e) {

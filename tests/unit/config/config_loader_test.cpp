@@ -567,6 +567,16 @@ TEST(LoadConfigErrors, MimeTypes) {
             "test.yaml:3: mime_types: extension '.a' is listed twice");
   EXPECT_EQ(errorOf("mime_types:\n  '': text/a\n"),
             "test.yaml:2: mime_types: expected an extension like .wasm, got ''");
+  // The value goes into the head of every answer of its type: it must stay one field value,
+  // or a configuration could split those heads.
+  EXPECT_EQ(errorOf("mime_types:\n  .x: \"text/plain\\r\\nSet-Cookie: a=b\"\n"),
+            "test.yaml:2: mime_types[.x]: expected a type like application/wasm, got "
+            "'text/plain\\x0d\\x0aSet-Cookie: a=b'");
+  EXPECT_EQ(errorOf("mime_types:\n  .x: \" text/plain\"\n"),
+            "test.yaml:2: mime_types[.x]: expected a type like application/wasm, got "
+            "' text/plain'");
+  EXPECT_EQ(load("mime_types:\n  .md: text/markdown; charset=utf-8\n").mime_types.front().second,
+            "text/markdown; charset=utf-8");
 }
 
 TEST(LoadConfigErrors, MessagesUseTheGivenSourceName) {
