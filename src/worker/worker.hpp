@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The Worker interface: what a forked worker process runs. One implementation per
-// worker_model; the master only ever sees this interface and makeWorker().
+// The worker models: how a forked worker process waits and who runs a connection -- the
+// production models (event, threadpool) and the teaching ones (docs/models.md), each one
+// implementation of this Worker interface; the master only ever sees it and makeWorker(). What
+// a connection says is protocol/'s business, what it is answered serve/'s.
 
 #include <atomic>
 #include <cstdint>
