@@ -6,30 +6,16 @@
 #include "protocol/http1_session.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "gunzip.hpp"
 #include "session_invariants.hpp"
 
 namespace learnhttpd::protocol {
 namespace {
-
-std::string inflateGzip(std::string_view gz) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
-  std::string out(std::size_t{1} << 20, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = inflate(&z, Z_FINISH);
-  out.resize(out.size() - z.avail_out);
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "<not a whole gzip stream>";
-}
 
 using fuzz::checkResponses;
 using fuzz::runSession;
@@ -291,11 +277,11 @@ TEST_F(HttpSessionTest, GzipAnswersAreWellFramedAndRestoreTheFile) {
   auto answers = split(run.output, {false, true});
   ASSERT_EQ(answers.size(), 4u);
   EXPECT_TRUE(answers[0].has("Content-Encoding: gzip\r\n"));
-  EXPECT_EQ(inflateGzip(answers[0].body), std::string(std::size_t{300} * 1024, 'b'));
+  EXPECT_EQ(test_support::gunzip(answers[0].body), std::string(std::size_t{300} * 1024, 'b'));
   const std::string length = "Content-Length: " + std::to_string(answers[0].body.size()) + "\r\n";
   EXPECT_TRUE(answers[1].has(length));
   EXPECT_TRUE(answers[1].has("Content-Encoding: gzip\r\n"));
-  EXPECT_EQ(inflateGzip(answers[2].body), "hello");
+  EXPECT_EQ(test_support::gunzip(answers[2].body), "hello");
   EXPECT_FALSE(answers[3].has("Content-Encoding"));
   EXPECT_EQ(answers[3].body, "hello");
   EXPECT_EQ(runSession(world.context, input, 1).output, run.output);

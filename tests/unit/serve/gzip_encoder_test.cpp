@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
+#include "gunzip.hpp"
 
 namespace learnhttpd::serve {
 namespace {
@@ -42,26 +43,6 @@ std::string pageText(std::size_t size) {
   return text;
 }
 
-std::string gunzip(std::string_view gz) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);  // gzip wrapper only
-  std::string out;
-  char buffer[16384];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof buffer;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buffer, sizeof buffer - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  EXPECT_EQ(z.avail_in, 0U);  // nothing after the gzip member
-  inflateEnd(&z);
-  return out;
-}
-
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
@@ -86,7 +67,7 @@ TEST(GzipEncoder, FromMemoryRestoresTheBytes) {
   EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);  // RFC 1952 magic
   EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
   EXPECT_LT(gz->size(), text.size() / 2);
-  EXPECT_EQ(gunzip(*gz), text);
+  EXPECT_EQ(test_support::gunzip(*gz), text);
 }
 
 TEST(GzipEncoder, FromAFileInSeveralReads) {
@@ -95,7 +76,7 @@ TEST(GzipEncoder, FromAFileInSeveralReads) {
   GzipEncoder encoder;
   auto gz = encoder.encode(6, {}, file.fd(), text.size());
   ASSERT_TRUE(gz);
-  EXPECT_EQ(gunzip(*gz), text);
+  EXPECT_EQ(test_support::gunzip(*gz), text);
   EXPECT_EQ(::lseek(file.fd(), 0, SEEK_CUR), static_cast<off_t>(text.size()));  // pread only
 }
 
@@ -104,10 +85,10 @@ TEST(GzipEncoder, ReusedAcrossSizesAndLevelsAndTheSameOutputEachTime) {
   const std::string big = pageText(200000);
   const std::string small = pageText(300);
   const std::string first(*encoder.encode(1, big, -1, big.size()));
-  EXPECT_EQ(gunzip(*encoder.encode(1, small, -1, small.size())), small);
-  EXPECT_EQ(gunzip(*encoder.encode(9, small, -1, small.size())), small);
+  EXPECT_EQ(test_support::gunzip(*encoder.encode(1, small, -1, small.size())), small);
+  EXPECT_EQ(test_support::gunzip(*encoder.encode(9, small, -1, small.size())), small);
   EXPECT_EQ(*encoder.encode(1, big, -1, big.size()), first);  // deterministic per level
-  EXPECT_EQ(gunzip(*encoder.encode(1, {}, -1, 0)), "");
+  EXPECT_EQ(test_support::gunzip(*encoder.encode(1, {}, -1, 0)), "");
 }
 
 TEST(GzipEncoder, AFileShorterThanPromisedIsAFailure) {
@@ -116,7 +97,8 @@ TEST(GzipEncoder, AFileShorterThanPromisedIsAFailure) {
   GzipEncoder encoder;
   EXPECT_FALSE(encoder.encode(1, {}, file.fd(), text.size() + 1));
   EXPECT_FALSE(encoder.encode(1, {}, -1, 10));                              // unreadable
-  EXPECT_EQ(gunzip(*encoder.encode(1, {}, file.fd(), text.size())), text);  // still usable
+  EXPECT_EQ(test_support::gunzip(*encoder.encode(1, {}, file.fd(), text.size())),
+            text);  // still usable
 }
 
 TEST(GzipEncoder, OnePerThread) {
