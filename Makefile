@@ -19,7 +19,7 @@ CTEST_ARGS ?=
 CTEST_JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 .PHONY: all deps test-deps build build-tests run reload stop test check test-asan test-tsan \
-	sanitized-test test-systemd bench deb clean
+	sanitized-test test-systemd bench deb fuzz clean
 
 all: build
 
@@ -98,6 +98,14 @@ bench: build
 	@packaging/install-deps.sh bench
 	bench/run $(BENCH_ARGS)
 
+# Every libFuzzer target (clang, ASan+UBSan) built in build-fuzz and run FUZZ_SECONDS each on a
+# corpus kept between runs; a table of executions and coverage; a crash fails it (its input is
+# kept in build-fuzz/crashes/). CI runs it for a few seconds a target, so none can rot.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@packaging/install-deps.sh fuzz
+	JOBS=$(JOBS) tests/fuzz/run $(FUZZ_SECONDS)
+
 # The Debian package, built with debhelper from packaging/debian and checked with lintian:
 # $(DEB_DIR)/learnhttpd_<version>_<arch>.deb
 DEB_DIR = $(BUILD)/deb
@@ -115,4 +123,4 @@ test-systemd: deb
 	tests/system/run-in-systemd $(DEB_DIR)/learnhttpd_$(DEB_VERSION)_$$(dpkg --print-architecture).deb $(SYSTEMD_ROOT)
 
 clean:
-	rm -rf build build-debug build-release build-asan build-tsan
+	rm -rf build build-debug build-release build-asan build-tsan build-fuzz

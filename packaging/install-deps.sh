@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages one make target needs, and nothing more.
-# Usage: packaging/install-deps.sh [--list] run|test|check|bench|deb|systemd
+# Usage: packaging/install-deps.sh [--list] run|test|check|bench|deb|systemd|fuzz
 #   run      build and run the server (make build, make run)
 #   test     run + what the tests call (make test)
 #   check    run + clang-format, clang-tidy, git (make check)
 #   bench    run + the servers and load generators compared against (make bench)
 #   deb      run + debhelper, lintian, hardening-check (make deb)
 #   systemd  deb + debootstrap and systemd-nspawn (make test-systemd)
+#   fuzz     run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   --list   print the packages of the set, one a line, and install nothing
 # Idempotent and silent when everything is present; needs root only when something is missing.
 # No package is installed with its Recommends. Installing starts no service (policy-rc.d), and
@@ -35,6 +36,8 @@ bench_pkgs=(wrk apache2-utils nginx-light lighttpd lighttpd-mod-openssl h2o gnup
 # The package build, its linter and hardening-check (devscripts).
 deb_pkgs=(debhelper lintian devscripts)
 systemd_pkgs=(debootstrap systemd-container)
+# libFuzzer and the sanitizers come with clang (libclang-rt-14-dev holds the runtimes).
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 list=0
 if [[ ${1:-} == --list ]]; then
@@ -48,7 +51,8 @@ case "${1:-run}" in
   bench) wanted=("${run_pkgs[@]}" "${bench_pkgs[@]}") ;;
   deb) wanted=("${run_pkgs[@]}" "${deb_pkgs[@]}") ;;
   systemd) wanted=("${run_pkgs[@]}" "${deb_pkgs[@]}" "${systemd_pkgs[@]}") ;;
-  *) echo "usage: $0 [--list] run|test|check|bench|deb|systemd" >&2; exit 2 ;;
+  fuzz) wanted=("${run_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [--list] run|test|check|bench|deb|systemd|fuzz" >&2; exit 2 ;;
 esac
 if ((list)); then
   printf '%s\n' "${wanted[@]}" | sort -u

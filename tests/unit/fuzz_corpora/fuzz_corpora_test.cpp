@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Replays the regression corpora of fuzz_target_decode, fuzz_range and fuzz_config_loader
+// Replays the regression corpora of fuzz_target_decode, fuzz_range, fuzz_config_loader and
+// fuzz_config_files
 // through the same invariants the fuzz targets check, so every compiler (not only clang with
 // libFuzzer) guards against old findings.
 
@@ -11,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "config_files_invariants.hpp"
 #include "config_invariants.hpp"
 #include "request_path_invariants.hpp"
 
@@ -43,11 +45,16 @@ TEST(FuzzCorpora, ConfigLoader) {
   EXPECT_GE(replay(LH_FUZZ_DIR "/corpus_config", checkConfigText), 5);
 }
 
+TEST(FuzzCorpora, ConfigFiles) {
+  EXPECT_GE(replay(LH_FUZZ_DIR "/corpus_config_files", checkConfigFiles), 5);
+}
+
 TEST(FuzzInvariants, CatchWhatTheyShould) {
   EXPECT_EQ(checkRange("bytes=2-5", 10), nullptr);
   EXPECT_EQ(checkTarget("/a/b"), nullptr);
   EXPECT_EQ(checkConfigText("workers: 2\n"), nullptr);
   EXPECT_EQ(checkConfigText("workers: two\n"), nullptr);  // a ConfigError is the contract
+  EXPECT_EQ(checkConfigFiles("include: a.yaml\n%%\nworkers: two\n"), nullptr);
 }
 
 }  // namespace
