@@ -17,7 +17,7 @@ bool SignalQueue::install(const std::vector<int>& signals) {
   if (fd < 0) return false;
   fd_.reset(fd);
   signals_ = signals;
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // a peer that closes must not end the master
   return true;
 }
 
