@@ -408,7 +408,7 @@ void Master::reapChildren() {
 }
 
 void Master::onWorkerExit(const WorkerProcess& gone, int status) {
-  // An older generation's slot is not refilled: its crash must not slow the current one's.
+  // An older generation's slot is not refilled (below): its crash must not slow the current one.
   CrashBackoff older;
   CrashBackoff& backoff = gone.generation == generation_ ? backoff_.of(gone.slot) : older;
   ExitVerdict verdict = judgeExit(gone, status, stop_requested_, worker::kExitBootFailure,
@@ -420,8 +420,7 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
   }
   std::string exit = fmt::format("worker {} (pid {}, generation {}) {} unexpectedly", gone.slot,
                                  gone.pid, gone.generation, describeExit(status));
-  spdlog::warn("master: worker {} (pid {}) {} unexpectedly", gone.slot, gone.pid,
-               describeExit(status));
+  spdlog::warn("master: {}", exit);
   if (verdict.verb == ExitVerb::StopMaster) {
     spdlog::critical("master: worker {} failed to start; stopping", gone.slot);
     decide(Decision::BootFailure, exit + "; it failed to start, stopping");
@@ -429,10 +428,16 @@ void Master::onWorkerExit(const WorkerProcess& gone, int status) {
     exit_code_ = 1;
     return;
   }
-  if (gone.generation == generation_) {
-    if (slot_restarts_.size() <= gone.slot) slot_restarts_.resize(gone.slot + 1);
-    ++slot_restarts_[gone.slot];
+  if (gone.generation != generation_) {
+    // Its configuration is gone: the generation that replaces it takes over once ready.
+    spdlog::warn("master: {}",
+                 decide(Decision::Lost, exit + fmt::format("; not replaced: generation {} serves "
+                                                           "in its place",
+                                                           generation_)));
+    return;
   }
+  if (slot_restarts_.size() <= gone.slot) slot_restarts_.resize(gone.slot + 1);
+  ++slot_restarts_[gone.slot];
   if (verdict.crashed_at_start) {
     spdlog::warn(
         "master: worker {} crashed within {} s of starting ({} in a row); respawn in {} ms",

@@ -10,13 +10,13 @@ namespace learnhttpd::master {
 namespace {
 
 constexpr std::array<std::string_view, kDecisionKinds> kDecisionNames = {
-    "start", "reload", "reload_failed", "resize",      "retire",
-    "abort", "kill",   "respawn",       "boot_failure"};
+    "start", "reload", "reload_failed", "resize",       "retire",
+    "abort", "kill",   "respawn",       "boot_failure", "lost"};
 
 constexpr std::array<Decision, kDecisionKinds> kDecisions = {
-    Decision::Start,  Decision::Reload,  Decision::ReloadFailed,
-    Decision::Resize, Decision::Retire,  Decision::Abort,
-    Decision::Kill,   Decision::Respawn, Decision::BootFailure};
+    Decision::Start,       Decision::Reload, Decision::ReloadFailed, Decision::Resize,
+    Decision::Retire,      Decision::Abort,  Decision::Kill,         Decision::Respawn,
+    Decision::BootFailure, Decision::Lost};
 
 template <typename... Args>
 void put(std::string& out, fmt::format_string<Args...> format, Args&&... args) {

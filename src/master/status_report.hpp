@@ -27,8 +27,9 @@ enum class Decision : std::uint8_t {
   Kill,          // KILL sent (ABRT ignored, or still busy past shutdown_timeout)
   Respawn,       // a worker exited unexpectedly; its slot is refilled (maybe after a back-off)
   BootFailure,   // a worker could not start at all; the master stops
+  Lost,          // a worker of a generation being replaced exited unexpectedly: not refilled
 };
-inline constexpr std::size_t kDecisionKinds = 9;
+inline constexpr std::size_t kDecisionKinds = 10;
 
 // "reload_failed": the label value and JSON name of a decision.
 std::string_view decisionName(Decision decision) noexcept;

@@ -16,7 +16,7 @@ import unittest
 from docroot import A_TXT
 from learnhttpd_harness import (
     ServerError, build_tree, children_of, process_gone, pseudo_random_bytes, read_responses,
-    sha256, wait_until)
+    sha256, stop_process, wait_until)
 from supervision_support import (
     SiteTestCase, SlowDownload, continue_quietly, open_paths, proc_status, started_count)
 
@@ -250,6 +250,30 @@ class SignalTests(SiteTestCase):
         self.assertTrue(srv.wait_for_log(r"workers 2 -> 1 in the configuration replaces the 3",
                                          5.0, mark), srv.stderr_lines()[mark:])
         self.assertEqual(len(self.wait_ready(srv, 3, mark)), 1)
+        srv.stop()
+
+    def test_a_crash_in_a_generation_being_replaced_is_not_called_a_respawn(self):
+        # HUP starts generation 2 while 1 serves; a worker of 1 that dies before 2 is ready is
+        # not replaced (its configuration is gone; 2 takes over). Before, the log said
+        # "respawning" and nothing was respawned. The master is stopped while the worker is
+        # killed and the HUP is sent, so both are handled in one wake-up, in that order.
+        srv = self.start({"workers": 1})
+        (old,) = self.wait_ready(srv, 1)
+        mark = srv.log_mark()
+        self.assertTrue(stop_process(srv.pid))
+        try:
+            srv.signal(signal.SIGHUP)
+            os.kill(old, signal.SIGKILL)
+            self.assertTrue(wait_until(lambda: process_gone(old), 5.0))
+        finally:
+            os.kill(srv.pid, signal.SIGCONT)
+        line = srv.wait_for_log(rf"worker 0 \(pid {old}, generation 1\).*unexpectedly", 5.0, mark)
+        self.assertTrue(line, srv.stderr_lines()[mark:])
+        self.wait_ready(srv, 2, mark)
+        lines = "\n".join(srv.stderr_lines()[mark:])
+        self.assertNotRegex(lines, rf"pid {old}, generation 1\)[^\n]*respawn", lines)
+        self.assertRegex(lines, rf"pid {old}, generation 1\)[^\n]*not replaced: generation 2")
+        self.assertEqual(srv.get("/a.txt").body, A_TXT)
         srv.stop()
 
     def test_crashes_in_a_row_are_counted_per_worker(self):
