@@ -74,6 +74,32 @@ void Listeners::adopt(const std::vector<int>& fds) {
   bound_.clear();
   for (int fd : fds) bound_.push_back({config::ListenAddress{}, base::UniqueFd(fd)});
   fds_ = fds;
+  tls_fds_.clear();
+}
+
+// The .socket unit chooses the addresses (a ListenStream=443 socket is often [::]:443 where
+// the file says 0.0.0.0:443), so the port decides: the passed sockets on the port of an "ssl"
+// address speak TLS, all others plain HTTP. Never guessed when the file says both for one port.
+bool Listeners::speakAs(const std::vector<config::ListenAddress>& wanted, std::string& error) {
+  std::vector<int> tls;
+  for (const Bound& b : bound_) {
+    const std::uint16_t port = net::boundPort(b.fd.get());
+    bool ssl = false;
+    bool plain = false;
+    for (const config::ListenAddress& address : wanted) {
+      if (address.port != port) continue;
+      (address.tls ? ssl : plain) = true;
+    }
+    if (ssl && plain) {
+      error = "listen: port " + std::to_string(port) + " is both \"ssl\" and plain, and " +
+              describe(b.fd.get()) +
+              " was passed by systemd: which it speaks cannot be told; use one port for each";
+      return false;
+    }
+    if (ssl) tls.push_back(b.fd.get());
+  }
+  tls_fds_ = std::move(tls);
+  return true;
 }
 
 std::string Listeners::describe(int fd) {

@@ -19,7 +19,12 @@ class Listeners {
   bool update(const std::vector<config::ListenAddress>& wanted, std::string& error);
 
   // Takes over sockets passed by socket activation; update() must not be called afterwards.
+  // They speak plain HTTP until speakAs() says otherwise.
   void adopt(const std::vector<int>& fds);
+  // For adopted sockets: each one on the port of an "ssl" address of `wanted` speaks TLS (the
+  // unit, not the file, chose the addresses). False and `error` when one port is both "ssl" and
+  // plain in `wanted`; nothing changes then. At start and on every reload.
+  bool speakAs(const std::vector<config::ListenAddress>& wanted, std::string& error);
   bool adopted() const noexcept { return adopted_; }
 
   // Closes every socket (graceful stop): once the workers have closed their copies too, new

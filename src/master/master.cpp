@@ -110,17 +110,15 @@ bool Master::start() {
   std::vector<int> activated = sys::activatedSockets();
   if (!activated.empty()) {
     listeners_.adopt(activated);
-    spdlog::info("master: using {} socket(s) passed by systemd; 'listen' is ignored",
-                 activated.size());
-    if (config::hasTlsListener(config_)) {
-      spdlog::warn(
-          "master: sockets passed by systemd speak plain HTTP; \"ssl\" in listen does "
-          "not apply to them");
-    }
+    if (!listeners_.speakAs(config_.listen, error)) return spdlog::critical("{}", error), false;
+    spdlog::info(
+        "master: using {} socket(s) passed by systemd; listen only says which speak TLS (by "
+        "port)",
+        activated.size());
   } else if (!listeners_.update(config_.listen, error)) {
     return spdlog::critical("{}", error), false;
   }
-  for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  logListeners();
   if (!status_.update(config_.status, error)) return spdlog::critical("master: {}", error), false;
   if (config_.status.listen) spdlog::info("master: status listener on {}", status_.describe());
   // The journal (systemd) stays a daemon's stdout or stderr; anything else becomes /dev/null,
@@ -155,6 +153,19 @@ bool Master::start() {
                                       wanted_, config::modelName(config_.worker_model)));
   reconcile();
   return true;
+}
+
+// "listening on ADDRESS" lines are read by scripts (the tests, the bench): nothing follows the
+// address. Which passed sockets speak TLS is said in lines of its own.
+void Master::logListeners() const {
+  for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  if (!listeners_.adopted()) return;
+  for (int fd : listeners_.tlsFds()) {
+    spdlog::info(
+        "master: the socket {} passed by systemd speaks TLS (its port is an \"ssl\" "
+        "address's)",
+        Listeners::describe(fd));
+  }
 }
 
 bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerContext>& out,
@@ -299,7 +310,10 @@ void Master::reload() {
   // Before the listeners: a status address that cannot be bound changes nothing.
   const bool status_moved = next.status != config_.status;
   if (!status_.update(next.status, error)) return keep(error);
-  if (!listeners_.adopted() && !listeners_.update(next.listen, error)) return keep(error);
+  if (listeners_.adopted() ? !listeners_.speakAs(next.listen, error)
+                           : !listeners_.update(next.listen, error)) {
+    return keep(error);
+  }
   if (next.log.error_log != config_.log.error_log || next.log.level != config_.log.level) {
     if (!log::setupErrorLog(next.log.error_log, next.log.level, workersUid(next), error)) {
       spdlog::error("master: {}; the error log stays where it was", error);
@@ -312,7 +326,7 @@ void Master::reload() {
   tls_ = std::move(next_tls);
   // The new generation issues tickets under a fresh key and still takes the old generation's.
   if (tls_ && !ticket_keys_.rotate()) spdlog::warn("master: TLS ticket keys not rotated");
-  for (int fd : listeners_.fds()) spdlog::info("listening on {}", Listeners::describe(fd));
+  logListeners();
   if (status_moved) {
     spdlog::info("master: status listener {}",
                  config_.status.listen ? "on " + status_.describe() : std::string("off"));

@@ -64,6 +64,7 @@ class Master {
   // and `error` when its model cannot serve TLS or the pair cannot be used.
   bool loadTls(const config::Config& config, std::unique_ptr<tls::ServerContext>& out,
                std::string& error);
+  void logListeners() const;
   void loop();
   void waitForEvents();
   void handleSignal(int signal);

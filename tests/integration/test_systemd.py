@@ -12,9 +12,10 @@ import time
 import unittest
 
 from docroot import A_TXT
-from learnhttpd_harness import wait_until
+from learnhttpd_harness import ServerError, wait_until, worker_model
 from supervision_support import (
     SiteTestCase, connection_refused, continue_quietly, free_port, get_on)
+from tls_pki import Pki, openssl_available
 
 
 def monotonic_usec():
@@ -197,6 +198,66 @@ class SocketActivationTests(SiteTestCase):
         self.assertTrue(connection_refused(config_port), "reload bound the config port")
         srv.stop()
 
+
+    @unittest.skipUnless(openssl_available(), "needs the openssl command for a test certificate")
+    def test_passed_socket_for_an_ssl_address_speaks_tls_only(self):
+        # Before, every socket systemd passed was served in clear, "ssl" or not (a warning
+        # said so): a listener declared TLS answered plain HTTP. Now a passed socket whose
+        # port is an "ssl" address's port speaks TLS; the same port both ways is refused.
+        if worker_model() not in ("event", "threadpool"):
+            self.skipTest("only the production models serve TLS")
+        pki = Pki()
+        self.addCleanup(pki.close)
+        chain, key = pki.leaf("activated", 0x1234)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        port = listener.getsockname()[1]
+        fd = listener.fileno()
+        move = "" if fd == 3 else f" 3<&{fd} {fd}<&-"
+        srv = self.start({"workers": 1, "listen": [f"0.0.0.0:{port} ssl"],
+                          "tls": {"certificate": chain, "key": key}},
+                         env={"LISTEN_FDS": "1"}, pass_fds=(fd,),
+                         launcher=["sh", "-c", f'LISTEN_PID=$$ exec "$@"{move}', "sh"])
+        listener.close()
+        self.wait_ready(srv, 1)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            raw.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = raw.recv(65536)
+        self.assertNotIn(A_TXT, answer, "a TLS listener answered in clear")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 400"), answer[:80])
+        context = pki.client_context()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"GET /a.txt HTTP/1.1\r\nHost: localhost\r\n"
+                            b"Connection: close\r\n\r\n")
+                data = b""
+                while chunk := tls.recv(65536):
+                    data += chunk
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:80])
+        self.assertTrue(data.endswith(A_TXT))
+        srv.stop()
+
+    def test_a_port_both_ssl_and_plain_is_refused_when_systemd_passes_it(self):
+        if worker_model() not in ("event", "threadpool"):
+            self.skipTest("only the production models serve TLS")
+        pki = Pki()
+        self.addCleanup(pki.close)
+        chain, key = pki.leaf("both", 0x1235)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        fd = listener.fileno()
+        move = "" if fd == 3 else f" 3<&{fd} {fd}<&-"
+        with self.assertRaises(ServerError) as caught:
+            self.start({"workers": 1, "listen": [f"127.0.0.1:{port}", f"[::1]:{port} ssl"],
+                        "tls": {"certificate": chain, "key": key}},
+                       env={"LISTEN_FDS": "1"}, pass_fds=(fd,),
+                       launcher=["sh", "-c", f'LISTEN_PID=$$ exec "$@"{move}', "sh"])
+        self.assertIn(f"port {port} is both", str(caught.exception))
 
 
 if __name__ == "__main__":
