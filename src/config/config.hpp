@@ -113,12 +113,56 @@ struct HttpsRedirectConfig {
   friend bool operator==(const HttpsRedirectConfig&, const HttpsRedirectConfig&) = default;
 };
 
-struct Config {
-  std::vector<ListenAddress> listen{ListenAddress{}};
+// Everything that may differ from one site to the next: the top-level keys of these names are
+// the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
+// SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
+struct SiteSettings {
   std::string document_root = "/var/www/learnhttpd";
   std::string index = "index.html";
-  int missing_index_status = 404;  // 404 or 403
-  unsigned workers = 0;            // 0 = auto (number of CPUs)
+  int missing_index_status = 404;                               // 404 or 403
+  std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
+  // "; charset=<this>" on the textual types (http/mime_table.hpp) whose mime_types entry names
+  // none; empty ("charset: off"): types are sent as they are. A token (RFC 9110 section 5.6.2).
+  std::string charset = "utf-8";
+  // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
+  bool precompressed = true;
+  GzipConfig gzip;
+  std::vector<HeaderRuleConfig> headers;                 // in the order of the file
+  std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
+  // hidden_files: deny answers a request whose path has a component starting with '.' (except
+  // /.well-known/) like a missing file; the loader refuses an index or error page that is one.
+  bool deny_hidden_files = true;
+  TlsConfig tls;
+  HttpsRedirectConfig redirect_to_https;
+
+  friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
+};
+
+// One entry of `sites:` (nginx's server block): the names it answers to and its settings, the
+// top-level values for every key it does not set.
+struct SiteConfig : SiteSettings {
+  // Lower case, without port or final dot; "*.example.org" stands for exactly one label
+  // ("a.example.org", not "example.org" nor "a.b.example.org"). Empty only for the default.
+  std::vector<std::string> names;
+  // Answers the requests whose Host no site names (or that name none), like nginx's
+  // default_server: the site with `default: true`, else the first. Exactly one after loading.
+  bool is_default = false;
+  // Its own `document_root` (else the top-level one, which -r replaces), its own certificate
+  // (`tls.certificate` set in the site; else the top-level pairs).
+  bool own_document_root = false;
+  bool own_certificates = false;
+  // Where it was written, for messages: its file, the line of its entry, and its key
+  // ("sites[2]", counted across every file).
+  std::string source;
+  int line = 0;
+  std::string key;
+
+  friend bool operator==(const SiteConfig&, const SiteConfig&) = default;
+};
+
+struct Config : SiteSettings {
+  std::vector<ListenAddress> listen{ListenAddress{}};
+  unsigned workers = 0;  // 0 = auto (number of CPUs)
   WorkerModel worker_model = WorkerModel::Event;
   unsigned threads = 8;      // pool threads per worker; the maximum with "threads: MIN..MAX"
   unsigned min_threads = 0;  // MIN of "threads: MIN..MAX" (grow/shrink); 0: a fixed pool
@@ -134,22 +178,11 @@ struct Config {
   std::string user = "www-data";                 // empty: never drop privileges
   std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
-  std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
-  // "; charset=<this>" on the textual types (http/mime_table.hpp) whose mime_types entry names
-  // none; empty ("charset: off"): types are sent as they are. A token (RFC 9110 section 5.6.2).
-  std::string charset = "utf-8";
   OpenFileCacheConfig open_file_cache;
   StatusConfig status;
-  // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
-  bool precompressed = true;
-  GzipConfig gzip;
-  std::vector<HeaderRuleConfig> headers;                 // in the order of the file
-  std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
-  // hidden_files: deny answers a request whose path has a component starting with '.' (except
-  // /.well-known/) like a missing file; the loader refuses an index or error page that is one.
-  bool deny_hidden_files = true;
-  TlsConfig tls;
-  HttpsRedirectConfig redirect_to_https;
+  // `sites:`, in the order of the files (each included file where its `include:` stands);
+  // empty: one site, the top-level settings (effectiveSites()).
+  std::vector<SiteConfig> sites;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 
@@ -158,12 +191,27 @@ struct Config {
   friend bool operator==(const Config&, const Config&) = default;
 };
 
+// The sites the server answers for, in the order of the configuration: `config.sites`, or,
+// when there are none, one default site of the top-level settings.
+std::vector<SiteConfig> effectiveSites(const Config& config);
+// The index of the default site in effectiveSites(config).
+std::size_t defaultSiteIndex(const std::vector<SiteConfig>& sites) noexcept;
+// "a.example (default)", "the default site": how messages name a site.
+std::string siteLabel(const SiteConfig& site);
+// The most sites one configuration may have: far above what one server is given, and a bound on
+// what a glob of site files can make every worker build.
+inline constexpr std::size_t kMaxSites = 10000;
+
 // True when some listen address speaks TLS.
 bool hasTlsListener(const Config& config) noexcept;
 // Why redirect_to_https cannot work with `config`'s listen addresses (none speaks TLS, or
 // they use several ports and redirect_to_https names none), or empty. The loader reports it
-// at the key's line; the CLI overlay (-b, -p) may change the addresses afterwards.
+// at the key's line; the CLI overlay (-b, -p) may change the addresses afterwards. Checks the
+// top-level setting and every site's.
 std::string httpsRedirectProblem(const Config& config);
+// The same for one site's (or the top-level) setting over `listen`.
+std::string httpsRedirectProblem(const HttpsRedirectConfig& redirect,
+                                 const std::vector<ListenAddress>& listen);
 // Why `config` cannot serve its TLS listeners with its worker model (only event and
 // threadpool speak TLS), or empty.
 std::string tlsModelProblem(const Config& config);
