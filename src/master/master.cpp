@@ -92,9 +92,10 @@ int Master::run() {
 bool Master::start() {
   for (const std::string& warning : options_.warnings) spdlog::warn("master: {}", warning);
   std::string error;
-  root_ = fs::DocumentRoot::open(config_.document_root, error);
-  if (!root_.valid()) return spdlog::critical("{}", error), false;
-  if (!root_.notice().empty()) spdlog::warn("{}", root_.notice());
+  if (!serve::SiteFiles::open(config_, site_files_, error)) {
+    return spdlog::critical("{}", error), false;
+  }
+  for (const std::string& notice : site_files_.notices()) spdlog::warn("{}", notice);
   if (!ticket_keys_.create()) {
     return spdlog::critical("master: cannot draw TLS ticket keys from the random generator"), false;
   }
@@ -289,9 +290,10 @@ void Master::reload() {
   }
   for (const std::string& warning : checked.warnings) spdlog::warn("master: {}", warning);
   std::string error;
-  fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
-  if (!root.valid()) return keep(error);
-  if (!root.notice().empty()) spdlog::warn("{}", root.notice());
+  // Every site's root, all of them or none: one missing root keeps every old site serving.
+  serve::SiteFiles files;
+  if (!serve::SiteFiles::open(next, files, error)) return keep(error);
+  for (const std::string& notice : files.notices()) spdlog::warn("{}", notice);
   if (!prepareLogFilesOf(next, error)) return keep(error);
   // A renewed certificate that does not load keeps the old one serving.
   std::unique_ptr<tls::ServerContext> next_tls;
@@ -308,7 +310,7 @@ void Master::reload() {
   const unsigned workers =
       workersAfterReload(config::effectiveWorkers(config_), config::effectiveWorkers(next));
   config_ = std::move(next);
-  root_ = std::move(root);
+  site_files_ = std::move(files);
   tls_ = std::move(next_tls);
   // The new generation issues tickets under a fresh key and still takes the old generation's.
   if (tls_ && !ticket_keys_.rotate()) spdlog::warn("master: TLS ticket keys not rotated");
@@ -540,8 +542,9 @@ void Master::runWorker(const WorkerProcess& self, pid_t master) {
   if (!sys::dropPrivileges(config_.user, error)) {
     spdlog::critical("worker {}: {}", self.slot, error);
   } else {
-    worker::WorkerContext context{config_,    listeners_.fds(),   root_, self.slot, self.status,
-                                  tls_.get(), listeners_.tlsFds()};
+    worker::WorkerContext context{config_,     listeners_.fds(), site_files_,
+                                  self.slot,   self.status,      tls_.get(),
+                                  listeners_.tlsFds()};
     code = worker::makeWorker(context)->run();
   }
   spdlog::default_logger()->flush();

@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "fs/document_root.hpp"
 #include "master/listeners.hpp"
 #include "master/signal_queue.hpp"
 #include "master/status_board.hpp"
 #include "master/status_report.hpp"
 #include "master/status_server.hpp"
 #include "master/supervision_policy.hpp"
+#include "serve/site_files.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 #include "tls/ticket_keys.hpp"
@@ -95,7 +95,7 @@ class Master {
 
   config::Config config_;
   MasterOptions options_;
-  fs::DocumentRoot root_;
+  serve::SiteFiles site_files_;  // every site's root: the current generation's
   Listeners listeners_;
   tls::TicketKeys ticket_keys_;              // created at start, rotated on reload
   bool kernel_tls_ = false;                  // tls::kernelTls(), found once at start

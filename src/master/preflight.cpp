@@ -19,6 +19,7 @@
 #include "log/journal_sink.hpp"
 #include "log/log_file.hpp"
 #include "master/listeners.hpp"
+#include "serve/site_files.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 
@@ -124,16 +125,36 @@ std::string pidFileProblem(const std::string& path) {
   return {};
 }
 
+// "document_root /srv/a", or with several sites "sites[1] (b.example) document_root /srv/b".
+std::string rootName(const config::SiteConfig& site, std::size_t sites) {
+  std::string name = "document_root " + site.document_root;
+  if (sites > 1) name = site.key + " (" + config::siteLabel(site) + ") " + name;
+  return name;
+}
+
 // What needs the workers' own eyes: run in a process that is the workers' user.
-Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
+Preflight asWorkers(const config::Config& config, const serve::SiteFiles& files,
                     const LogFiles& logs, const std::string& user) {
   Preflight out;
   const std::string as = user.empty() ? std::string() : " (as user " + user + ")";
-  base::UniqueFd inside(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!inside) {
-    out.errors.push_back(errnoText("document_root " + config.document_root + ": cannot search it") +
-                         as);
-    return out;
+  const std::vector<config::SiteConfig> sites = config::effectiveSites(config);
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const fs::DocumentRoot& root = files.roots[i];
+    base::UniqueFd inside(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!inside) {
+      out.errors.push_back(errnoText(rootName(sites[i], sites.size()) + ": cannot search it") + as);
+      continue;
+    }
+    for (const auto& [status, page] : sites[i].error_pages) {
+      fs::Resolved resolved = root.resolve(page, false, sites[i].index);
+      if (resolved.outcome != fs::Outcome::File) {
+        std::string line = sites.size() > 1 ? sites[i].key + ".error_pages " : "error_pages ";
+        line.append(std::to_string(status)).append(": ").append(page);
+        line.append(" is not a file the workers can serve under document_root");
+        line.append(as).append("; the built-in page is used");
+        out.warnings.push_back(std::move(line));
+      }
+    }
   }
   for (const auto& [key, path] : logs) {
     std::string error;
@@ -141,15 +162,6 @@ Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
       std::string line(key);
       line.append(" ").append(error).append(as).append(": the workers reopen it after logrotate");
       out.errors.push_back(std::move(line));
-    }
-  }
-  for (const auto& [status, page] : config.error_pages) {
-    fs::Resolved resolved = root.resolve(page, false, config.index);
-    if (resolved.outcome != fs::Outcome::File) {
-      std::string line = "error_pages " + std::to_string(status) + ": ";
-      line.append(page).append(" is not a file the workers can serve under document_root");
-      line.append(as).append("; the built-in page is used");
-      out.warnings.push_back(std::move(line));
     }
   }
   return out;
@@ -195,10 +207,10 @@ void receiveLines(int fd, Preflight& out) {
 
 // The workers' view, from a child that switches to `user` (as a worker does) and inherits the
 // root's descriptor (as a worker does); in this process when no switch would happen.
-void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
+void checkAsWorkers(const config::Config& config, const serve::SiteFiles& files,
                     const LogFiles& logs, Preflight& out) {
   if (config.user.empty() || ::geteuid() != 0) {
-    Preflight found = asWorkers(config, root, logs, "");
+    Preflight found = asWorkers(config, files, logs, "");
     out.errors.insert(out.errors.end(), found.errors.begin(), found.errors.end());
     out.warnings.insert(out.warnings.end(), found.warnings.begin(), found.warnings.end());
     return;
@@ -214,7 +226,7 @@ void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
     std::string error;
     Preflight found;
     if (sys::dropPrivileges(config.user, error)) {
-      found = asWorkers(config, root, logs, config.user);
+      found = asWorkers(config, files, logs, config.user);
     } else {
       found.errors.push_back(error);
     }
@@ -229,6 +241,25 @@ void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     out.errors.push_back("the check as user " + config.user + " failed");
   }
+}
+
+// -t says which site each name selects (and which answers the rest): the map an operator checks
+// before a reload, as nginx -T shows its server blocks.
+void siteMap(const config::Config& config, Preflight& out) {
+  if (config.sites.empty()) return;
+  for (const config::SiteConfig& site : config.sites) {
+    std::string line = site.key + (site.is_default ? " (default)" : "") + ": ";
+    for (std::size_t i = 0; i < site.names.size(); ++i) {
+      line.append(i == 0 ? "" : ", ").append(site.names[i]);
+    }
+    if (site.names.empty()) line.append("no names");
+    line.append(" -> ").append(site.document_root);
+    line.append(" (").append(site.source).append(":").append(std::to_string(site.line)).append(")");
+    out.notes.push_back(std::move(line));
+  }
+  const config::SiteConfig& fallback = config.sites[config::defaultSiteIndex(config.sites)];
+  out.notes.push_back("any other name, or none: " + fallback.key + " (" +
+                      config::siteLabel(fallback) + ")");
 }
 
 }  // namespace
@@ -256,10 +287,12 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   checkTls(config, out);
   const bool user_ok = userUsable(config, out);
   std::string error;
-  fs::DocumentRoot root = fs::DocumentRoot::open(config.document_root, error);
-  if (!root.valid()) out.errors.push_back(std::move(error));
+  serve::SiteFiles files;
+  const bool roots = serve::SiteFiles::open(config, files, error);
+  if (!roots) out.errors.push_back(std::move(error));
   LogFiles logs = checkLogFiles(config, workersUid(config), out);
-  if (root.valid() && user_ok) checkAsWorkers(config, root, logs, out);
+  if (roots && user_ok) checkAsWorkers(config, files, logs, out);
+  siteMap(config, out);
   if (options.daemon) checkDaemonLogs(config, out);
   if (std::string pid = pidFileProblem(config.pid_file); !pid.empty()) {
     (options.daemon ? out.errors : out.warnings).push_back(pid + "; -s will not find the server");
@@ -287,9 +320,8 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   return out;
 }
 
-std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
-                                                        const PreflightOptions& options,
-                                                        bool starting) {
+std::optional<Preflight> passesPreflight(const config::Config& config,
+                                         const PreflightOptions& options, bool starting) {
   Preflight checked = preflight(config, options);
   const char* prefix = starting ? log::stderrCriticalPrefix() : log::stderrErrorPrefix();
   for (const std::string& problem : checked.errors) {
@@ -297,7 +329,7 @@ std::optional<std::vector<std::string>> passesPreflight(const config::Config& co
                        problem.c_str());
   }
   if (!checked.errors.empty()) return std::nullopt;
-  return std::move(checked.warnings);
+  return checked;
 }
 
 }  // namespace learnhttpd::master

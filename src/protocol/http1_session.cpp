@@ -40,7 +40,7 @@ std::string_view currentDate(std::time_t now) {
 }  // namespace
 
 Http1Session::Http1Session(SessionContext& context, std::string peer)
-    : ctx_(context), peer_(std::move(peer)), answerer_(context.site) {}
+    : ctx_(context), peer_(std::move(peer)), answerer_(context.sites) {}
 
 bool Http1Session::startTls(const tls::ServerContext& context, int fd) {
   tls_ = tls::TlsStream::accept(context, fd);

@@ -59,7 +59,7 @@ inline bool receivedInput(ReadResult r) noexcept {
 
 class Http1Session {
  public:
-  // `context` outlives the session (its site's file cache is used, so not const).
+  // `context` outlives the session (its sites' file cache is used, so not const).
   Http1Session(SessionContext& context, std::string peer);
 
   // Makes this a TLS connection over the socket `fd`: readFrom/writeTo then go through it,

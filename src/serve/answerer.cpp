@@ -11,21 +11,31 @@
 namespace learnhttpd::serve {
 
 bool Answerer::needsLocalHost(const http::Request& request) const noexcept {
-  return site_.redirect_to_https && !secure_ && !http::requestAuthority(request);
+  return connection_site_->redirect_to_https && !secure_ && !http::requestAuthority(request);
+}
+
+// RFC 9112 section 3.2.2: an absolute-form target's authority names the origin, the Host field
+// being ignored then; requestAuthority() takes it first.
+Site& Answerer::siteFor(const http::Request& request) noexcept {
+  std::optional<std::string_view> authority = http::requestAuthority(request);
+  return authority ? sites_.forHost(*authority) : *connection_site_;
 }
 
 void Answerer::answer(const http::Request& request, Response& response,
                       std::string_view local_host) {
+  site_ = &siteFor(request);
   describe(request, response, local_host);
-  if (response.body == BodySource::Page && !site_.error_pages.empty()) useErrorPage(response);
+  if (response.body == BodySource::Page && !site_->error_pages.empty()) useErrorPage(response);
   // RFC 6797 section 7.2: only over a secure connection; then on every answer.
-  if (secure_ && !site_.hsts_field.empty()) addHsts(response);
+  if (secure_ && !site_->hsts_field.empty()) addHsts(response);
   if (request.method == http::Method::Head) response.omitBody();
+  site_->count(response.bodyLength());
 }
 
 void Answerer::refuse(http::Status status, Response& response) {
+  site_ = connection_site_;
   response.setClosingPage(status);
-  if (secure_ && !site_.hsts_field.empty()) addHsts(response);
+  if (secure_ && !site_->hsts_field.empty()) addHsts(response);
 }
 
 void Answerer::describe(const http::Request& request, Response& response,
@@ -33,7 +43,7 @@ void Answerer::describe(const http::Request& request, Response& response,
   // "OPTIONS *" (the parser admits "*" with OPTIONS only) names no resource, so a plain
   // listener that redirects has no https:// URL to send it to: it gets the answer instead.
   const bool server_wide = request.target == "*";
-  if (site_.redirect_to_https && !secure_ && !server_wide) {
+  if (site_->redirect_to_https && !secure_ && !server_wide) {
     return redirectToHttps(request, response, local_host);
   }
   if (request.method == http::Method::Other) return response.setMethodNotAllowed();
@@ -44,7 +54,7 @@ void Answerer::describe(const http::Request& request, Response& response,
     // On the decoded path, so no escape or dot-segment gets around it, and before any lookup:
     // a hidden file, its directory, index or sidecars are never opened, and the answer is the
     // missing file's (no 301 to add a slash), so whether one exists does not leak.
-    if (site_.deny_hidden && http::isHiddenPath(path_)) {
+    if (site_->deny_hidden && http::isHiddenPath(path_)) {
       return response.setPage(http::Status::NotFound);
     }
   }
@@ -60,7 +70,7 @@ void Answerer::describe(const http::Request& request, Response& response,
     case fs::Outcome::NotFound:
       return response.setPage(http::Status::NotFound);
     case fs::Outcome::NoIndex:
-      return response.setPage(site_.missing_index_status);
+      return response.setPage(site_->missing_index_status);
     case fs::Outcome::Forbidden:
       return response.setPage(http::Status::Forbidden);
     case fs::Outcome::ServerError:
@@ -82,16 +92,16 @@ void Answerer::describeOptions(Response& response) {
 fs::Resolved Answerer::find(const std::string& path, bool trailing_slash,
                             std::shared_ptr<const fs::CachedFile>& cached) {
   cached.reset();
-  if (site_.file_cache) {
+  if (site_->file_cache) {
     // The cache applies pending changes once per receive: every change completed before the
     // request's bytes were read is seen.
     if (!cache_synced_) {
-      site_.file_cache->sync();
+      site_->file_cache->sync();
       cache_synced_ = true;
     }
-    cached = site_.file_cache->lookup(path, trailing_slash, site_.index);
+    cached = site_->file_cache->lookup(site_->root.fd(), path, trailing_slash, site_->index);
   }
-  if (!cached) return site_.root.resolve(path, trailing_slash, site_.index);
+  if (!cached) return site_->root.resolve(path, trailing_slash, site_->index);
   fs::Resolved resolved;
   resolved.outcome = fs::Outcome::File;
   resolved.st = cached->st;
@@ -102,14 +112,14 @@ fs::Resolved Answerer::find(const std::string& path, bool trailing_slash,
 // The operator's page for an error status, found like any file; when it cannot be served the
 // built-in page stays.
 void Answerer::useErrorPage(Response& response) {
-  const std::string* page = site_.errorPage(response.head.status);
+  const std::string* page = site_->errorPage(response.head.status);
   if (page == nullptr) return;
   std::shared_ptr<const fs::CachedFile> cached;
   fs::Resolved resolved = find(*page, false, cached);
   if (resolved.outcome != fs::Outcome::File) return;
   response.cached = std::move(cached);
   response.file = std::move(resolved.fd);
-  response.setErrorFile(static_cast<std::uint64_t>(resolved.st.st_size), site_.mime.lookup(*page));
+  response.setErrorFile(static_cast<std::uint64_t>(resolved.st.st_size), site_->mime.lookup(*page));
 }
 
 // The Location is built from the normalised, decoded path (http/location.hpp).
@@ -132,7 +142,7 @@ void Answerer::redirectToHttps(const http::Request& request, Response& response,
   if (!authority && !local_host.empty()) authority = local_host;
   location_.clear();
   if (!authority ||
-      !http::appendHttpsLocation(*authority, request.target, site_.https_port, location_)) {
+      !http::appendHttpsLocation(*authority, request.target, site_->https_port, location_)) {
     return response.setClosingPage(http::Status::BadRequest);
   }
   response.setRedirect(location_);
@@ -141,11 +151,11 @@ void Answerer::redirectToHttps(const http::Request& request, Response& response,
 void Answerer::addHsts(Response& response) {
   std::string_view fields = response.head.extra_fields;
   if (fields.empty()) {
-    response.head.extra_fields = site_.hsts_field;
+    response.head.extra_fields = site_->hsts_field;
     return;
   }
   if (fields.data() != extra_fields_.data()) extra_fields_.assign(fields);  // else it is ours
-  extra_fields_.append(site_.hsts_field);
+  extra_fields_.append(site_->hsts_field);
   response.head.extra_fields = extra_fields_;
 }
 

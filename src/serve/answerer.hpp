@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Answerer: what the server answers to a request -- the static-file application, whatever
-// protocol carries the request and the answer. Given a parsed request and its site, it fills a
-// Response (serve/response.hpp): the redirect to HTTPS, the method check, target decoding,
+// protocol carries the request and the answer. Given a parsed request, it picks the site the
+// request names (serve::Sites: by the absolute-form authority, else the Host; the default site
+// when none matches) and fills a Response (serve/response.hpp): the redirect to HTTPS, the
+// method check, target decoding,
 // hidden files, OPTIONS, the file (open-file cache or document root) with its sidecar, gzip,
 // header rules, conditionals and ranges, the directory slash redirect, error pages, HSTS, and
 // HEAD. It opens files and compresses, but knows no sockets, framing, threads or event loop:
 // the protocol sessions (protocol/) ask it and write what it says.
 //
 // One Answerer serves one connection (it keeps that connection's facts and reusable buffers),
-// on one thread at a time; the Site it reads is shared. A Response it fills may view the
+// on one thread at a time; the Sites it reads are shared. A Response it fills may view the
 // Answerer's buffers (Location, header-rule fields): write its head before the next answer().
 //
 // The steps, in order (answer()): a recipe for a new kind of answer is in docs/architecture.md.
@@ -23,12 +25,14 @@
 #include "http/status.hpp"
 #include "serve/response.hpp"
 #include "serve/site.hpp"
+#include "serve/sites.hpp"
 
 namespace learnhttpd::serve {
 
 class Answerer {
  public:
-  explicit Answerer(Site& site) : site_(site) {}
+  explicit Answerer(Sites& sites)
+      : sites_(sites), connection_site_(&sites.defaultSite()), site_(connection_site_) {}
 
   // The connection is TLS (an answer then carries HSTS, and redirect_to_https does not apply).
   void setSecure(bool secure) noexcept { secure_ = secure; }
@@ -73,7 +77,11 @@ class Answerer {
   static void applyRange(const http::Request& request, Response& response);
   static bool rangeApplies(const http::Request& request, const Response& response);
 
-  Site& site_;
+  Site& siteFor(const http::Request& request) noexcept;
+
+  Sites& sites_;
+  Site* connection_site_;  // the site of a request that names no host: the default
+  Site* site_;             // the site of the current request
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)

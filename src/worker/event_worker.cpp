@@ -26,7 +26,7 @@ struct EventWorker::Connection {
 
 EventWorker::EventWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, requestCounter(context)),
+      serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       loop_(context, serve_, *this) {}
 
 EventWorker::~EventWorker() = default;
@@ -72,7 +72,7 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
 // no system call of its own — the inotify read is shared by the whole batch.
 void EventWorker::endOfBatch() {
   if (batch_.empty()) return;
-  if (serve_.site.file_cache) serve_.site.file_cache->sync();
+  if (fs::OpenFileCache* cache = serve_.sites.fileCache()) cache->sync();
   std::vector<Connection*> batch;
   batch.swap(batch_);
   for (Connection* conn : batch) {

@@ -48,7 +48,7 @@ struct ThreadPoolWorker::Connection {
 
 ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, requestCounter(context)),
+      serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       loop_(context, serve_, *this),
       sizer_(PoolSizer::fromConfig(context.config)),
       queue_(kQueuePerThread * sizer_.max()),

@@ -23,7 +23,8 @@
 #include <variant>
 
 #include "http/request_parser.hpp"
-#include "serve/site.hpp"
+#include "serve/site_files.hpp"
+#include "serve/sites.hpp"
 
 namespace learnhttpd::serve {
 namespace {
@@ -86,8 +87,9 @@ class AnswererTest : public ::testing::Test {
     std::ofstream(base_ / "secret.txt") << "outside the root";
   }
   void TearDown() override {
-    site_.reset();
-    root_fd_.reset();
+    answerer_.reset();
+    sites_.reset();
+    files_.reset();
     stdfs::remove_all(base_);
   }
 
@@ -104,10 +106,12 @@ class AnswererTest : public ::testing::Test {
     config.open_file_cache.entries = cache ? 100 : 0;
     config.document_root = root_.string();
     std::string error;
-    root_fd_ = std::make_unique<fs::DocumentRoot>(fs::DocumentRoot::open(root_.string(), error));
-    EXPECT_TRUE(root_fd_->valid()) << error;
-    site_ = std::make_unique<Site>(config, *root_fd_);
-    answerer_ = std::make_unique<Answerer>(*site_);
+    answerer_.reset();
+    sites_.reset();
+    files_ = std::make_unique<SiteFiles>();
+    EXPECT_TRUE(SiteFiles::open(config, *files_, error)) << error;
+    sites_ = std::make_unique<Sites>(config, *files_);
+    answerer_ = std::make_unique<Answerer>(*sites_);
     return *answerer_;
   }
 
@@ -171,8 +175,8 @@ class AnswererTest : public ::testing::Test {
 
   stdfs::path base_;
   stdfs::path root_;
-  std::unique_ptr<fs::DocumentRoot> root_fd_;
-  std::unique_ptr<Site> site_;
+  std::unique_ptr<SiteFiles> files_;
+  std::unique_ptr<Sites> sites_;
   std::unique_ptr<Answerer> answerer_;
   std::string raw_;  // the request's bytes, which it views
 };

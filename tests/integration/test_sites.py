@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: MIT
+"""sites: one server, several sites, each chosen by the host a request names.
+
+Three document roots (a, b and the top level's), sites named by exact names and a one-label
+wildcard, and the default site answering every other name. Clients: curl (--resolve, so the
+URL names the site as a browser's would, and -H Host), http.client and raw sockets for what a
+browser never sends (absolute-form targets, HTTP/1.0 without Host, odd spellings of a host).
+Also: sites from included files, -t printing which site each name maps to, and a reload that
+swaps every site at once or, with one broken site, none. Production models only: which site
+answers is serve::Sites' choice, the same code in every model."""
+
+import http.client
+import os
+import signal
+import subprocess
+import tempfile
+import unittest
+
+from learnhttpd_harness import Server, binary_path, build_tree, parse_response, worker_model
+
+PRODUCTION = worker_model() in ("event", "threadpool")
+
+
+def setUpModule():
+    if not PRODUCTION:
+        raise unittest.SkipTest("site selection is serve/'s, the same in every model")
+
+
+def make_roots():
+    """A temp dir with three roots; returns (tempdir, {name: root path})."""
+    tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-sites-")
+    roots = {}
+    for name in ("a", "b", "top"):
+        roots[name] = build_tree(os.path.join(tmp.name, name), {
+            "who.txt": name,
+            "index.html": f"<p>{name} index</p>",
+        })
+    return tmp, roots
+
+
+def sites_config(roots):
+    return {
+        "document_root": roots["top"],
+        "sites": [
+            {"names": ["a.example", "www.a.example"], "document_root": roots["a"]},
+            {"names": ["*.b.example"], "document_root": roots["b"], "default": True,
+             "headers": [{"match": "/", "set": {"X-Site": "b"}}]},
+            {"names": "top.example"},
+        ],
+    }
+
+
+def curl(url, *args, resolve=None):
+    """curl's exit status and output for `url` (-s, the body only unless -i is passed)."""
+    cmd = ["curl", "-s", "--max-time", "5"]
+    if resolve:
+        cmd += ["--resolve", resolve]
+    cmd += [*args, url]
+    done = subprocess.run(cmd, capture_output=True, timeout=15, check=False)
+    return done.returncode, done.stdout
+
+
+class SitesByHost(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp, cls.roots = make_roots()
+        try:
+            cls.srv = Server(cls.roots["top"], config=sites_config(cls.roots))
+        except BaseException:
+            cls.tmp.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.tmp.cleanup()
+
+    def who(self, host, target="/who.txt"):
+        return self.srv.get(target, {"Host": host}).body
+
+    def test_curl_reaches_each_site_by_its_name(self):
+        port = self.srv.port
+        for name, expected in (("a.example", b"a"), ("www.a.example", b"a"),
+                               ("x.b.example", b"b"), ("top.example", b"top")):
+            status, body = curl(f"http://{name}:{port}/who.txt",
+                                resolve=f"{name}:{port}:127.0.0.1")
+            self.assertEqual((status, body), (0, expected), name)
+        status, body = curl(f"http://127.0.0.1:{port}/", "-H", "Host: WWW.A.EXAMPLE.")
+        self.assertEqual((status, body), (0, b"<p>a index</p>"))
+
+    def test_a_site_has_its_own_settings(self):
+        self.assertEqual(self.srv.get("/who.txt", {"Host": "x.b.example"}).headers.get("X-Site"),
+                         "b")
+        self.assertIsNone(self.srv.get("/who.txt", {"Host": "a.example"}).headers.get("X-Site"))
+
+    def test_every_other_name_and_no_name_get_the_default_site(self):
+        for host in ("unknown.example", "b.example", "y.x.b.example", "127.0.0.1", "[::1]:80",
+                     "a.example..", ""):
+            self.assertEqual(self.who(host), b"b", repr(host))
+        raw = self.srv.raw(b"GET /who.txt HTTP/1.0\r\n\r\n")
+        self.assertEqual(parse_response(raw).body, b"b")
+
+    def test_the_port_case_and_final_dot_do_not_matter(self):
+        for host in ("A.Example", "a.example:8080", "a.example.", "a.example.:1"):
+            self.assertEqual(self.who(host), b"a", host)
+
+    def test_an_absolute_target_names_the_site_before_the_host_field(self):
+        raw = self.srv.raw(b"GET http://top.example/who.txt HTTP/1.1\r\nHost: a.example\r\n"
+                           b"Connection: close\r\n\r\n")
+        self.assertEqual(parse_response(raw).body, b"top")
+
+    def test_keep_alive_requests_may_name_different_sites(self):
+        conn = http.client.HTTPConnection(self.srv.host, self.srv.port, timeout=5)
+        try:
+            for host, expected in (("a.example", b"a"), ("top.example", b"top"),
+                                   ("zzz", b"b"), ("a.example", b"a")):
+                conn.request("GET", "/who.txt", headers={"Host": host})
+                self.assertEqual(conn.getresponse().read(), expected, host)
+        finally:
+            conn.close()
+
+    def test_a_bad_host_is_still_a_400(self):
+        for host in (b"a.example/x", b"a b", b"a.example@evil"):
+            raw = self.srv.raw(b"GET /who.txt HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+            self.assertEqual(parse_response(raw).status, 400, host)
+
+
+class SitesFromIncludedFiles(unittest.TestCase):
+    def test_sites_enabled_and_the_map_of_t(self):
+        tmp, roots = make_roots()
+        with tmp:
+            conf = os.path.join(tmp.name, "conf")
+            build_tree(conf, {
+                "sites-enabled": {
+                    "a.yaml": f"sites:\n  - names: [a.example]\n    document_root: {roots['a']}\n",
+                    "b.yaml": f"sites:\n  - names: '*.b.example'\n"
+                              f"    document_root: {roots['b']}\n",
+                },
+            })
+            main = os.path.join(conf, "learnhttpd.yaml")
+            with open(main, "w", encoding="utf-8") as f:
+                f.write(f"document_root: {roots['top']}\nuser: ''\npid_file: ''\n"
+                        f"listen: ['127.0.0.1:0']\nsites:\n  - {{names: top.example, "
+                        f"default: true}}\ninclude: sites-enabled/*.yaml\n")
+            done = subprocess.run([binary_path(), "-t", "-c", main], capture_output=True,
+                                  text=True, timeout=30, check=False)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            out = done.stdout
+            self.assertIn(f"sites[0] (default): top.example -> {roots['top']} ({main}:6)", out)
+            self.assertIn(f"sites[1]: a.example -> {roots['a']} "
+                          f"({conf}/sites-enabled/a.yaml:2)", out)
+            self.assertIn(f"sites[2]: *.b.example -> {roots['b']}", out)
+            self.assertIn("any other name, or none: sites[0] (top.example (default))", out)
+            # An error in an included site file names that file, its line and the key.
+            with open(os.path.join(conf, "sites-enabled", "b.yaml"), "a", encoding="utf-8") as f:
+                f.write("    index: ''\n")
+            done = subprocess.run([binary_path(), "-t", "-c", main], capture_output=True,
+                                  text=True, timeout=30, check=False)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn(f"{conf}/sites-enabled/b.yaml:4: sites[2].index: expected a file "
+                          "name, got ''", done.stderr)
+            # A site whose root is missing is refused by -t, naming the site.
+            with open(os.path.join(conf, "sites-enabled", "b.yaml"), "w", encoding="utf-8") as f:
+                f.write("sites:\n  - names: '*.b.example'\n    document_root: /nonexistent/b\n")
+            done = subprocess.run([binary_path(), "-t", "-c", main], capture_output=True,
+                                  text=True, timeout=30, check=False)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn("sites[2] (*.b.example): ", done.stderr)
+            self.assertIn("/nonexistent/b", done.stderr)
+
+
+class ReloadSwapsAllSites(unittest.TestCase):
+    def test_one_broken_site_keeps_every_old_site_and_a_good_reload_swaps_them_all(self):
+        tmp, roots = make_roots()
+        with tmp, Server(roots["top"], config=sites_config(roots)) as srv:
+            who = lambda host: srv.get("/who.txt", {"Host": host}).body  # noqa: E731
+            self.assertEqual((who("a.example"), who("top.example")), (b"a", b"top"))
+            broken = sites_config(roots)
+            broken["sites"][0]["document_root"] = roots["b"]   # a good change ...
+            broken["sites"][2]["document_root"] = "/nonexistent/site"  # ... and a broken site
+            mark = srv.log_mark()
+            srv.write_config(broken)
+            srv.signal(signal.SIGHUP)
+            self.assertIsNotNone(srv.wait_for_log(r"reload failed.*nonexistent", since=mark))
+            self.assertEqual((who("a.example"), who("top.example")), (b"a", b"top"))
+            swapped = sites_config(roots)
+            swapped["sites"][0]["document_root"] = roots["b"]
+            swapped["sites"][2]["names"] = ["new.example"]
+            mark = srv.log_mark()
+            srv.write_config(swapped)
+            srv.signal(signal.SIGHUP)
+            self.assertIsNotNone(srv.wait_for_log(r"generation 2 ready", since=mark))
+            self.assertIsNotNone(srv.wait_for_log(r"worker \d \(pid \d+, generation 1\) exited",
+                                                  since=mark))
+            self.assertEqual(who("a.example"), b"b")
+            self.assertEqual(who("new.example"), b"top")
+            self.assertEqual(who("top.example"), b"b", "no site has the name now: the default")
+
+
+if __name__ == "__main__":
+    unittest.main()
