@@ -165,12 +165,12 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
     error = config.source + ": " + problem;
     return false;
   }
-  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
-  if (pairs.empty()) return true;
+  TlsSetup setup = tlsSetup(config);
+  if (setup.pairs.empty()) return true;
   tls::LoadOptions options;
   options.now = std::time(nullptr);
   options.kernel_tls = kernel_tls_;
-  tls::LoadResult loaded = tls::ServerContext::load(pairs, ticket_keys_, options);
+  tls::LoadResult loaded = tls::ServerContext::load(setup.pairs, setup.sites, ticket_keys_, options);
   if (!loaded.errors.empty()) {
     error = loaded.errors.front();
     for (std::size_t i = 1; i < loaded.errors.size(); ++i) error += "; " + loaded.errors[i];

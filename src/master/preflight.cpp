@@ -58,12 +58,12 @@ void checkTls(const config::Config& config, Preflight& out) {
     out.errors.push_back(std::move(model));
     return;
   }
-  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
-  if (pairs.empty()) return;
+  TlsSetup setup = tlsSetup(config);
+  if (setup.pairs.empty()) return;
   tls::TicketKeys keys;  // unused by a check, but a context wants some
   tls::LoadOptions options;
   options.now = std::time(nullptr);
-  tls::LoadResult loaded = tls::ServerContext::load(pairs, keys, options);
+  tls::LoadResult loaded = tls::ServerContext::load(setup.pairs, setup.sites, keys, options);
   for (std::string& error : loaded.errors) out.errors.push_back(std::move(error));
   for (std::string& warning : loaded.warnings) out.warnings.push_back(std::move(warning));
 }
@@ -271,15 +271,38 @@ uid_t workersUid(const config::Config& config) {
   return uid;
 }
 
-std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config) {
-  std::vector<tls::CertificateFiles> pairs;
-  if (!config::hasTlsListener(config)) return pairs;
-  pairs.push_back({"tls", config.tls.certificate, config.tls.key});
-  for (std::size_t i = 0; i < config.tls.certificates.size(); ++i) {
-    const config::TlsPairConfig& pair = config.tls.certificates[i];
-    pairs.push_back({"tls.certificates[" + std::to_string(i) + "]", pair.certificate, pair.key});
+TlsSetup tlsSetup(const config::Config& config) {
+  TlsSetup setup;
+  if (!config::hasTlsListener(config)) return setup;
+  const std::vector<config::SiteConfig> sites = config::effectiveSites(config);
+  const std::size_t default_site = config::defaultSiteIndex(sites);
+  const auto pairOf = [&](std::string setting, const std::string& certificate,
+                          const std::string& key) {
+    for (std::size_t i = 0; i < setup.pairs.size(); ++i) {
+      if (setup.pairs[i].certificate == certificate && setup.pairs[i].key == key) return i;
+    }
+    setup.pairs.push_back({std::move(setting), certificate, key});
+    return setup.pairs.size() - 1;
+  };
+  const auto add = [&](const config::SiteConfig& site) {
+    tls::SiteCertificates out;
+    out.names = site.names;
+    out.is_default = site.is_default;
+    const std::string prefix = site.own_certificates ? site.key + ".tls" : "tls";
+    out.pairs.push_back(pairOf(prefix, site.tls.certificate, site.tls.key));
+    for (std::size_t i = 0; i < site.tls.certificates.size(); ++i) {
+      const config::TlsPairConfig& pair = site.tls.certificates[i];
+      out.pairs.push_back(pairOf(prefix + ".certificates[" + std::to_string(i) + "]",
+                                 pair.certificate, pair.key));
+    }
+    return out;
+  };
+  setup.sites.resize(sites.size());
+  setup.sites[default_site] = add(sites[default_site]);
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (i != default_site) setup.sites[i] = add(sites[i]);
   }
-  return pairs;
+  return setup;
 }
 
 Preflight preflight(const config::Config& config, const PreflightOptions& options) {

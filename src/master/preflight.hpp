@@ -55,8 +55,13 @@ std::optional<Preflight> passesPreflight(const config::Config& config,
 // is root and the user exists, else this process's own effective uid.
 uid_t workersUid(const config::Config& config);
 
-// The certificate pairs `config` names, the default (tls.certificate, tls.key) first, then
-// tls.certificates in order; empty when no listener speaks TLS.
-std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config);
+// What the TLS context of `config` is loaded from: the certificate pairs (the default site's
+// first -- its tls.certificate, then its tls.certificates -- then the other sites' own, each
+// pair once), and every site with its names and pairs; empty when no listener speaks TLS.
+struct TlsSetup {
+  std::vector<tls::CertificateFiles> pairs;
+  std::vector<tls::SiteCertificates> sites;
+};
+TlsSetup tlsSetup(const config::Config& config);
 
 }  // namespace learnhttpd::master

@@ -51,6 +51,7 @@ bool Http1Session::startTls(const tls::ServerContext& context, int fd) {
 HandshakeStep Http1Session::handshake(std::time_t now) {
   switch (tls_->handshake()) {
     case tls::Handshake::Done:
+      answerer_.setTlsServer(tls_->serverName(), tls_->authorityNames());
       return HandshakeStep::Done;
     case tls::Handshake::WantRead:
       return HandshakeStep::WantRead;

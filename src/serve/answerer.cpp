@@ -7,11 +7,18 @@
 
 #include "http/location.hpp"
 #include "http/target.hpp"
+#include "serve/host_names.hpp"
 
 namespace learnhttpd::serve {
 
 bool Answerer::needsLocalHost(const http::Request& request) const noexcept {
   return connection_site_->redirect_to_https && !secure_ && !http::requestAuthority(request);
+}
+
+void Answerer::setTlsServer(std::string_view server_name,
+                            std::span<const std::string> names) noexcept {
+  connection_site_ = server_name.empty() ? &sites_.defaultSite() : &sites_.forHost(server_name);
+  authority_ = names;
 }
 
 // RFC 9112 section 3.2.2: an absolute-form target's authority names the origin, the Host field
@@ -40,6 +47,15 @@ void Answerer::refuse(http::Status status, Response& response) {
 
 void Answerer::describe(const http::Request& request, Response& response,
                         std::string_view local_host) {
+  // RFC 9110 section 15.5.20: a connection whose certificate does not cover the host a request
+  // names cannot answer for it (SNI chose another site's certificate, or a browser reused the
+  // connection for an origin it is not authoritative for); the client retries on a new one.
+  if (!authority_.empty()) {
+    std::optional<std::string_view> authority = http::requestAuthority(request);
+    if (authority && !namesCover(authority_, *authority)) {
+      return response.setPage(http::Status::MisdirectedRequest);
+    }
+  }
   // "OPTIONS *" (the parser admits "*" with OPTIONS only) names no resource, so a plain
   // listener that redirects has no https:// URL to send it to: it gets the answer instead.
   const bool server_wide = request.target == "*";

@@ -16,6 +16,7 @@
 //
 // The steps, in order (answer()): a recipe for a new kind of answer is in docs/architecture.md.
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,11 @@ class Answerer {
 
   // The connection is TLS (an answer then carries HSTS, and redirect_to_https does not apply).
   void setSecure(bool secure) noexcept { secure_ = secure; }
+  // What the TLS handshake established: the SNI name (empty: none), whose site answers the
+  // requests that name no host, and the DNS names of the certificate it selected (empty: none
+  // covers the name), which every request's host must be covered by, else 421 (RFC 9110
+  // section 15.5.20). `names` must outlive the Answerer (the generation's TLS context).
+  void setTlsServer(std::string_view server_name, std::span<const std::string> names) noexcept;
   bool secure() const noexcept { return secure_; }
   // Whether the answer to `request` is a redirect to HTTPS that must name this server itself
   // (the request names no host: HTTP/1.0 without Host): then the protocol passes this end's
@@ -82,6 +88,7 @@ class Answerer {
   Sites& sites_;
   Site* connection_site_;  // the site of a request that names no host: the default
   Site* site_;             // the site of the current request
+  std::span<const std::string> authority_;  // a TLS connection's certificate names, or empty
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)

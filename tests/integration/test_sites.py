@@ -202,3 +202,107 @@ class ReloadSwapsAllSites(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# ---- TLS: two sites chosen by SNI --------------------------------------------------------------
+
+def tls_pki():
+    from tls_pki import Pki, openssl_available  # noqa: PLC0415 (only the TLS classes need it)
+    if not openssl_available():
+        raise unittest.SkipTest("the openssl command is not installed")
+    pki = Pki()
+    pki.top = pki.leaf("top", 0x1001)  # localhost, 127.0.0.1
+    pki.a = pki.leaf("site-a", 0x5005, san="DNS:a.example,DNS:www.a.example", cn="a.example")
+    pki.b = pki.leaf("site-b", 0x6006, san="DNS:*.b.example", cn="*.b.example")
+    return pki
+
+
+def tls_sites_config(roots, pki, **extra):
+    config = sites_config(roots)
+    config["listen"] = ["127.0.0.1:0 ssl"]
+    config["workers"] = 1
+    config["tls"] = {"certificate": pki.top[0], "key": pki.top[1]}
+    config["sites"][0]["tls"] = {"certificate": pki.a[0], "key": pki.a[1]}
+    config["sites"][1]["tls"] = {"certificate": pki.b[0], "key": pki.b[1]}
+    config.update(extra)
+    return config
+
+
+class TwoSitesOverTls(unittest.TestCase):
+    """Site a (a.example, www.a.example: its own certificate), site b (*.b.example: its own,
+    the default) and top.example (the top-level certificate for localhost)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = tls_pki()
+        cls.tmp, cls.roots = make_roots()
+        try:
+            cls.srv = Server(cls.roots["top"], config=tls_sites_config(cls.roots, cls.pki))
+        except BaseException:
+            cls.tmp.cleanup()
+            cls.pki.close()
+            raise
+        cls.ctx = cls.pki.client_context()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.tmp.cleanup()
+            cls.pki.close()
+
+    def fetch(self, name, host=None, session=None, target="/who.txt", ctx=None):
+        """GET over a new TLS connection with SNI `name` (checked against the certificate) and
+        Host `host` (default: the name): (status, body, session, reused)."""
+        import socket  # noqa: PLC0415
+        raw = socket.create_connection((self.srv.host, self.srv.port), timeout=5)
+        with (ctx or self.ctx).wrap_socket(raw, server_hostname=name, session=session) as sock:
+            sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host or name}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            from learnhttpd_harness import read_until_close  # noqa: PLC0415
+            data, _ = read_until_close(sock, 5.0)
+            resp = parse_response(data)
+            return resp.status, resp.body, sock.session, sock.session_reused
+
+    def test_curl_verifies_each_site_and_gets_its_files(self):
+        port = self.srv.port
+        for name, expected in (("a.example", b"a"), ("www.a.example", b"a"),
+                               ("x.b.example", b"b")):
+            status, body = curl(f"https://{name}:{port}/who.txt", "--cacert", self.pki.ca,
+                                resolve=f"{name}:{port}:127.0.0.1")
+            self.assertEqual((status, body), (0, expected), name)
+
+    def test_sni_picks_the_site_s_certificate(self):
+        for name, expected in (("a.example", b"a"), ("x.b.example", b"b"), ("localhost", b"b")):
+            status, body, _, _ = self.fetch(name)
+            self.assertEqual((status, body), (200, expected), name)
+
+    def test_a_host_the_certificate_does_not_cover_is_421(self):
+        # SNI a.example chose a's certificate; a request on it for b's site is misdirected.
+        status, body, _, _ = self.fetch("a.example", host="x.b.example")
+        self.assertEqual(status, 421)
+        self.assertNotEqual(body, b"b")
+        status, _, _, _ = self.fetch("x.b.example", host="top.example")
+        self.assertEqual(status, 421)
+        # A name the same certificate covers is the same origin: served.
+        status, body, _, _ = self.fetch("a.example", host="www.a.example:443")
+        self.assertEqual((status, body), (200, b"a"))
+
+    def test_a_session_resumes_only_under_its_own_name(self):
+        import ssl  # noqa: PLC0415
+        tls12 = self.pki.client_context()
+        tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+        for ctx in (self.ctx, tls12):
+            _, _, session, reused = self.fetch("a.example", ctx=ctx)
+            self.assertFalse(reused)
+            status, body, _, reused = self.fetch("a.example", session=session, ctx=ctx)
+            self.assertEqual((status, body), (200, b"a"))
+            self.assertTrue(reused, "a session did not resume under its own name")
+            # Another site (nginx's CVE-2025-23419), and even another name of the same site
+            # (RFC 6066 section 3: MUST NOT resume for a different name): a full handshake.
+            for name, expected in (("x.b.example", b"b"), ("www.a.example", b"a")):
+                status, body, _, reused = self.fetch(name, session=session, ctx=ctx)
+                self.assertEqual((status, body), (200, expected), name)
+                self.assertFalse(reused, f"a session of a.example resumed for {name}")
