@@ -139,6 +139,7 @@ bool Master::start() {
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
   }
+  if (!mapSiteBoard(config_, generation_, error)) return spdlog::critical("master: {}", error), false;
   if (!prepareLogFilesOf(config_, error)) return spdlog::critical("master: {}", error), false;
   unsigned long files = sys::raiseFileLimit();
   if (files < config_.max_connections + 64UL) {
@@ -307,6 +308,7 @@ void Master::reload() {
       spdlog::error("master: {}; the error log stays where it was", error);
     }
   }
+  if (!mapSiteBoard(next, generation_ + 1, error)) return keep(error);
   const unsigned workers =
       workersAfterReload(config::effectiveWorkers(config_), config::effectiveWorkers(next));
   config_ = std::move(next);
@@ -407,6 +409,7 @@ void Master::reapChildren() {
     board_.release(gone.status);
     onWorkerExit(gone, status);
   }
+  foldSiteBoards();
 }
 
 void Master::onWorkerExit(const WorkerProcess& gone, int status) {
@@ -545,6 +548,9 @@ void Master::runWorker(const WorkerProcess& self, pid_t master) {
     worker::WorkerContext context{config_,     listeners_.fds(), site_files_,
                                   self.slot,   self.status,      tls_.get(),
                                   listeners_.tlsFds()};
+    if (!site_boards_.empty() && site_boards_.back().generation == self.generation) {
+      context.site_counts = site_boards_.back().board.row(self.slot);
+    }
     code = worker::makeWorker(context)->run();
   }
   spdlog::default_logger()->flush();
@@ -657,6 +663,7 @@ StatusSnapshot Master::snapshot() const {
   s.uptime_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at_).count();
   s.requests_total = requestsServed();
+  s.sites = siteRows();
   s.decisions = &decisions_;
   const std::int64_t now_ms = worker::monotonicMs();
   const Clock::time_point now = Clock::now();
@@ -681,6 +688,67 @@ StatusSnapshot Master::snapshot() const {
     return a.generation != b.generation ? a.generation > b.generation : a.slot < b.slot;
   });
   return s;
+}
+
+}  // namespace learnhttpd::master
+
+namespace learnhttpd::master {
+
+bool Master::mapSiteBoard(const config::Config& config, unsigned generation, std::string& error) {
+  SiteGeneration next;
+  next.generation = generation;
+  for (const config::SiteConfig& site : config::effectiveSites(config)) {
+    next.names.push_back(site.names.empty() ? "(default)" : site.names.front());
+  }
+  if (!next.board.map(next.names.size())) {
+    error = std::string("cannot map the per-site counters: ") + std::strerror(errno);
+    return false;
+  }
+  site_boards_.push_back(std::move(next));
+  return true;
+}
+
+void Master::foldSiteBoards() {
+  while (site_boards_.size() > 1) {
+    SiteGeneration& oldest = site_boards_.front();
+    const bool serving = std::any_of(workers_.begin(), workers_.end(), [&](const auto& w) {
+      return w.generation <= oldest.generation;
+    });
+    if (serving) return;
+    for (std::size_t i = 0; i < oldest.names.size(); ++i) {
+      const SiteTotals total = oldest.board.total(i);
+      auto row = std::find_if(site_totals_.begin(), site_totals_.end(),
+                              [&](const SiteRow& r) { return r.name == oldest.names[i]; });
+      if (row == site_totals_.end()) row = site_totals_.insert(site_totals_.end(), {oldest.names[i]});
+      row->requests += total.requests;
+      row->bytes += total.bytes;
+    }
+    site_boards_.pop_front();
+  }
+}
+
+// The current generation's sites in its order, then any site only older generations served;
+// each with everything counted for its name since the master started.
+std::vector<SiteRow> Master::siteRows() const {
+  std::vector<SiteRow> rows;
+  const auto rowOf = [&rows](const std::string& name) -> SiteRow& {
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const SiteRow& r) { return r.name == name; });
+    return it != rows.end() ? *it : rows.emplace_back(SiteRow{name});
+  };
+  for (auto generation = site_boards_.rbegin(); generation != site_boards_.rend(); ++generation) {
+    for (std::size_t i = 0; i < generation->names.size(); ++i) {
+      const SiteTotals total = generation->board.total(i);
+      SiteRow& row = rowOf(generation->names[i]);
+      row.requests += total.requests;
+      row.bytes += total.bytes;
+    }
+  }
+  for (const SiteRow& gone : site_totals_) {
+    SiteRow& row = rowOf(gone.name);
+    row.requests += gone.requests;
+    row.bytes += gone.bytes;
+  }
+  return rows;
 }
 
 }  // namespace learnhttpd::master

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include "config/config.hpp"
 #include "master/listeners.hpp"
 #include "master/signal_queue.hpp"
+#include "master/site_board.hpp"
 #include "master/status_board.hpp"
 #include "master/status_report.hpp"
 #include "master/status_server.hpp"
@@ -90,6 +92,11 @@ class Master {
   };
   PoolThreads poolThreads() const;
   StatusSnapshot snapshot() const;
+  // The per-site counters of the generation about to start (map() before its first fork).
+  bool mapSiteBoard(const config::Config& config, unsigned generation, std::string& error);
+  // Folds the counters of generations without a worker left into site_totals_.
+  void foldSiteBoards();
+  std::vector<SiteRow> siteRows() const;
   // Records a decision for the status listener; returns its text, for the log line.
   const std::string& decide(Decision decision, std::string text);
 
@@ -104,6 +111,15 @@ class Master {
   StatusBoard board_;
   StatusServer status_;
   DecisionLog decisions_;
+  // Per-site counters: one board per generation that may still have workers (the current one
+  // last), and the totals of the generations gone, by site name.
+  struct SiteGeneration {
+    unsigned generation = 0;
+    std::vector<std::string> names;  // per site, as the status shows it
+    SiteBoard board;
+  };
+  std::deque<SiteGeneration> site_boards_;
+  std::vector<SiteRow> site_totals_;
   std::vector<pollfd> poll_fds_;         // rebuilt before each poll()
   std::vector<unsigned> slot_restarts_;  // respawns per slot of the current generation
   Clock::time_point started_at_ = Clock::now();

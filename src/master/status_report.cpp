@@ -140,6 +140,21 @@ void putWorkerFamily(std::string& out, const StatusSnapshot& s, std::string_view
   for (const WorkerRow& w : s.workers) put(out, "{}{{{}}} {}\n", name, workerLabels(w), value(w));
 }
 
+// A label value of the text format: backslash, quote and line feed escaped (site names hold
+// none, but the rule is the format's, not ours to assume).
+void appendLabelValue(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view decisionName(Decision decision) noexcept {
@@ -196,6 +211,13 @@ std::string renderJson(const StatusSnapshot& s) {
     putJsonWorker(out, s.workers[i]);
   }
   out += s.workers.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"sites\": [";
+  for (std::size_t i = 0; i < s.sites.size(); ++i) {
+    out += i == 0 ? "\n    {\"site\": " : ",\n    {\"site\": ";
+    putJsonString(out, s.sites[i].name);
+    put(out, ", \"requests\": {}, \"bytes\": {}}}", s.sites[i].requests, s.sites[i].bytes);
+  }
+  out += s.sites.empty() ? "],\n" : "\n  ],\n";
   putJsonDecisions(out, s.decisions);
   out += "}\n";
   return out;
@@ -247,6 +269,20 @@ std::string renderPrometheus(const StatusSnapshot& s) {
   putWorkerFamily(out, s, "learnhttpd_worker_uptime_seconds", "gauge",
                   "Seconds since this worker process was started.",
                   [](const WorkerRow& w) { return fmt::format("{:.3f}", seconds(w.uptime_ms)); });
+  putFamily(out, "learnhttpd_site_requests_total", "counter",
+            "Requests answered for this site since the master started.");
+  for (const SiteRow& site : s.sites) {
+    out += "learnhttpd_site_requests_total{site=\"";
+    appendLabelValue(out, site.name);
+    put(out, "\"}} {}\n", site.requests);
+  }
+  putFamily(out, "learnhttpd_site_bytes_total", "counter",
+            "Body bytes answered for this site since the master started.");
+  for (const SiteRow& site : s.sites) {
+    out += "learnhttpd_site_bytes_total{site=\"";
+    appendLabelValue(out, site.name);
+    put(out, "\"}} {}\n", site.bytes);
+  }
   putFamily(
       out, "learnhttpd_heartbeat_age_seconds", "gauge",
       "Seconds since this worker's loop last stamped its heartbeat (absent until its first).");
@@ -273,6 +309,12 @@ std::string renderTable(const StatusSnapshot& s) {
     put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>9} {:>8} {:>7}\n", w.slot,
         w.generation, w.pid, w.model, w.state, humanDuration(w.heartbeat_age_ms), w.requests,
         w.connections, threads, w.restarts, humanDuration(w.uptime_ms));
+  }
+  if (!s.sites.empty()) {
+    put(out, "\n{:<40} {:>12} {:>16}\n", "SITE", "REQUESTS", "BYTES");
+    for (const SiteRow& site : s.sites) {
+      put(out, "{:<40} {:>12} {:>16}\n", printableText(site.name), site.requests, site.bytes);
+    }
   }
   if (s.decisions == nullptr || s.decisions->recent().empty()) return out;
   out += "\nLast decisions of the master (oldest first):\n";

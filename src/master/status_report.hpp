@@ -73,6 +73,15 @@ struct WorkerRow {
   unsigned restarts = 0;            // respawns of this slot in this generation
 };
 
+// One site (config sites), by the name the status shows for it: its first name, or
+// "(default)" for a default site without names. Counted since the master started, over every
+// generation that served it.
+struct SiteRow {
+  std::string name;
+  std::uint64_t requests = 0;  // requests answered for it
+  std::uint64_t bytes = 0;     // body bytes of those answers (as the access log counts them)
+};
+
 struct StatusSnapshot {
   std::string_view version;
   long master_pid = 0;
@@ -84,6 +93,7 @@ struct StatusSnapshot {
   std::int64_t uptime_ms = 0;
   std::uint64_t requests_total = 0;        // every worker since the master started, gone ones too
   std::vector<WorkerRow> workers;          // by generation (newest first), then slot
+  std::vector<SiteRow> sites;              // the current generation's sites first, in order
   const DecisionLog* decisions = nullptr;  // not owned; nullptr: none
 };
 

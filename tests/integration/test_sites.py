@@ -50,6 +50,22 @@ def sites_config(roots):
     }
 
 
+def reload_and_settle(test, srv, config, generation, workers=2):
+    """Writes `config`, sends HUP and waits until `generation` serves and every worker of the
+    one before has exited (until then an old worker may still accept a connection)."""
+    import re  # noqa: PLC0415
+    from learnhttpd_harness import wait_until  # noqa: PLC0415
+    mark = srv.log_mark()
+    srv.write_config(config)
+    srv.signal(signal.SIGHUP)
+    test.assertIsNotNone(srv.wait_for_log(rf"generation {generation} ready", 10.0, mark),
+                         "\n".join(srv.stderr_lines()[mark:]))
+    gone = re.compile(rf"\(pid \d+, generation {generation - 1}\) exited")
+    test.assertTrue(wait_until(lambda: sum(1 for line in srv.stderr_lines()[mark:]
+                                           if gone.search(line)) >= workers, 10.0),
+                    "\n".join(srv.stderr_lines()[mark:]))
+
+
 def curl(url, *args, resolve=None):
     """curl's exit status and output for `url` (-s, the body only unless -i is passed)."""
     cmd = ["curl", "-s", "--max-time", "5"]
@@ -189,12 +205,7 @@ class ReloadSwapsAllSites(unittest.TestCase):
             swapped = sites_config(roots)
             swapped["sites"][0]["document_root"] = roots["b"]
             swapped["sites"][2]["names"] = ["new.example"]
-            mark = srv.log_mark()
-            srv.write_config(swapped)
-            srv.signal(signal.SIGHUP)
-            self.assertIsNotNone(srv.wait_for_log(r"generation 2 ready", since=mark))
-            self.assertIsNotNone(srv.wait_for_log(r"worker \d \(pid \d+, generation 1\) exited",
-                                                  since=mark))
+            reload_and_settle(self, srv, swapped, 2)
             self.assertEqual(who("a.example"), b"b")
             self.assertEqual(who("new.example"), b"top")
             self.assertEqual(who("top.example"), b"b", "no site has the name now: the default")
@@ -306,3 +317,46 @@ class TwoSitesOverTls(unittest.TestCase):
                 status, body, _, reused = self.fetch(name, session=session, ctx=ctx)
                 self.assertEqual((status, body), (200, expected), name)
                 self.assertFalse(reused, f"a session of a.example resumed for {name}")
+
+
+class CountersPerSite(unittest.TestCase):
+    """/status and /metrics count requests and body bytes per site, across a reload."""
+
+    def status(self, srv, target):
+        import socket  # noqa: PLC0415
+        from learnhttpd_harness import read_until_close  # noqa: PLC0415
+        with socket.create_connection(("127.0.0.1", srv.status_port), timeout=5) as sock:
+            sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            return parse_response(read_until_close(sock, 5.0)[0]).body.decode()
+
+    def sites(self, srv):
+        import json  # noqa: PLC0415
+        return {row["site"]: (row["requests"], row["bytes"])
+                for row in json.loads(self.status(srv, "/status"))["sites"]}
+
+    def test_requests_and_bytes_per_site_survive_a_reload(self):
+        from learnhttpd_harness import wait_until  # noqa: PLC0415
+        tmp, roots = make_roots()
+        config = dict(sites_config(roots), status={"listen": "127.0.0.1:0"})
+        with tmp, Server(roots["top"], config=config) as srv:
+            match = srv.wait_for_log(r"master: status listener on \S+:(\d+)")
+            self.assertIsNotNone(match)
+            srv.status_port = int(match.group(1))
+            for _ in range(3):
+                self.assertEqual(srv.get("/who.txt", {"Host": "a.example"}).body, b"a")
+            srv.head("/who.txt", {"Host": "top.example"})
+            srv.get("/missing", {"Host": "nobody.example"})  # the default site (b): a 404 page
+            counted = self.sites(srv)
+            self.assertEqual(counted["a.example"], (3, 3))
+            self.assertEqual(counted["top.example"], (1, 0), "HEAD sends no body")
+            self.assertEqual(counted["*.b.example"][0], 1)
+            self.assertGreater(counted["*.b.example"][1], 0)
+            reload_and_settle(self, srv, dict(config, index="who.txt"), 2)
+            self.assertEqual(srv.get("/", {"Host": "a.example"}).body, b"a")
+            # The old generation's counts stay once its workers are gone.
+            self.assertTrue(wait_until(lambda: self.sites(srv)["a.example"] == (4, 4), 5.0),
+                            self.sites(srv))
+            metrics = self.status(srv, "/metrics")
+            self.assertIn('learnhttpd_site_requests_total{site="a.example"} 4\n', metrics)
+            self.assertIn('learnhttpd_site_bytes_total{site="a.example"} 4\n', metrics)
+            self.assertIn('learnhttpd_site_requests_total{site="top.example"} 1\n', metrics)
