@@ -113,6 +113,26 @@ struct HttpsRedirectConfig {
   friend bool operator==(const HttpsRedirectConfig&, const HttpsRedirectConfig&) = default;
 };
 
+// One rule of `redirects` or `rewrites`: a request whose decoded path matches `from` goes to
+// `to`. `from` is a path, matched exactly, or holds one '*' that stands for any run of bytes
+// ("/blog/*" a prefix, "*.php" a suffix, "/a/*/edit" both); a '*' in `to` is what it matched.
+// No regular expressions: matching is a prefix and a suffix compare, linear in the path.
+struct PathRuleConfig {
+  std::string from;
+  std::string to;   // redirects: a path or an http(s) URL; rewrites: a path of the same site
+  int status = 301;  // redirects: 301, 302, 307 or 308
+  friend bool operator==(const PathRuleConfig&, const PathRuleConfig&) = default;
+};
+
+// `fallback`: a GET or HEAD of a path with no file is answered 200 with this page (single-page
+// applications route in the browser); `extensionless_only`: only for paths whose last segment
+// has no '.', so a missing /app.js stays a 404.
+struct FallbackConfig {
+  std::string page;  // empty: off
+  bool extensionless_only = false;
+  friend bool operator==(const FallbackConfig&, const FallbackConfig&) = default;
+};
+
 // Everything that may differ from one site to the next: the top-level keys of these names are
 // the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
 // SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
@@ -134,6 +154,9 @@ struct SiteSettings {
   bool deny_hidden_files = true;
   TlsConfig tls;
   HttpsRedirectConfig redirect_to_https;
+  std::vector<PathRuleConfig> redirects;  // in the order of the file; the first match wins
+  std::vector<PathRuleConfig> rewrites;   // likewise, after the redirects
+  FallbackConfig fallback;
 
   friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
 };

@@ -373,8 +373,15 @@ constexpr std::array kTopFields = {
 
 }  // namespace
 
+// The table above and the features' rows (feature_settings.cpp), in one list.
 std::span<const Field> topFields() {
-  return kTopFields;
+  static const std::vector<Field> fields = [] {
+    std::vector<Field> all(kTopFields.begin(), kTopFields.end());
+    const std::span<const Field> features = featureFields();
+    all.insert(all.end() - 2, features.begin(), features.end());  // before sites and include
+    return all;
+  }();
+  return fields;
 }
 
 void checkAcrossKeys(const Origins& where, const std::string& main_source, const Config& config) {
@@ -390,7 +397,8 @@ std::vector<std::string> allSettingNames() {
       names.push_back(std::string(prefix) + std::string(field.name));
     }
   };
-  add("", kTopFields);
+  add("", topFields());
+  for (std::string& name : featureSettingNames()) names.push_back(std::move(name));
   add("log.", kLogFields);
   add("open_file_cache.", kOpenFileCacheFields);
   add("status.", kStatusFields);

@@ -36,6 +36,12 @@ std::span<const Field> gzipFields();
 // mapping being checked (the top level, or a site's); `prefix` names them ("sites[1].").
 void checkHiddenPaths(const Origins& where, const SiteSettings& settings, std::string_view prefix);
 
+// ---- feature_settings.cpp -------------------------------------------------------------------
+// The site features' keys (redirects, rewrites, fallback ...), top-level rows and site keys.
+std::span<const Field> featureFields();
+// Their named sub-keys ("fallback.page").
+std::vector<std::string> featureSettingNames();
+
 // ---- site_settings.cpp ----------------------------------------------------------------------
 // `sites:` (read after every other top-level key, so a site starts from the final defaults).
 void readSites(const Setting& s, Config& config);

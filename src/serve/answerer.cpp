@@ -31,6 +31,7 @@ Site& Answerer::siteFor(const http::Request& request) noexcept {
 void Answerer::answer(const http::Request& request, Response& response,
                       std::string_view local_host) {
   site_ = &siteFor(request);
+  request_ = &request;
   describe(request, response, local_host);
   if (response.body == BodySource::Page && !site_->error_pages.empty()) useErrorPage(response);
   // RFC 6797 section 7.2: only over a secure connection; then on every answer.
@@ -70,11 +71,15 @@ void Answerer::describe(const http::Request& request, Response& response,
     // On the decoded path, so no escape or dot-segment gets around it, and before any lookup:
     // a hidden file, its directory, index or sidecars are never opened, and the answer is the
     // missing file's (no 301 to add a slash), so whether one exists does not leak.
-    if (site_->deny_hidden && http::isHiddenPath(path_)) {
-      return response.setPage(http::Status::NotFound);
-    }
+    if (site_->deny_hidden && http::isHiddenPath(path_)) return describeMissing(response);
   }
   if (request.method == http::Method::Options) return describeOptions(response);
+  if (!site_->redirects.empty()) {
+    if (RuleMatch rule = site_->redirects.match(path_); rule.rule != nullptr) {
+      return redirectByRule(rule, request.target, response);
+    }
+  }
+  if (!site_->rewrites.empty() && !rewrite(target)) return describeMissing(response);
   std::shared_ptr<const fs::CachedFile> cached;
   fs::Resolved resolved = find(path_, target.trailing_slash, cached);
   response.cached = std::move(cached);
@@ -84,7 +89,7 @@ void Answerer::describe(const http::Request& request, Response& response,
     case fs::Outcome::AddSlash:
       return redirectToDirectory(request.target, response);
     case fs::Outcome::NotFound:
-      return response.setPage(http::Status::NotFound);
+      return describeMissing(response);
     case fs::Outcome::NoIndex:
       return response.setPage(site_->missing_index_status);
     case fs::Outcome::Forbidden:
@@ -92,6 +97,41 @@ void Answerer::describe(const http::Request& request, Response& response,
     case fs::Outcome::ServerError:
       return response.setPage(http::Status::InternalServerError);
   }
+}
+
+// A rewrite replaces the path that is looked up (and that every later rule sees); the client
+// is not told. False when it leads to a hidden path (answered as missing, like the path itself).
+bool Answerer::rewrite(http::TargetPath& target) {
+  const RuleMatch rule = site_->rewrites.match(path_);
+  if (rule.rule == nullptr) return true;
+  target.trailing_slash = rewrittenPath(rule.rule->to, rule.captured, sidecar_path_);
+  path_.swap(sidecar_path_);
+  return !(site_->deny_hidden && http::isHiddenPath(path_));
+}
+
+// The Location comes from the one builder (http/location.hpp): the rule's target with the
+// captured bytes encoded, so it names the host the rule names, or none.
+void Answerer::redirectByRule(const RuleMatch& rule, std::string_view target, Response& response) {
+  location_.clear();
+  http::appendRuleLocation(rule.rule->to, rule.captured, target, location_);
+  response.setRedirect(location_, rule.rule->status);
+}
+
+// No file at the path: the site's fallback page when it has one (a single-page application's
+// index, which routes in the browser), else 404.
+void Answerer::describeMissing(Response& response) {
+  const config::FallbackConfig& fallback = site_->fallback;
+  if (fallback.page.empty()) return response.setPage(http::Status::NotFound);
+  if (fallback.extensionless_only) {
+    const std::string_view last = std::string_view(path_).substr(path_.rfind('/') + 1);
+    if (last.find('.') != std::string_view::npos) return response.setPage(http::Status::NotFound);
+  }
+  std::shared_ptr<const fs::CachedFile> cached;
+  fs::Resolved resolved = find(fallback.page, false, cached);
+  if (resolved.outcome != fs::Outcome::File) return response.setPage(http::Status::NotFound);
+  response.cached = std::move(cached);
+  path_.assign(fallback.page);  // its type, header rules and sidecars are the page's
+  describeFile(*request_, resolved, response);
 }
 
 // RFC 9110 section 9.3.7: what the server offers for the target. Every path is offered the same

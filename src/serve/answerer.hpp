@@ -24,6 +24,7 @@
 #include "http/accept_encoding.hpp"
 #include "http/request.hpp"
 #include "http/status.hpp"
+#include "http/target.hpp"
 #include "serve/response.hpp"
 #include "serve/site.hpp"
 #include "serve/sites.hpp"
@@ -68,6 +69,9 @@ class Answerer {
   void describe(const http::Request& request, Response& response, std::string_view local_host);
   void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
   void describeOptions(Response& response);
+  void describeMissing(Response& response);
+  bool rewrite(http::TargetPath& target);
+  void redirectByRule(const RuleMatch& rule, std::string_view target, Response& response);
   void redirectToDirectory(std::string_view target, Response& response);
   void redirectToHttps(const http::Request& request, Response& response,
                        std::string_view local_host);
@@ -88,6 +92,7 @@ class Answerer {
   Sites& sites_;
   Site* connection_site_;  // the site of a request that names no host: the default
   Site* site_;             // the site of the current request
+  const http::Request* request_ = nullptr;  // the current request (during answer())
   std::span<const std::string> authority_;  // a TLS connection's certificate names, or empty
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)

@@ -24,8 +24,8 @@ void Response::setPage(http::Status status) {
   body = BodySource::Page;
 }
 
-void Response::setRedirect(std::string_view location) {
-  setPage(http::Status::MovedPermanently);
+void Response::setRedirect(std::string_view location, http::Status status) {
+  setPage(status);
   head.location = location;
 }
 

@@ -50,8 +50,10 @@ struct Response {
     setPage(status);
     head.keep_alive = false;
   }
-  // 301 to `location` (which must outlive the response), with the 301 page as body.
-  void setRedirect(std::string_view location);
+  // 301 (or `status`: 302, 307, 308) to `location` (which must outlive the response), with the
+  // status's page as body.
+  void setRedirect(std::string_view location,
+                   http::Status status = http::Status::MovedPermanently);
   // 405 with "Allow: GET, HEAD, OPTIONS".
   void setMethodNotAllowed();
   // The answer to OPTIONS: 204 with "Allow: GET, HEAD, OPTIONS", no content and no

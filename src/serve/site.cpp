@@ -50,6 +50,9 @@ Site::Site(const config::SiteConfig& settings, const config::Config& server,
       hsts_field(hstsField(settings)),
       redirect_to_https(settings.redirect_to_https.enabled),
       https_port(httpsPort(settings, server)),
+      redirects(settings.redirects),
+      rewrites(settings.rewrites),
+      fallback(settings.fallback),
       // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
       file_cache(document_root.resolver() == fs::Resolver::Openat2 ? cache : nullptr),
       count_(counters) {}

@@ -21,6 +21,7 @@
 #include "http/header_rules.hpp"
 #include "http/mime_table.hpp"
 #include "http/status.hpp"
+#include "serve/path_rules.hpp"
 #include "serve/site_count.hpp"
 
 namespace learnhttpd::serve {
@@ -61,6 +62,9 @@ class Site {
   // address's; a worker replaces a configured 0 (any port) by the one the master bound.
   bool redirect_to_https;
   std::uint16_t https_port;
+  PathRules redirects;                // config redirects: 30x with a Location of the rule's
+  PathRules rewrites;                 // config rewrites: the path looked up instead
+  config::FallbackConfig fallback;    // the page a GET of a missing path gets, or none
   // The worker's open-file cache (internally locked, shared by every site and thread of the
   // worker); nullptr when open_file_cache.entries is 0, the worker model cannot keep one exact
   // (config::ModelTraits::file_cache), the root is resolved without openat2, or the system

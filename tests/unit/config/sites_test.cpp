@@ -274,3 +274,77 @@ TEST(Sites, TheLimit) {
 
 }  // namespace
 }  // namespace learnhttpd::config::sites_test
+
+namespace learnhttpd::config::features_test {
+namespace {
+
+Config load(std::string_view yaml) {
+  return loadConfigString(yaml, "test.yaml");
+}
+
+std::string errorOf(std::string_view yaml) {
+  try {
+    load(yaml);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(Redirects, RulesAndTheirErrors) {
+  const Config c = load(
+      "redirects:\n"
+      "  - {from: /old.html, to: /new.html}\n"
+      "  - {from: '/blog/*', to: '/posts/*', status: 308}\n"
+      "  - {from: '/docs/*', to: 'https://docs.example.org/*', status: 302}\n"
+      "rewrites:\n"
+      "  - {from: '/app/*', to: /index.html}\n");
+  ASSERT_EQ(c.redirects.size(), 3U);
+  EXPECT_EQ(c.redirects[0], (PathRuleConfig{"/old.html", "/new.html", 301}));
+  EXPECT_EQ(c.redirects[1], (PathRuleConfig{"/blog/*", "/posts/*", 308}));
+  EXPECT_EQ(c.redirects[2].to, "https://docs.example.org/*");
+  ASSERT_EQ(c.rewrites.size(), 1U);
+  EXPECT_EQ(c.rewrites[0].to, "/index.html");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: /a, to: //evil.example/}\n"),
+            "test.yaml:2: redirects[0].to: expected a path like /new/* or a URL like "
+            "https://example.org/*, with at most one *, got '//evil.example/'");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: /a, to: /b, status: 303}\n"),
+            "test.yaml:2: redirects[0].status: expected 301, 302, 307 or 308, got '303'");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: 'a*', to: /b}\n"),
+            "test.yaml:2: redirects[0].from: expected a path like /old.html, or a pattern with "
+            "one * like /blog/* or *.php, got 'a*'");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: '/a/*/*', to: /b}\n"),
+            "test.yaml:2: redirects[0].from: expected a path like /old.html, or a pattern with "
+            "one * like /blog/* or *.php, got '/a/*/*'");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: /a, to: '/b/*'}\n"),
+            "test.yaml:2: redirects[0].to: has a * but from has none to fill it");
+  EXPECT_EQ(errorOf("redirects:\n  - {from: /a, to: /b, code: 301}\n"),
+            "test.yaml:2: redirects[0]: unknown key 'code', expected from, to and status");
+  EXPECT_EQ(errorOf("rewrites:\n  - {from: /a, to: 'https://x.example/'}\n"),
+            "test.yaml:2: rewrites[0].to: expected a path of this site like /index.html or "
+            "/pages/*.html, with at most one *, got 'https://x.example/'");
+  EXPECT_EQ(errorOf("rewrites:\n  - {from: /a, to: /x/../b}\n"),
+            "test.yaml:2: rewrites[0].to: expected a path of this site like /index.html or "
+            "/pages/*.html, with at most one *, got '/x/../b'");
+  EXPECT_EQ(errorOf("rewrites:\n  - {from: /a, to: /b, status: 301}\n"),
+            "test.yaml:2: rewrites[0]: unknown key 'status', expected from, to");
+}
+
+TEST(Fallback, APageOrAMapping) {
+  EXPECT_EQ(load("fallback: /index.html").fallback, (FallbackConfig{"/index.html", false}));
+  EXPECT_EQ(load("fallback: {page: /app.html, extensionless_only: true}").fallback,
+            (FallbackConfig{"/app.html", true}));
+  EXPECT_EQ(load("fallback: off").fallback, FallbackConfig{});
+  EXPECT_EQ(errorOf("fallback: index.html"),
+            "test.yaml:1: fallback: expected a page path under the root, like /index.html, got "
+            "'index.html'");
+  EXPECT_EQ(errorOf("fallback: {extensionless_only: true}"), "test.yaml:1: fallback: needs a page");
+  // Per site, over the top-level default.
+  const Config c = load("fallback: /index.html\nsites:\n  - {names: a.example, fallback: off}\n"
+                        "  - names: b.example\n");
+  EXPECT_EQ(c.sites[0].fallback, FallbackConfig{});
+  EXPECT_EQ(c.sites[1].fallback.page, "/index.html");
+}
+
+}  // namespace
+}  // namespace learnhttpd::config::features_test

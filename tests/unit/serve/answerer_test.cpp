@@ -410,5 +410,97 @@ TEST(ResponseGenerated, OwnsItsBytesAndSaysTheirLength) {
   EXPECT_TRUE(r.generated.empty());
 }
 
+config::PathRuleConfig pathRule(std::string from, std::string to, int status = 301) {
+  config::PathRuleConfig rule;
+  rule.from = std::move(from);
+  rule.to = std::move(to);
+  rule.status = status;
+  return rule;
+}
+
+TEST_F(AnswererTest, RedirectRulesExactPrefixAndGlob) {
+  config::Config c;
+  c.redirects = {pathRule("/old.html", "/page.html"),
+                 pathRule("/blog/*", "/posts/*", 308),
+                 pathRule("/docs/*", "https://docs.example.org/*", 302),
+                 pathRule("*.php", "/*.html", 307),
+                 pathRule("/a*", "/*")};
+  answerer(c);
+  Answer a = get("/old.html?x=1");
+  EXPECT_EQ(a.status, 301);
+  EXPECT_EQ(a.location, "/page.html?x=1");
+  a = get("/blog/2024/a%20b");
+  EXPECT_EQ(a.status, 308);
+  EXPECT_EQ(a.location, "/posts/2024/a%20b");
+  EXPECT_EQ(get("/blog/").location, "/posts/");
+  a = get("/docs/guide");
+  EXPECT_EQ(a.status, 302);
+  EXPECT_EQ(a.location, "https://docs.example.org/guide");
+  a = get("/x/index.php");
+  EXPECT_EQ(a.status, 307);
+  EXPECT_EQ(a.location, "/x/index.html");
+  // The first match wins; an exact rule does not match longer paths.
+  EXPECT_EQ(get("/old.html/x").status, 404);
+  EXPECT_EQ(get("/page.html").status, 200);
+  // A path that would make the Location name another host does not.
+  EXPECT_EQ(get("/a/evil.example/x").location, "/evil.example/x");
+  EXPECT_EQ(get("/a/%5Cevil.example").location, "/%5Cevil.example");
+  EXPECT_EQ(get("/a//evil.example").location, "/evil.example");
+  // Hidden paths are answered as missing before any rule; OPTIONS is not redirected.
+  EXPECT_EQ(get("/a.env/../.env").status, 404);
+  EXPECT_EQ(ask("OPTIONS /old.html HTTP/1.1\r\nHost: h\r\n\r\n").status, 204);
+}
+
+TEST_F(AnswererTest, RewritesServeAnotherPathOfTheSiteSilently) {
+  config::Config c;
+  c.rewrites = {pathRule("/app/*", "/dir/index.html"), pathRule("/t/*", "/*.txt"),
+                pathRule("/up/*", "/dir/../*"), pathRule("/h/*", "/.git/config"),
+                pathRule("/d/*", "/dir/")};
+  answerer(c);
+  Answer a = get("/app/users/7");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.location, "");
+  EXPECT_EQ(a.body, "<p>dir index</p>\n");
+  EXPECT_EQ(a.type, "text/html; charset=utf-8") << "the type of the file served";
+  EXPECT_EQ(get("/t/a").body, "hello");
+  EXPECT_EQ(get("/up/a.txt").body, "hello");
+  EXPECT_EQ(get("/h/x").status, 404) << "a rewrite to a hidden path is a missing file";
+  EXPECT_EQ(get("/d/x").body, "<p>dir index</p>\n");
+  // Rewrites never leave the root: the rewritten path is normalised like a decoded target.
+  std::string out;
+  EXPECT_FALSE(rewrittenPath("/*", "../../secret.txt", out));
+  EXPECT_EQ(out, "/secret.txt");
+  EXPECT_TRUE(rewrittenPath("/x/*", "a/..", out));
+  EXPECT_EQ(out, "/x/");
+  EXPECT_FALSE(rewrittenPath("/x/*", "/b//c", out));
+  EXPECT_EQ(out, "/x/b/c");
+}
+
+TEST_F(AnswererTest, FallbackPageForMissingPaths) {
+  config::Config c;
+  c.fallback.page = "/page.html";
+  answerer(c);
+  Answer a = get("/users/7/edit");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, "<p>page</p>\n");
+  EXPECT_EQ(a.type, "text/html; charset=utf-8");
+  EXPECT_FALSE(a.etag.empty());
+  EXPECT_EQ(get("/a.txt").body, "hello") << "a file that exists is itself";
+  EXPECT_EQ(get("/app.css").status, 200);
+  Answer head = ask("HEAD /route HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_FALSE(head.has_body);
+  EXPECT_EQ(head.length, std::string("<p>page</p>\n").size());
+  EXPECT_EQ(get("/.env").body, "<p>page</p>\n") << "a hidden file is answered as a missing one";
+  c.fallback.extensionless_only = true;
+  answerer(c);
+  EXPECT_EQ(get("/app.css").status, 404);
+  EXPECT_EQ(get("/v1.2/app").status, 200) << "only the last segment counts";
+  EXPECT_EQ(get("/route").status, 200);
+  c.fallback.page = "/missing.html";
+  answerer(c);
+  EXPECT_EQ(get("/route").status, 404) << "no fallback file: the 404 stays";
+}
+
 }  // namespace
 }  // namespace learnhttpd::serve

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// The site features of the answer layer: redirects and rewrites, the fallback page. Each is a
+// top-level key (the default of every site) and a key of a site. Their syntax rules that a
+// response depends on (what a Location may hold) are http's own, shared rather than copied.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "http/location.hpp"
+
+namespace learnhttpd::config {
+namespace {
+
+// A decoded path or a pattern of one: starts with '/' (or '*' for a suffix), at most one '*',
+// and no byte that cannot be in a decoded path (NUL, control characters).
+std::string readPattern(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a path like /old.html, or a pattern with one * like /blog/* or *.php";
+  std::string text = readString(s, kExpected, false);
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+  });
+  if ((text.front() != '/' && text.front() != '*') || !printable ||
+      std::count(text.begin(), text.end(), '*') > 1 || text.find('?') != std::string::npos) {
+    s.reject(kExpected);
+  }
+  return text;
+}
+
+// No "." or ".." segment and no "//": a rewrite lands on a path as decodeTarget leaves one.
+bool isNormalPath(std::string_view path) {
+  if (path.find("//") != std::string_view::npos) return false;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+PathRuleConfig readPathRule(const Setting& s, const YAML::Node& item, bool redirect) {
+  const std::string_view expected = redirect
+      ? "expected a rule like {from: /old/*, to: /new/*, status: 301}"
+      : "expected a rule like {from: /app/*, to: /index.html}";
+  if (!item.IsMap()) s.rejectItem(item, expected);
+  PathRuleConfig rule;
+  bool has_from = false;
+  bool has_to = false;
+  for (const auto& entry : item) {
+    const YAML::Node& key = entry.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string();
+    const bool known = name == "from" || name == "to" || (redirect && name == "status");
+    if (!known) {
+      fail(s.source(), lineOf(key),
+           s.key() + ": unknown key '" + name + "', expected from, to" +
+               (redirect ? " and status" : ""));
+    }
+    const Setting field(s.source(), s.key() + "." + name, key, entry.second);
+    if (name == "from") {
+      rule.from = readPattern(field);
+      has_from = true;
+    } else if (name == "to") {
+      constexpr std::string_view kRedirect =
+          "expected a path like /new/* or a URL like https://example.org/*, with at most one *";
+      constexpr std::string_view kRewrite =
+          "expected a path of this site like /index.html or /pages/*.html, with at most one *";
+      rule.to = readString(field, redirect ? kRedirect : kRewrite, false);
+      if (!http::isRuleTarget(rule.to, redirect) ||
+          (!redirect && (rule.to.find('?') != std::string::npos || !isNormalPath(rule.to)))) {
+        field.reject(redirect ? kRedirect : kRewrite);
+      }
+      has_to = true;
+    } else {
+      const unsigned status = readUnsigned(field, 301, 308, "expected 301, 302, 307 or 308");
+      if (status != 301 && status != 302 && status != 307 && status != 308) {
+        field.reject("expected 301, 302, 307 or 308");
+      }
+      rule.status = static_cast<int>(status);
+    }
+  }
+  if (!has_from || !has_to) s.rejectItem(item, expected);
+  // The captured part needs somewhere to come from.
+  if (rule.to.find('*') != std::string::npos && rule.from.find('*') == std::string::npos) {
+    Setting(s.source(), s.key() + ".to", item["to"], item["to"])
+        .failAt(item["to"], "has a * but from has none to fill it");
+  }
+  return rule;
+}
+
+std::vector<PathRuleConfig> readPathRules(const Setting& s, bool redirect) {
+  if (!s.value().IsSequence()) {
+    s.reject(redirect ? "expected a list of rules like - {from: /old/*, to: /new/*}"
+                      : "expected a list of rules like - {from: /app/*, to: /index.html}");
+  }
+  std::vector<PathRuleConfig> rules;
+  for (const YAML::Node& item : s.value()) {
+    const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
+    rules.push_back(readPathRule(rule, item, redirect));
+  }
+  return rules;
+}
+
+// An absolute, normalised path under the document root (as error pages are).
+std::string readPagePath(const Setting& s) {
+  constexpr std::string_view kPage = "expected a page path under the root, like /index.html";
+  std::string path = readString(s, kPage, false);
+  if (path.front() != '/' || path.back() == '/' || !isNormalPath(path) ||
+      path.find('\0') != std::string::npos) {
+    s.reject(kPage);
+  }
+  return path;
+}
+
+constexpr std::array kFallbackFields = {
+    Field{"page", [](const Setting& s, Config& c) { c.fallback.page = readPagePath(s); }},
+    Field{"extensionless_only",
+          [](const Setting& s, Config& c) { c.fallback.extensionless_only = readBool(s); }},
+};
+
+// "/index.html", or {page: /index.html, extensionless_only: true}, or off.
+void readFallback(const Setting& s, Config& c) {
+  c.fallback = {};
+  if (s.value().IsScalar() && s.value().Scalar() == "off") return;
+  if (s.value().IsScalar()) {
+    c.fallback.page = readPagePath(s);
+    return;
+  }
+  if (!s.value().IsMap()) {
+    s.reject("expected a page like /index.html, a mapping like {page: /index.html, "
+             "extensionless_only: true}, or off");
+  }
+  readFields(s.source(), s.value(), kFallbackFields, s.key() + ".", c);
+  if (c.fallback.page.empty()) s.failAt(s.value(), "needs a page");
+}
+
+constexpr std::array kFeatureFields = {
+    Field{"redirects",
+          [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
+    Field{"rewrites", [](const Setting& s, Config& c) { c.rewrites = readPathRules(s, false); }},
+    Field{"fallback", readFallback},
+};
+
+}  // namespace
+
+std::span<const Field> featureFields() {
+  return kFeatureFields;
+}
+
+std::vector<std::string> featureSettingNames() {
+  std::vector<std::string> names;
+  for (const Field& field : kFallbackFields) names.push_back("fallback." + std::string(field.name));
+  return names;
+}
+
+}  // namespace learnhttpd::config
