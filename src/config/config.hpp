@@ -133,6 +133,15 @@ struct FallbackConfig {
   friend bool operator==(const FallbackConfig&, const FallbackConfig&) = default;
 };
 
+// `listing`: a directory without an index under one of `paths` (prefixes of the decoded path;
+// "/" for the whole site) is answered with a list of its entries, in HTML or JSON. Off
+// (no paths) by default.
+struct ListingConfig {
+  std::vector<std::string> paths;
+  unsigned max_entries = 1000;  // entries shown at most; a line says when there were more
+  friend bool operator==(const ListingConfig&, const ListingConfig&) = default;
+};
+
 // Everything that may differ from one site to the next: the top-level keys of these names are
 // the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
 // SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
@@ -157,6 +166,7 @@ struct SiteSettings {
   std::vector<PathRuleConfig> redirects;  // in the order of the file; the first match wins
   std::vector<PathRuleConfig> rewrites;   // likewise, after the redirects
   FallbackConfig fallback;
+  ListingConfig listing;
 
   friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
 };

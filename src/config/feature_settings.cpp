@@ -3,6 +3,7 @@
 // top-level key (the default of every site) and a key of a site. Their syntax rules that a
 // response depends on (what a Location may hold) are http's own, shared rather than copied.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -138,11 +139,63 @@ void readFallback(const Setting& s, Config& c) {
   if (c.fallback.page.empty()) s.failAt(s.value(), "needs a page");
 }
 
+// A path prefix of the decoded path: starts with '/', printable, no '*' (prefixes, not patterns).
+std::string readPrefix(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected = "expected a path prefix like /downloads/";
+  if (!item.IsScalar() || item.Scalar().empty()) s.rejectItem(item, kExpected);
+  const std::string& text = item.Scalar();
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != '*';
+  });
+  if (text.front() != '/' || !printable) s.rejectItem(item, kExpected);
+  return text;
+}
+
+std::vector<std::string> readPrefixes(const Setting& s) {
+  std::vector<YAML::Node> items;
+  if (s.value().IsScalar()) {
+    items.push_back(s.value());
+  } else if (s.value().IsSequence()) {
+    for (const YAML::Node& item : s.value()) items.push_back(item);
+  }
+  if (items.empty()) s.reject("expected a path prefix like /downloads/ or a list of them");
+  std::vector<std::string> prefixes;
+  for (const YAML::Node& item : items) prefixes.push_back(readPrefix(s, item));
+  return prefixes;
+}
+
+constexpr std::array kListingFields = {
+    Field{"paths", [](const Setting& s, Config& c) { c.listing.paths = readPrefixes(s); }},
+    Field{"max_entries",
+          [](const Setting& s, Config& c) {
+            c.listing.max_entries =
+                readUnsigned(s, 1, 100000, "expected a number of entries 1-100000");
+          }},
+};
+
+// true (the whole site), false, a prefix or a list of them, or {paths: [...], max_entries: N}.
+void readListing(const Setting& s, Config& c) {
+  c.listing = {};
+  if (s.value().IsScalar()) {
+    if (const std::optional<bool> on = boolNamed(s.value().Scalar())) {
+      if (*on) c.listing.paths = {"/"};
+      return;
+    }
+  }
+  if (s.value().IsMap()) {
+    readFields(s.source(), s.value(), kListingFields, s.key() + ".", c);
+    if (c.listing.paths.empty()) c.listing.paths = {"/"};
+    return;
+  }
+  c.listing.paths = readPrefixes(s);
+}
+
 constexpr std::array kFeatureFields = {
     Field{"redirects",
           [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
     Field{"rewrites", [](const Setting& s, Config& c) { c.rewrites = readPathRules(s, false); }},
     Field{"fallback", readFallback},
+    Field{"listing", readListing},
 };
 
 }  // namespace
@@ -154,6 +207,7 @@ std::span<const Field> featureFields() {
 std::vector<std::string> featureSettingNames() {
   std::vector<std::string> names;
   for (const Field& field : kFallbackFields) names.push_back("fallback." + std::string(field.name));
+  for (const Field& field : kListingFields) names.push_back("listing." + std::string(field.name));
   return names;
 }
 

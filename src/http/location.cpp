@@ -113,6 +113,13 @@ void appendQueryOf(std::string_view target, std::string& out) {
 
 }  // namespace
 
+void appendEncodedSegment(std::string_view segment, std::string& out) {
+  appendEncoded(out, segment, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~';
+  });
+}
+
 bool isRuleTarget(std::string_view to, bool absolute) noexcept {
   std::string_view path = to;
   if (const std::size_t scheme = absolutePrefix(to); scheme != 0) {

@@ -40,6 +40,11 @@ bool isRuleTarget(std::string_view to, bool absolute) noexcept;
 void appendRuleLocation(std::string_view to, std::string_view captured, std::string_view target,
                         std::string& out);
 
+// Appends `segment` as one path segment that means itself wherever it stands in a URL: every
+// byte but RFC 3986 unreserved ones percent-encoded ('/', ':', '?', '#' included), so it can
+// neither add a segment nor be read as a scheme or a host (the href of a listed file name).
+void appendEncodedSegment(std::string_view segment, std::string& out);
+
 // The authority `request` names for its target (RFC 9112 section 3.3): an absolute-form
 // target's ("http://HOST:PORT/..."; empty when it has none, which appendHttpsLocation refuses),
 // else a non-empty Host field's. nullopt when it names none (HTTP/1.0 without Host, an empty

@@ -48,24 +48,6 @@ std::string humanDuration(std::int64_t ms) {
   return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
 }
 
-// The length of the UTF-8 sequence at the start of `text`, or 0 when it is not one (overlong
-// forms, surrogates and code points past U+10FFFF included).
-std::size_t utf8Length(std::string_view text) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  auto continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
-  unsigned char lead = byte(0);
-  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || lead > 0xF4) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if (!continuation(i)) return 0;
-  }
-  if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-  if (lead == 0xED && byte(1) >= 0xA0) return 0;  // UTF-16 surrogates
-  if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-  if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // past U+10FFFF
-  return length;
-}
-
 // A table goes to a terminal: no byte of a logged text may be read as an escape sequence.
 std::string printableText(std::string_view text) {
   std::string out(text);
@@ -165,35 +147,6 @@ void DecisionLog::record(Decision decision, std::int64_t unix_ms, std::string te
   ++counts_[static_cast<std::size_t>(decision)];
   if (recent_.size() == kKept) recent_.pop_front();
   recent_.push_back({unix_ms, decision, std::move(text)});
-}
-
-void appendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      std::size_t length = utf8Length(text.substr(i));
-      if (length == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(text.substr(i, length));
-        i += length;
-      }
-      continue;
-    }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-    ++i;
-  }
 }
 
 std::string renderJson(const StatusSnapshot& s) {

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/text_escape.hpp"
+
 namespace learnhttpd::master {
 
 // What the master decided, as counted by learnhttpd_master_decisions_total{decision=...}.
@@ -101,9 +103,8 @@ std::string renderJson(const StatusSnapshot& status);
 std::string renderPrometheus(const StatusSnapshot& status);
 std::string renderTable(const StatusSnapshot& status);
 
-// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped,
-// bytes that are not UTF-8 replaced by U+FFFD, so the document is valid whatever a log line
-// carried (a reload error can quote a file's bytes).
-void appendJsonString(std::string& out, std::string_view text);
+// `text` as the inside of a JSON string (http/text_escape.hpp), so the document is valid
+// whatever a log line carried (a reload error can quote a file's bytes).
+using http::appendJsonString;
 
 }  // namespace learnhttpd::master

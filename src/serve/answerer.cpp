@@ -91,6 +91,7 @@ void Answerer::describe(const http::Request& request, Response& response,
     case fs::Outcome::NotFound:
       return describeMissing(response);
     case fs::Outcome::NoIndex:
+      if (site_->lists(path_)) return describeListing(request, response);
       return response.setPage(site_->missing_index_status);
     case fs::Outcome::Forbidden:
       return response.setPage(http::Status::Forbidden);
@@ -205,13 +206,19 @@ void Answerer::redirectToHttps(const http::Request& request, Response& response,
 }
 
 void Answerer::addHsts(Response& response) {
+  addFields(response, site_->hsts_field);
+}
+
+// Appends `lines` ("Name: value\r\n" each) to the answer's extra fields, which may view the
+// site's storage (one field alone) or this Answerer's buffer already.
+void Answerer::addFields(Response& response, std::string_view lines) {
   std::string_view fields = response.head.extra_fields;
-  if (fields.empty()) {
-    response.head.extra_fields = site_->hsts_field;
+  if (fields.empty() && lines.data() != extra_fields_.data()) {
+    response.head.extra_fields = lines;
     return;
   }
   if (fields.data() != extra_fields_.data()) extra_fields_.assign(fields);  // else it is ours
-  extra_fields_.append(site_->hsts_field);
+  extra_fields_.append(lines);
   response.head.extra_fields = extra_fields_;
 }
 

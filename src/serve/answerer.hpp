@@ -81,6 +81,8 @@ class Answerer {
   void useSidecar(const http::AcceptedCodings& accepted, const fs::Resolved& original,
                   Response& response);
   void addHsts(Response& response);
+  void addFields(Response& response, std::string_view lines);
+  void describeListing(const http::Request& request, Response& response);
   fs::Resolved find(const std::string& path, bool trailing_slash,
                     std::shared_ptr<const fs::CachedFile>& cached);
   static bool notModified(const http::Request& request, const http::ResponseHead& head);

@@ -91,6 +91,12 @@ void Response::setGenerated(std::string bytes, std::string_view type) {
   body = BodySource::Generated;
 }
 
+void Response::setGeneratedValidators(std::time_t mtime, std::uint64_t digest,
+                                      std::string_view kind) {
+  head.last_modified = mtime;
+  head.etag = etag_.emplace(mtime, digest, kind, /*weak=*/true).view();
+}
+
 void Response::setErrorFile(std::uint64_t size, std::string_view type) {
   head.content_type = type;
   head.content_length = size;

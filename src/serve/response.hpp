@@ -86,6 +86,10 @@ struct Response {
   // 200 with `bytes` made for this request as the body, of `type`; no validators or ranges
   // unless the caller sets them.
   void setGenerated(std::string bytes, std::string_view type);
+  // After setGenerated: the validators of bytes made per request from something that has them
+  // (a listing from its directory): Last-Modified `mtime` and the weak entity tag
+  // W/"<mtime>-<digest>-<kind>" (`kind` at most 8 characters).
+  void setGeneratedValidators(std::time_t mtime, std::uint64_t digest, std::string_view kind);
   // No body follows the head (HEAD): the head is left as it is.
   void omitBody() noexcept { body = BodySource::None; }
 

@@ -53,6 +53,7 @@ Site::Site(const config::SiteConfig& settings, const config::Config& server,
       redirects(settings.redirects),
       rewrites(settings.rewrites),
       fallback(settings.fallback),
+      listing(settings.listing),
       // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
       file_cache(document_root.resolver() == fs::Resolver::Openat2 ? cache : nullptr),
       count_(counters) {}

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,14 @@ class Site {
   PathRules redirects;                // config redirects: 30x with a Location of the rule's
   PathRules rewrites;                 // config rewrites: the path looked up instead
   config::FallbackConfig fallback;    // the page a GET of a missing path gets, or none
+  config::ListingConfig listing;      // where a directory without index is listed
+  // Whether the directory `path` (decoded, ending with '/') is listed.
+  bool lists(std::string_view path) const noexcept {
+    for (const std::string& prefix : listing.paths) {
+      if (path.starts_with(prefix)) return true;
+    }
+    return false;
+  }
   // The worker's open-file cache (internally locked, shared by every site and thread of the
   // worker); nullptr when open_file_cache.entries is 0, the worker model cannot keep one exact
   // (config::ModelTraits::file_cache), the root is resolved without openat2, or the system

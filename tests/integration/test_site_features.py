@@ -175,5 +175,172 @@ class FallbackPage(FeatureServer):
         self.assertEqual(again.status, 304)
 
 
+# ---- directory listings ------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# A file name that is markup if a listing forgets to escape it, and one that would run script.
+SCRIPT_NAME = '"><script>'
+IMG_NAME = "<img src=x onerror=document.body.setAttribute('data-pwned','1')>"
+
+
+def chromium_dom(url):
+    """The DOM headless Chromium has after loading `url` (its scripts run, images fail), with a
+    fresh profile; the browser and all its children are gone when this returns."""
+    import signal  # noqa: PLC0415
+    profile = tempfile.mkdtemp(prefix="learnhttpd-chromium-")
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--no-first-run", "--disable-component-update",
+           "--disable-sync", "--disable-crash-reporter", "--disable-breakpad",
+           f"--user-data-dir={profile}", "--virtual-time-budget=3000", "--dump-dom", url]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # its renderers and helpers, whatever happened
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        # A helper that left the group (a crash handler does) is found by the profile it names.
+        for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    mine = profile.encode() in f.read()
+                if mine:
+                    os.kill(pid, signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                pass
+        shutil.rmtree(profile, ignore_errors=True)
+    return out.decode("utf-8", "replace")
+
+
+class Listings(FeatureServer):
+    TREE = {
+        "pub": {
+            "b.txt": "bb",
+            "A.txt": "a",
+            ".secret": "hidden",
+            SCRIPT_NAME: "script-name",
+            IMG_NAME: "img-name",
+            "caf\u00e9 & co.txt": "cafe",
+            "sub": {"deep.txt": "deep"},
+            "with index": {"index.html": "<p>an index</p>"},
+        },
+        "private": {"x.txt": "x"},
+        # The control: the same names pasted into a page unescaped, as a careless listing would.
+        "control.html": f"<!DOCTYPE html><html><body><a href=y>{IMG_NAME}</a>"
+                        f"<a href=x>{SCRIPT_NAME}</a></body></html>",
+    }
+    CONFIG = {"listing": {"paths": ["/pub/"], "max_entries": 100}, "gzip": {"enabled": True},
+              "sites": [{"names": "localhost", "default": True},
+                        {"names": "nolist.example", "listing": False}]}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        outside = os.path.join(cls.tmp.name, "outside.txt")
+        with open(outside, "w", encoding="utf-8") as f:
+            f.write("outside the root")
+        os.symlink(outside, os.path.join(cls.root, "pub", "escape"))
+        os.symlink("../private/x.txt", os.path.join(cls.root, "pub", "inside-link"))
+
+    def test_every_link_leads_to_its_file(self):
+        from html.parser import HTMLParser  # noqa: PLC0415
+        from urllib.parse import urljoin  # noqa: PLC0415
+
+        class Links(HTMLParser):
+            def __init__(self):
+                super().__init__()
+                self.links = []  # (href, text)
+                self._href = None
+
+            def handle_starttag(self, tag, attrs):
+                if tag == "a":
+                    self._href = dict(attrs)["href"]
+
+            def handle_data(self, data):
+                if self._href is not None:
+                    self.links.append((self._href, data))
+                    self._href = None
+
+        status, body = curl(self.url("/pub/"))
+        self.assertEqual(status, 0)
+        parser = Links()
+        parser.feed(body.decode())
+        texts = [text for _, text in parser.links]
+        # Directories first, then names bytewise: '"' and '<' sort before letters.
+        self.assertEqual(texts, ["../", "sub/", "with index/", '"><script>', IMG_NAME, "A.txt",
+                                 "b.txt", "caf\u00e9 & co.txt", "inside-link"])
+        for href, text in parser.links:
+            if text.endswith("/"):
+                continue
+            url = urljoin(self.url("/pub/"), href)
+            status, got = curl(url)
+            expected = {SCRIPT_NAME: b"script-name", IMG_NAME: b"img-name", "inside-link": b"x",
+                        "A.txt": b"a", "b.txt": b"bb", "caf\u00e9 & co.txt": b"cafe"}[text]
+            self.assertEqual((status, got), (0, expected), (href, url))
+            if NODE:
+                self.assertEqual(browser_location(self.url("/pub/"), href), url)
+
+    def test_json_for_programs(self):
+        status, body = curl("-H", "Accept: application/json", self.url("/pub/"))
+        self.assertEqual(status, 0)
+        listing = json.loads(body)
+        self.assertEqual(listing["path"], "/pub/")
+        names = [e["name"] for e in listing["entries"]]
+        self.assertEqual(names[:2], ["sub", "with index"])
+        self.assertIn(SCRIPT_NAME, names)
+        self.assertNotIn(".secret", names)
+        self.assertNotIn("escape", names)
+        entry = next(e for e in listing["entries"] if e["name"] == "b.txt")
+        self.assertEqual((entry["type"], entry["size"], entry["href"]), ("file", 2, "b.txt"))
+        self.assertRegex(entry["modified"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertFalse(listing["truncated"])
+        self.assertEqual(json.loads(self.srv.get("/pub/?format=json").body)["path"], "/pub/")
+
+    def test_revalidation_head_and_gzip(self):
+        first = self.srv.get("/pub/")
+        self.assertEqual(first.headers["Vary"], "Accept, Accept-Encoding")
+        etag = first.headers["ETag"]
+        self.assertTrue(etag.startswith('W/"'), etag)
+        self.assertEqual(self.srv.get("/pub/", {"If-None-Match": etag}).status, 304)
+        self.assertEqual(self.srv.get("/pub/", {"If-Modified-Since":
+                                                first.headers["Last-Modified"]}).status, 304)
+        head = self.srv.head("/pub/")
+        self.assertEqual(head.headers["Content-Length"], str(len(first.body)))
+        status, out = curl("--compressed", "-w", "\n%{size_download}", self.url("/pub/"))
+        body, downloaded = out.rsplit(b"\n", 1)
+        self.assertEqual(body, first.body)
+        self.assertLess(int(downloaded), len(first.body), "sent compressed")
+
+    def test_what_is_not_listed(self):
+        self.assertEqual(self.srv.get("/private/").status, 404, "not under listing.paths")
+        self.assertEqual(self.srv.get("/pub/", {"Host": "nolist.example"}).status, 404)
+        self.assertEqual(self.srv.get("/pub/with%20index/").body, b"<p>an index</p>")
+        self.assertEqual(self.srv.get("/pub/.secret/").status, 404)
+        self.assertNotIn(b"outside", self.srv.get("/pub/").body)
+
+    @unittest.skipIf(CHROMIUM is None, "chromium is not installed")
+    def test_a_browser_shows_hostile_names_as_text(self):
+        import re  # noqa: PLC0415
+        pwned = re.compile(r"<body[^>]*data-pwned")
+        # The control proves the probe: unescaped, the names are elements and the script runs.
+        control = chromium_dom(self.url("/control.html"))
+        self.assertRegex(control, pwned, control[:2000])
+        self.assertIn("<img", control)
+        self.assertIn("<script", control)
+        dom = chromium_dom(self.url("/pub/"))
+        self.assertIn("Index of /pub/", dom, dom[:2000])
+        self.assertNotRegex(dom, pwned)
+        body = dom[dom.index("<body"):]
+        self.assertNotIn("<script", body)
+        self.assertNotIn("<img", body)
+        # Shown as text (the DOM serialiser escapes it again), inside the link to the file.
+        self.assertIn('<a href="%22%3E%3Cscript%3E">"&gt;&lt;script&gt;</a>', body)
+        self.assertIn("&lt;img src=x onerror=document.body.setAttribute('data-pwned','1')&gt;"
+                      "</a>", body)
+
+
 if __name__ == "__main__":
     unittest.main()

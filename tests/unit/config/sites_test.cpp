@@ -346,5 +346,23 @@ TEST(Fallback, APageOrAMapping) {
   EXPECT_EQ(c.sites[1].fallback.page, "/index.html");
 }
 
+TEST(Listing, TrueAPrefixAListOrAMapping) {
+  EXPECT_TRUE(load("").listing.paths.empty()) << "off by default";
+  EXPECT_EQ(load("listing: true").listing.paths, (std::vector<std::string>{"/"}));
+  EXPECT_TRUE(load("listing: false").listing.paths.empty());
+  EXPECT_EQ(load("listing: /pub/").listing.paths, (std::vector<std::string>{"/pub/"}));
+  EXPECT_EQ(load("listing: [/pub/, /dl/]").listing.paths,
+            (std::vector<std::string>{"/pub/", "/dl/"}));
+  const Config c = load("listing: {paths: [/pub/], max_entries: 50}");
+  EXPECT_EQ(c.listing, (ListingConfig{{"/pub/"}, 50}));
+  EXPECT_EQ(load("listing: {max_entries: 5}").listing.paths, (std::vector<std::string>{"/"}));
+  EXPECT_EQ(errorOf("listing: pub"),
+            "test.yaml:1: listing: expected a path prefix like /downloads/, got 'pub'");
+  EXPECT_EQ(errorOf("listing: {max_entries: 0}"),
+            "test.yaml:1: listing.max_entries: expected a number of entries 1-100000, got '0'");
+  EXPECT_EQ(load("sites:\n  - {names: a.example, listing: [/files/]}\n").sites[0].listing.paths,
+            (std::vector<std::string>{"/files/"}));
+}
+
 }  // namespace
 }  // namespace learnhttpd::config::features_test

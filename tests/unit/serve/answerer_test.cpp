@@ -502,5 +502,114 @@ TEST_F(AnswererTest, FallbackPageForMissingPaths) {
   EXPECT_EQ(get("/route").status, 404) << "no fallback file: the 404 stays";
 }
 
+TEST_F(AnswererTest, ListingEscapesNamesAndHidesWhatItMustNot) {
+  stdfs::create_directories(root_ / "pub" / "sub");
+  stdfs::create_directories(base_ / "outside");
+  write("pub/b.txt", "bb");
+  write("pub/A.txt", "a");
+  write("pub/.hidden", "h");
+  write("pub/\"><script>", "x");
+  write("pub/<img src=x onerror=alert(1)>", "x");
+  write("pub/caf\xc3\xa9 & co.txt", "c");
+  write("pub/bad\xff.txt", "c");
+  stdfs::create_symlink(base_ / "secret.txt", root_ / "pub" / "escape.txt");
+  stdfs::create_symlink("../a.txt", root_ / "pub" / "inside.txt");
+  stdfs::create_symlink("nowhere", root_ / "pub" / "dangling");
+  ASSERT_EQ(::mkfifo((root_ / "pub" / "fifo").c_str(), 0644), 0);
+  config::Config c;
+  c.listing.paths = {"/pub/"};
+  answerer(c);
+  Answer a = get("/pub/");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.type, "text/html; charset=utf-8");
+  EXPECT_NE(a.extra_fields.find("Vary: Accept\r\n"), std::string::npos);
+  EXPECT_TRUE(a.etag.starts_with("W/\"")) << a.etag;
+  const std::string& html = a.body;
+  EXPECT_EQ(html.find("<script>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a href=\"%22%3E%3Cscript%3E\">&quot;&gt;&lt;script&gt;</a>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<a href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E\">&lt;img src=x "
+                      "onerror=alert(1)&gt;</a>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"caf%C3%A9%20%26%20co.txt\">caf\xc3\xa9 &amp; co.txt</a>"),
+            std::string::npos);
+  EXPECT_NE(html.find("bad\xef\xbf\xbd.txt</a>"), std::string::npos) << "not UTF-8: U+FFFD";
+  EXPECT_NE(html.find("<a href=\"bad%FF.txt\">"), std::string::npos) << "the link is exact";
+  EXPECT_NE(html.find("<a href=\"inside.txt\">"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"../\">../</a>"), std::string::npos);
+  for (std::string hidden : {"hidden", "escape.txt", "dangling", "fifo"}) {
+    EXPECT_EQ(html.find(hidden), std::string::npos) << hidden;
+  }
+  // Directories first, then names bytewise.
+  const std::size_t sub = html.find("sub/</a>");
+  const std::size_t upper = html.find(">A.txt<");
+  const std::size_t lower = html.find(">b.txt<");
+  EXPECT_LT(sub, upper);
+  EXPECT_LT(upper, lower);
+  EXPECT_NE(html.find("<td class=\"size\">2 B</td>"), std::string::npos);
+}
+
+TEST_F(AnswererTest, ListingAsJsonValidatorsAndBounds) {
+  stdfs::create_directories(root_ / "pub" / "d");
+  write("pub/one.txt", "1");
+  write("pub/two.txt", "22");
+  config::Config c;
+  c.listing.paths = {"/"};
+  answerer(c);
+  Answer json = get("/pub/?format=json");
+  EXPECT_EQ(json.type, "application/json; charset=utf-8");
+  EXPECT_NE(json.body.find("{\"name\": \"d\", \"href\": \"d/\", \"type\": \"directory\", "
+                           "\"size\": 0, \"modified\": \""),
+            std::string::npos)
+      << json.body;
+  EXPECT_NE(json.body.find("{\"name\": \"two.txt\", \"href\": \"two.txt\", \"type\": \"file\", "
+                           "\"size\": 2, "),
+            std::string::npos);
+  EXPECT_NE(json.body.find("\"truncated\": false"), std::string::npos);
+  EXPECT_EQ(get("/pub/", "Accept: application/json\r\n").type, "application/json; charset=utf-8");
+  EXPECT_EQ(get("/pub/", "Accept: text/html,application/json;q=0.9\r\n").type,
+            "text/html; charset=utf-8");
+  // The entity tag differs per format, holds while nothing changes, and changes with a file.
+  Answer html = get("/pub/");
+  EXPECT_NE(html.etag, json.etag);
+  EXPECT_EQ(get("/pub/", "If-None-Match: " + html.etag + "\r\n").status, 304);
+  write("pub/two.txt", "222");
+  EXPECT_EQ(get("/pub/", "If-None-Match: " + html.etag + "\r\n").status, 200)
+      << "a file's new size is a new listing, though the directory did not change";
+  // HEAD: the head of the GET.
+  Answer head = ask("HEAD /pub/ HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_FALSE(head.has_body);
+  EXPECT_EQ(head.length, get("/pub/").length);
+  // The bound: the first max_entries, and a line saying there are more.
+  c.listing.max_entries = 2;
+  answerer(c);
+  Answer cut = get("/pub/");
+  EXPECT_NE(cut.body.find("more entries than the 2 shown here"), std::string::npos);
+  EXPECT_NE(get("/pub/?format=json").body.find("\"truncated\": true"), std::string::npos);
+  // A directory with an index is its index; outside the listed paths, the old answer stays.
+  EXPECT_EQ(get("/dir/").body, "<p>dir index</p>\n");
+  c.listing.paths = {"/pub/"};
+  answerer(c);
+  EXPECT_EQ(get("/noindex/").status, 404);
+  EXPECT_EQ(get("/").status, 404) << "the root is not under /pub/";
+}
+
+TEST_F(AnswererTest, ListingIsCompressedLikeAFile) {
+  stdfs::create_directories(root_ / "pub");
+  for (int i = 0; i < 40; ++i) write("pub/file-" + std::to_string(i) + ".txt", "x");
+  config::Config c;
+  c.listing.paths = {"/pub/"};
+  c.gzip.enabled = true;
+  answerer(c);
+  Answer plain = get("/pub/");
+  Answer gz = get("/pub/", "Accept-Encoding: gzip\r\n");
+  EXPECT_EQ(gz.encoding, "gzip");
+  EXPECT_NE(gz.extra_fields.find("Vary: Accept, Accept-Encoding\r\n"), std::string::npos);
+  EXPECT_EQ(inflated(gz.body), plain.body);
+  EXPECT_LT(gz.length, plain.length);
+}
+
 }  // namespace
 }  // namespace learnhttpd::serve
