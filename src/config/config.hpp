@@ -142,6 +142,15 @@ struct ListingConfig {
   friend bool operator==(const ListingConfig&, const ListingConfig&) = default;
 };
 
+// One rule of `auth`: the paths under `path` (a prefix of the decoded path) need a user and
+// password of `htpasswd` (Basic, RFC 7617); the longest matching prefix decides.
+struct AuthRuleConfig {
+  std::string path = "/";
+  std::string realm;     // shown by the browser's prompt: visible ASCII and spaces, no '"' or '\\'
+  std::string htpasswd;  // the password file, read by the master at start and on reload
+  friend bool operator==(const AuthRuleConfig&, const AuthRuleConfig&) = default;
+};
+
 // Everything that may differ from one site to the next: the top-level keys of these names are
 // the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
 // SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
@@ -167,6 +176,7 @@ struct SiteSettings {
   std::vector<PathRuleConfig> rewrites;   // likewise, after the redirects
   FallbackConfig fallback;
   ListingConfig listing;
+  std::vector<AuthRuleConfig> auth;
 
   friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
 };

@@ -190,12 +190,71 @@ void readListing(const Setting& s, Config& c) {
   c.listing.paths = readPrefixes(s);
 }
 
+// A realm is sent inside a quoted-string (RFC 9110 section 5.6.4): kept to visible ASCII and
+// spaces without '"' and '\\', so it needs no escaping and cannot end the field.
+std::string readRealm(const Setting& s) {
+  constexpr std::string_view kExpected =
+      "expected a realm of letters, digits, spaces and punctuation (no quotes or backslashes)";
+  std::string text = readString(s, kExpected, false);
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain || text.size() > 200) s.reject(kExpected);
+  return text;
+}
+
+AuthRuleConfig readAuthRule(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected =
+      "expected a rule like {path: /private/, realm: Staff, htpasswd: /etc/learnhttpd/staff}";
+  if (!item.IsMap()) s.rejectItem(item, kExpected);
+  AuthRuleConfig rule;
+  bool has_file = false;
+  bool has_realm = false;
+  for (const auto& entry : item) {
+    const YAML::Node& key = entry.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string();
+    const Setting field(s.source(), s.key() + "." + name, key, entry.second);
+    if (name == "path") {
+      rule.path = readPrefix(field, entry.second);
+    } else if (name == "realm") {
+      rule.realm = readRealm(field);
+      has_realm = true;
+    } else if (name == "htpasswd") {
+      rule.htpasswd = readString(field, "expected the path of an htpasswd file", false);
+      has_file = true;
+    } else {
+      fail(s.source(), lineOf(key),
+           s.key() + ": unknown key '" + name + "', expected path, realm and htpasswd");
+    }
+  }
+  if (!has_file || !has_realm) s.rejectItem(item, kExpected);
+  return rule;
+}
+
+std::vector<AuthRuleConfig> readAuth(const Setting& s) {
+  if (!s.value().IsSequence()) {
+    s.reject("expected a list of rules like - {path: /private/, realm: Staff, htpasswd: ...}");
+  }
+  std::vector<AuthRuleConfig> rules;
+  for (const YAML::Node& item : s.value()) {
+    const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
+    rules.push_back(readAuthRule(rule, item));
+    for (std::size_t i = 0; i + 1 < rules.size(); ++i) {
+      if (rules[i].path == rules.back().path) {
+        rule.failAt(item, "path " + rules.back().path + " has a rule already");
+      }
+    }
+  }
+  return rules;
+}
+
 constexpr std::array kFeatureFields = {
     Field{"redirects",
           [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
     Field{"rewrites", [](const Setting& s, Config& c) { c.rewrites = readPathRules(s, false); }},
     Field{"fallback", readFallback},
     Field{"listing", readListing},
+    Field{"auth", [](const Setting& s, Config& c) { c.auth = readAuth(s); }},
 };
 
 }  // namespace

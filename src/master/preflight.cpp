@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -243,6 +244,23 @@ void checkAsWorkers(const config::Config& config, const serve::SiteFiles& files,
   }
 }
 
+// Basic auth sends the password in every request, readable by anyone on the path unless the
+// connection is TLS: a plain listener that serves a protected site (rather than redirecting it
+// to HTTPS) is worth a warning.
+void authOverPlainHttp(const config::Config& config, Preflight& out) {
+  const bool plain = std::any_of(config.listen.begin(), config.listen.end(),
+                                 [](const config::ListenAddress& a) { return !a.tls; });
+  if (!plain) return;
+  for (const config::SiteConfig& site : config::effectiveSites(config)) {
+    if (site.auth.empty() || site.redirect_to_https.enabled) continue;
+    std::string line = config.sites.empty() ? std::string("auth") : site.key + ".auth";
+    line += ": passwords cross a plain (non-\"ssl\") listener in clear text; serve ";
+    line += config.sites.empty() ? std::string("it") : config::siteLabel(site);
+    line += " over TLS, or set redirect_to_https";
+    out.warnings.push_back(std::move(line));
+  }
+}
+
 // -t says which site each name selects (and which answers the rest): the map an operator checks
 // before a reload, as nginx -T shows its server blocks.
 void siteMap(const config::Config& config, Preflight& out) {
@@ -309,13 +327,12 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   Preflight out;
   checkTls(config, out);
   const bool user_ok = userUsable(config, out);
-  std::string error;
   serve::SiteFiles files;
-  const bool roots = serve::SiteFiles::open(config, files, error);
-  if (!roots) out.errors.push_back(std::move(error));
+  const bool roots = serve::SiteFiles::open(config, files, out.errors, out.warnings);
   LogFiles logs = checkLogFiles(config, workersUid(config), out);
   if (roots && user_ok) checkAsWorkers(config, files, logs, out);
   siteMap(config, out);
+  authOverPlainHttp(config, out);
   if (options.daemon) checkDaemonLogs(config, out);
   if (std::string pid = pidFileProblem(config.pid_file); !pid.empty()) {
     (options.daemon ? out.errors : out.warnings).push_back(pid + "; -s will not find the server");

@@ -33,6 +33,7 @@ void Answerer::answer(const http::Request& request, Response& response,
   site_ = &siteFor(request);
   request_ = &request;
   describe(request, response, local_host);
+  if (response.deferred) return;
   if (response.body == BodySource::Page && !site_->error_pages.empty()) useErrorPage(response);
   // RFC 6797 section 7.2: only over a secure connection; then on every answer.
   if (secure_ && !site_->hsts_field.empty()) addHsts(response);
@@ -79,7 +80,12 @@ void Answerer::describe(const http::Request& request, Response& response,
       return redirectByRule(rule, request.target, response);
     }
   }
-  if (!site_->rewrites.empty() && !rewrite(target)) return describeMissing(response);
+  if (!site_->auth.empty() && !authorized(path_, request, response)) return;
+  if (!site_->rewrites.empty()) {
+    if (!rewrite(target)) return describeMissing(response);
+    // The file a rewrite leads to is guarded like a request for it.
+    if (!site_->auth.empty() && !authorized(path_, request, response)) return;
+  }
   std::shared_ptr<const fs::CachedFile> cached;
   fs::Resolved resolved = find(path_, target.trailing_slash, cached);
   response.cached = std::move(cached);
@@ -98,6 +104,37 @@ void Answerer::describe(const http::Request& request, Response& response,
     case fs::Outcome::ServerError:
       return response.setPage(http::Status::InternalServerError);
   }
+}
+
+// Basic auth (RFC 7617) for the rule of the longest prefix of `path`, if any: false with the
+// answer set (401 with the rule's challenge, 429, 503, or deferred) when the request may not
+// go on. OPTIONS never gets here (describeOptions comes first): a CORS preflight carries no
+// credentials, and what it is told (the methods) is not the protected content.
+bool Answerer::authorized(std::string_view path, const http::Request& request,
+                          Response& response) {
+  const AuthRule* rule = site_->authFor(path);
+  if (rule == nullptr) return true;
+  CredentialChecks& checks = sites_.credentialChecks();
+  switch (checks.check(*rule->file, request.authorization, client_, may_defer_)) {
+    case CredentialChecks::Verdict::Allowed:
+      return true;
+    case CredentialChecks::Verdict::Denied:
+      response.setPage(http::Status::Unauthorized);
+      addFields(response, rule->challenge);
+      return false;
+    case CredentialChecks::Verdict::TooMany:
+      response.setPage(http::Status::TooManyRequests);
+      addFields(response, "Retry-After: 60\r\n");
+      return false;
+    case CredentialChecks::Verdict::Busy:
+      response.setPage(http::Status::ServiceUnavailable);
+      addFields(response, "Retry-After: 1\r\n");
+      return false;
+    case CredentialChecks::Verdict::Pending:
+      response.deferred = true;
+      return false;
+  }
+  return false;
 }
 
 // A rewrite replaces the path that is looked up (and that every later rule sees); the client

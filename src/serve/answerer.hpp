@@ -48,6 +48,11 @@ class Answerer {
   // (the request names no host: HTTP/1.0 without Host): then the protocol passes this end's
   // address to answer().
   bool needsLocalHost(const http::Request& request) const noexcept;
+  // The client's address (for the bound on wrong passwords per client); empty: unknown.
+  void setClient(std::string_view address) { client_.assign(address); }
+  // The caller takes a Response::deferred answer (it asks again when the credential checks
+  // wake it); otherwise credentials are verified in answer() itself, on the caller's thread.
+  void allowDeferral(bool allow) noexcept { may_defer_ = allow; }
   // New bytes of the connection were received: before the next lookup the open-file cache
   // applies the changes made before them (fs/open_file_cache.hpp has the proof).
   void received() noexcept { cache_synced_ = false; }
@@ -83,6 +88,7 @@ class Answerer {
   void addHsts(Response& response);
   void addFields(Response& response, std::string_view lines);
   void describeListing(const http::Request& request, Response& response);
+  bool authorized(std::string_view path, const http::Request& request, Response& response);
   fs::Resolved find(const std::string& path, bool trailing_slash,
                     std::shared_ptr<const fs::CachedFile>& cached);
   static bool notModified(const http::Request& request, const http::ResponseHead& head);
@@ -100,6 +106,8 @@ class Answerer {
   std::string location_;      // Location of a redirect (reused buffer)
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
   std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
+  std::string client_;       // the client's address, or empty
+  bool may_defer_ = false;
   bool secure_ = false;
   bool cache_synced_ = false;  // the file cache has applied every change up to the last receive
 };

@@ -100,6 +100,10 @@ struct Response {
 
   // The protocol session fills `date`, version_minor and keep_alive; the setters the rest.
   http::ResponseHead head;
+  // Not an answer yet: the request's credentials are being verified off this thread (only
+  // when the session allowed it: Answerer::allowDeferral). Send nothing; ask again with the
+  // same request once the Sites' CredentialChecks::wakeFd() has been readable.
+  bool deferred = false;
   BodySource body = BodySource::None;
   std::string_view page;  // BodySource::Page: static storage (http::errorBody)
   base::UniqueFd file;    // BodySource::File: opened for this request, or

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "serve/site.hpp"
 
+#include "http/basic_auth.hpp"
+
 namespace learnhttpd::serve {
 namespace {
 
@@ -32,10 +34,24 @@ std::string hstsField(const config::SiteConfig& site) {
          "\r\n";
 }
 
+std::vector<AuthRule> authRules(const config::SiteConfig& site, const SiteFiles& files) {
+  std::vector<AuthRule> rules;
+  for (const config::AuthRuleConfig& rule : site.auth) {
+    const auto file = files.passwords.find(rule.htpasswd);
+    // SiteFiles::open read every file these rules name, or failed: a rule without its file
+    // would be a door left open, so it shuts instead (an empty table lets nobody in).
+    static const Htpasswd kNobody;
+    rules.push_back(AuthRule{rule.path, http::basicChallenge(rule.realm),
+                             file != files.passwords.end() ? &file->second : &kNobody});
+  }
+  return rules;
+}
+
 }  // namespace
 
 Site::Site(const config::SiteConfig& settings, const config::Config& server,
-           const fs::DocumentRoot& document_root, fs::OpenFileCache* cache, SiteCount* counters)
+           const fs::DocumentRoot& document_root, const SiteFiles& files,
+           fs::OpenFileCache* cache, SiteCount* counters)
     : root(document_root),
       label(config::siteLabel(settings)),
       mime(settings.mime_types, settings.charset),
@@ -54,9 +70,20 @@ Site::Site(const config::SiteConfig& settings, const config::Config& server,
       rewrites(settings.rewrites),
       fallback(settings.fallback),
       listing(settings.listing),
+      auth(authRules(settings, files)),
       // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
       file_cache(document_root.resolver() == fs::Resolver::Openat2 ? cache : nullptr),
       count_(counters) {}
+
+const AuthRule* Site::authFor(std::string_view path) const noexcept {
+  const AuthRule* found = nullptr;
+  for (const AuthRule& rule : auth) {
+    if (path.starts_with(rule.prefix) && (found == nullptr || rule.prefix.size() > found->prefix.size())) {
+      found = &rule;
+    }
+  }
+  return found;
+}
 
 const std::string* Site::errorPage(http::Status s) const noexcept {
   for (const auto& [code, page] : error_pages) {

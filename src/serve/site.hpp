@@ -22,18 +22,29 @@
 #include "http/header_rules.hpp"
 #include "http/mime_table.hpp"
 #include "http/status.hpp"
+#include "serve/htpasswd.hpp"
 #include "serve/path_rules.hpp"
 #include "serve/site_count.hpp"
+#include "serve/site_files.hpp"
 
 namespace learnhttpd::serve {
+
+// One rule of basic auth, ready to check: its prefix, the challenge a 401 carries, its file.
+struct AuthRule {
+  std::string prefix;
+  std::string challenge;  // "WWW-Authenticate: Basic realm=...\r\n"
+  const Htpasswd* file;   // SiteFiles' (not owned)
+};
 
 class Site {
  public:
   // `settings`: one of config::effectiveSites(server); `root`: the master's descriptor of its
-  // document_root (not owned, outlives the site); `file_cache`: the worker's (not owned), or
-  // nullptr; `count`: the site's counters in shared memory, or nullptr.
+  // document_root and `files` the password files (not owned, outlive the site); `file_cache`:
+  // the worker's (not owned), or nullptr; `count`: the site's counters in shared memory, or
+  // nullptr.
   Site(const config::SiteConfig& settings, const config::Config& server,
-       const fs::DocumentRoot& root, fs::OpenFileCache* file_cache, SiteCount* count);
+       const fs::DocumentRoot& root, const SiteFiles& files, fs::OpenFileCache* file_cache,
+       SiteCount* count);
   Site(const Site&) = delete;
   Site& operator=(const Site&) = delete;
 
@@ -74,6 +85,9 @@ class Site {
     }
     return false;
   }
+  std::vector<AuthRule> auth;  // config auth
+  // The auth rule of the longest prefix of `path`, or nullptr: no credentials needed.
+  const AuthRule* authFor(std::string_view path) const noexcept;
   // The worker's open-file cache (internally locked, shared by every site and thread of the
   // worker); nullptr when open_file_cache.entries is 0, the worker model cannot keep one exact
   // (config::ModelTraits::file_cache), the root is resolved without openat2, or the system

@@ -34,8 +34,9 @@ Sites::Sites(const config::Config& config, const SiteFiles& files, std::span<Sit
   for (std::size_t i = 0; i < sites.size(); ++i) {
     SiteCount* count = i < counts.size() ? &counts[i] : nullptr;
     sites_.push_back(
-        std::make_unique<Site>(sites[i], config, files.roots[i], file_cache_.get(), count));
+        std::make_unique<Site>(sites[i], config, files.roots[i], files, file_cache_.get(), count));
     for (const std::string& name : sites[i].names) names_.add(name, i);
+    has_auth_ = has_auth_ || !sites[i].auth.empty();
   }
   default_ = config::defaultSiteIndex(sites);
 }

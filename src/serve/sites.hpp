@@ -15,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "fs/open_file_cache.hpp"
+#include "serve/credential_checks.hpp"
 #include "serve/host_names.hpp"
 #include "serve/site.hpp"
 #include "serve/site_count.hpp"
@@ -45,12 +46,19 @@ class Sites {
   fs::OpenFileCache* fileCache() noexcept { return file_cache_.get(); }
   // "ssl" on port 0 (any free port): the redirect to HTTPS names the port the master bound.
   void useHttpsPort(std::uint16_t bound) noexcept;
+  // Whether some site has an auth rule (then the client's address is wanted, and a worker that
+  // must not block hands the verifications to credentialChecks()' thread).
+  bool hasAuth() const noexcept { return has_auth_; }
+  // The worker's checks of basic-auth credentials, shared by every site and thread.
+  CredentialChecks& credentialChecks() noexcept { return checks_; }
 
  private:
   std::unique_ptr<fs::OpenFileCache> file_cache_;
   std::vector<std::unique_ptr<Site>> sites_;
   HostNames names_;
   std::size_t default_ = 0;
+  bool has_auth_ = false;
+  CredentialChecks checks_;
 };
 
 }  // namespace learnhttpd::serve

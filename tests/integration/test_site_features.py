@@ -342,5 +342,168 @@ class Listings(FeatureServer):
                       "</a>", body)
 
 
+# ---- basic auth --------------------------------------------------------------------------------
+
+HTPASSWD = shutil.which("htpasswd")
+
+
+def htpasswd_line(user, password, *flags):
+    """A line of htpasswd(1) (-n: to stdout, -b: password on the command line)."""
+    done = subprocess.run([HTPASSWD, "-nb", *flags, user, password], capture_output=True,
+                          text=True, timeout=60, check=True)
+    return done.stdout.strip() + "\n"
+
+
+@unittest.skipIf(HTPASSWD is None, "htpasswd (apache2-utils) is not installed")
+class BasicAuth(FeatureServer):
+    TREE = {"index.html": "<p>public</p>",
+            "private": {"plan.txt": "the plan", "index.html": "<p>private index</p>"}}
+
+    @classmethod
+    def server_config(cls):
+        cls.passwords = os.path.join(cls.tmp.name, "staff.htpasswd")
+        # Cost 12: a check long enough that a loop it held would visibly hold other requests.
+        with open(cls.passwords, "w", encoding="utf-8") as f:
+            f.write(htpasswd_line("alice", "s3cret", "-B") +
+                    htpasswd_line("slow", "patience", "-B", "-C", "14"))
+        return {"workers": 1,
+                "auth": [{"path": "/private/", "realm": "Staff only",
+                          "htpasswd": cls.passwords}],
+                "sites": [{"names": "localhost", "default": True},
+                          {"names": "open.example", "auth": []}]}
+
+    def test_curl_with_and_without_the_password(self):
+        status, out = curl("-w", "\n%{http_code}", self.url("/private/plan.txt"))
+        self.assertEqual(out.rsplit(b"\n", 1)[1], b"401")
+        status, out = curl("--user", "alice:s3cret", self.url("/private/plan.txt"))
+        self.assertEqual((status, out), (0, b"the plan"))
+        status, out = curl("--user", "alice:wrong", "-w", "%{http_code}",
+                           "-o", "/dev/null", self.url("/private/"))
+        self.assertEqual(out, b"401")
+        resp = self.srv.get("/private/plan.txt")
+        self.assertEqual(resp.headers["WWW-Authenticate"],
+                         'Basic realm="Staff only", charset="UTF-8"')
+        self.assertNotIn(b"the plan", resp.body)
+        self.assertEqual(self.srv.get("/").body, b"<p>public</p>")
+        self.assertEqual(self.srv.get("/private/plan.txt", {"Host": "open.example"}).body,
+                         b"the plan", "the rule is its site's")
+
+    def test_a_logged_in_browser_keeps_its_connection(self):
+        conn = http.client.HTTPConnection(self.srv.host, self.srv.port, timeout=10)
+        try:
+            for _ in range(3):
+                conn.request("GET", "/private/plan.txt",
+                             headers={"Authorization": "Basic YWxpY2U6czNjcmV0"})
+                resp = conn.getresponse()
+                self.assertEqual((resp.status, resp.read()), (200, b"the plan"))
+        finally:
+            conn.close()
+
+    def test_a_slow_hash_never_holds_other_requests(self):
+        """With one worker, a cost-14 bcrypt check runs while a public file is asked for on
+        another connection: the public answer comes first (an event loop that verified itself
+        would answer both only when the check is done)."""
+        import select  # noqa: PLC0415
+        import socket  # noqa: PLC0415
+        slow = socket.create_connection((self.srv.host, self.srv.port), timeout=30)
+        quick = socket.create_connection((self.srv.host, self.srv.port), timeout=30)
+        try:
+            # "slow:patience"
+            slow.sendall(b"GET /private/plan.txt HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Authorization: Basic c2xvdzpwYXRpZW5jZQ==\r\n"
+                         b"Connection: close\r\n\r\n")
+            quick.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            readable, _, _ = select.select([slow, quick], [], [], 30)
+            self.assertEqual(readable, [quick], "the public request waited for the bcrypt check")
+            from learnhttpd_harness import read_until_close  # noqa: PLC0415
+            self.assertEqual(parse_response(read_until_close(quick, 10)[0]).body,
+                             b"<p>public</p>")
+            self.assertEqual(parse_response(read_until_close(slow, 30)[0]).body, b"the plan")
+        finally:
+            slow.close()
+            quick.close()
+
+    def test_wrong_passwords_are_bounded_per_client(self):
+        # Another client address than the other tests', so they do not share its count.
+        import socket  # noqa: PLC0415
+        from learnhttpd_harness import read_until_close  # noqa: PLC0415
+
+        def attempt(password):
+            import base64  # noqa: PLC0415
+            token = base64.b64encode(f"alice:{password}".encode()).decode()
+            with socket.create_connection((self.srv.host, self.srv.port), timeout=10,
+                                          source_address=("127.0.0.3", 0)) as sock:
+                sock.sendall(f"GET /private/plan.txt HTTP/1.1\r\nHost: localhost\r\n"
+                             f"Authorization: Basic {token}\r\nConnection: close\r\n\r\n"
+                             .encode())
+                return parse_response(read_until_close(sock, 10)[0])
+
+        statuses = [attempt(f"guess-{i}").status for i in range(10)]
+        self.assertEqual(statuses, [401] * 10)
+        blocked = attempt("guess-10")
+        self.assertEqual(blocked.status, 429, "no more guesses are checked for a while")
+        self.assertEqual(blocked.headers["Retry-After"], "60")
+        status, out = curl("--user", "alice:s3cret", self.url("/private/plan.txt"))
+        self.assertEqual(out, b"the plan", "another client is not held up")
+
+
+@unittest.skipIf(HTPASSWD is None, "htpasswd (apache2-utils) is not installed")
+class BasicAuthChecksAndReload(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-auth-")
+        self.addCleanup(self.tmp.cleanup)
+        self.root = build_tree(os.path.join(self.tmp.name, "www"), {"p": {"x.txt": "x"}})
+        self.passwords = os.path.join(self.tmp.name, "users")
+
+    def check(self, config):
+        from learnhttpd_harness import binary_path  # noqa: PLC0415
+        path = os.path.join(self.tmp.name, "learnhttpd.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(dict({"document_root": self.root, "user": "", "pid_file": "",
+                            "listen": ["127.0.0.1:0"]}, **config), f)
+        return subprocess.run([binary_path(), "-t", "-c", path], capture_output=True, text=True,
+                              timeout=60, check=False)
+
+    def test_t_refuses_cheap_hashes_and_warns_about_plain_http(self):
+        with open(self.passwords, "w", encoding="utf-8") as f:
+            f.write("# the team\n" + htpasswd_line("bob", "pw", "-m") + htpasswd_line("carol", "x", "-B"))
+        auth = {"auth": [{"realm": "Team", "htpasswd": self.passwords}]}
+        done = self.check(auth)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn(f"{self.passwords}:2: user 'bob': an Apache MD5 ($apr1$) hash is too cheap "
+                      "to guess against; make it again with htpasswd -B (bcrypt)", done.stderr)
+        with open(self.passwords, "w", encoding="utf-8") as f:
+            f.write(htpasswd_line("carol", "x", "-B"))
+        done = self.check(auth)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("warning: auth: passwords cross a plain (non-\"ssl\") listener in clear "
+                      "text", done.stdout)
+
+    def test_a_reload_reads_the_file_again(self):
+        with open(self.passwords, "w", encoding="utf-8") as f:
+            f.write(htpasswd_line("carol", "old", "-B"))
+        config = {"workers": 1, "auth": [{"path": "/p/", "realm": "R", "htpasswd": self.passwords}]}
+        with Server(self.root, config=config) as srv:
+            import signal  # noqa: PLC0415
+            url = f"http://127.0.0.1:{srv.port}/p/x.txt"
+            self.assertEqual(curl("--user", "carol:old", url), (0, b"x"))
+            with open(self.passwords, "w", encoding="utf-8") as f:
+                f.write(htpasswd_line("carol", "new", "-B"))
+            mark = srv.log_mark()
+            srv.signal(signal.SIGHUP)
+            self.assertIsNotNone(srv.wait_for_log(r"generation 2 ready", 10.0, mark))
+            self.assertIsNotNone(srv.wait_for_log(r"generation 1\) exited", 10.0, mark))
+            self.assertEqual(curl("--user", "carol:new", url), (0, b"x"))
+            self.assertEqual(curl("--user", "carol:old", "-o", "/dev/null", "-w", "%{http_code}",
+                                  url), (0, b"401"))
+            # A broken file keeps the running generation (and its passwords).
+            with open(self.passwords, "w", encoding="utf-8") as f:
+                f.write("carol:plaintext\n")
+            mark = srv.log_mark()
+            srv.signal(signal.SIGHUP)
+            self.assertIsNotNone(srv.wait_for_log(r"reload failed.*htpasswd -B", 10.0, mark))
+            self.assertEqual(curl("--user", "carol:new", url), (0, b"x"))
+
+
 if __name__ == "__main__":
     unittest.main()

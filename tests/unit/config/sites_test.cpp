@@ -364,5 +364,29 @@ TEST(Listing, TrueAPrefixAListOrAMapping) {
             (std::vector<std::string>{"/files/"}));
 }
 
+TEST(Auth, RulesPerPathAndTheirErrors) {
+  const Config c = load(
+      "auth:\n"
+      "  - {path: /private/, realm: Staff only, htpasswd: /etc/learnhttpd/staff}\n"
+      "  - {realm: Everyone, htpasswd: /etc/learnhttpd/all}\n");
+  ASSERT_EQ(c.auth.size(), 2U);
+  EXPECT_EQ(c.auth[0], (AuthRuleConfig{"/private/", "Staff only", "/etc/learnhttpd/staff"}));
+  EXPECT_EQ(c.auth[1].path, "/") << "the whole site by default";
+  EXPECT_EQ(errorOf("auth:\n  - {path: /p/, htpasswd: /x}\n"),
+            "test.yaml:2: auth[0]: expected a rule like {path: /private/, realm: Staff, "
+            "htpasswd: /etc/learnhttpd/staff}, got a mapping");
+  EXPECT_EQ(errorOf("auth:\n  - {realm: 'a\"b', htpasswd: /x}\n"),
+            "test.yaml:2: auth[0].realm: expected a realm of letters, digits, spaces and "
+            "punctuation (no quotes or backslashes), got 'a\"b'");
+  EXPECT_EQ(errorOf("auth:\n  - {realm: a, htpasswd: /x, user: bob}\n"),
+            "test.yaml:2: auth[0]: unknown key 'user', expected path, realm and htpasswd");
+  EXPECT_EQ(errorOf("auth:\n  - {realm: a, htpasswd: /x}\n  - {realm: b, htpasswd: /y}\n"),
+            "test.yaml:3: auth[1]: path / has a rule already");
+  EXPECT_EQ(load("sites:\n  - names: a.example\n    auth: [{realm: A, htpasswd: /a}]\n")
+                .sites[0]
+                .auth.size(),
+            1U);
+}
+
 }  // namespace
 }  // namespace learnhttpd::config::features_test

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <crypt.h>
 
 #include <gtest/gtest.h>
 
@@ -609,6 +610,45 @@ TEST_F(AnswererTest, ListingIsCompressedLikeAFile) {
   EXPECT_NE(gz.extra_fields.find("Vary: Accept, Accept-Encoding\r\n"), std::string::npos);
   EXPECT_EQ(inflated(gz.body), plain.body);
   EXPECT_LT(gz.length, plain.length);
+}
+
+TEST_F(AnswererTest, BasicAuthGuardsItsPrefixOnly) {
+  stdfs::create_directories(root_ / "private" / "open");
+  write("private/plan.txt", "the plan");
+  write("private/open/notice.txt", "notice");
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  ASSERT_NE(crypt_gensalt_rn("$2b$", 5, nullptr, 0, setting, sizeof setting), nullptr);
+  crypt_data data{};
+  const std::string hash = crypt_r("s3cret", setting, &data);
+  std::ofstream(base_ / "staff.htpasswd") << "alice:" << hash << "\n";
+  std::ofstream(base_ / "none.htpasswd") << "# nobody\n";
+  config::Config c;
+  c.auth = {{"/private/", "Staff only", (base_ / "staff.htpasswd").string()},
+            {"/private/open/", "Nobody", (base_ / "none.htpasswd").string()}};
+  c.rewrites = {pathRule("/shortcut", "/private/plan.txt")};
+  answerer(c);
+  Answer denied = get("/private/plan.txt");
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.extra_fields,
+            "WWW-Authenticate: Basic realm=\"Staff only\", charset=\"UTF-8\"\r\n");
+  EXPECT_EQ(denied.body.find("the plan"), std::string::npos);
+  // "alice:s3cret", "alice:wrong"
+  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body,
+            "the plan");
+  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n").status, 401);
+  // The longest prefix decides: a rule whose file has no users lets nobody in.
+  Answer open = get("/private/open/notice.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n");
+  EXPECT_EQ(open.status, 401);
+  EXPECT_NE(open.extra_fields.find("realm=\"Nobody\""), std::string::npos);
+  // Paths outside, OPTIONS, and a rewrite into the prefix.
+  EXPECT_EQ(get("/a.txt").status, 200);
+  EXPECT_EQ(ask("OPTIONS /private/plan.txt HTTP/1.1\r\nHost: h\r\n\r\n").status, 204);
+  EXPECT_EQ(get("/shortcut").status, 401) << "a rewrite does not get around the rule";
+  EXPECT_EQ(get("/shortcut", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body, "the plan");
+  // No existence leak: a missing file under the prefix is challenged like a present one.
+  EXPECT_EQ(get("/private/missing.txt").status, 401);
+  EXPECT_EQ(get("/private/").status, 401);
+  EXPECT_EQ(get("/private").status, 301) << "the slash is added first, then the rule applies";
 }
 
 }  // namespace
