@@ -151,6 +151,20 @@ struct AuthRuleConfig {
   friend bool operator==(const AuthRuleConfig&, const AuthRuleConfig&) = default;
 };
 
+// One rule of `cors`: cross-origin requests (Fetch's CORS protocol) to the paths under `path`
+// (a prefix of the decoded path; the longest matching one decides) from `origins`.
+struct CorsRuleConfig {
+  std::string path = "/";
+  std::vector<std::string> origins;  // serialized origins, lower case ("https://app.example")
+  bool any_origin = false;           // origins: "*"
+  std::vector<std::string> methods{"GET", "HEAD"};  // Access-Control-Allow-Methods
+  std::vector<std::string> headers;                 // Access-Control-Allow-Headers
+  Duration max_age{0};                              // Access-Control-Max-Age; 0: not sent
+  bool credentials = false;  // Access-Control-Allow-Credentials: true (never with "*")
+  bool always = false;       // the fields on error answers (4xx, 5xx) too
+  friend bool operator==(const CorsRuleConfig&, const CorsRuleConfig&) = default;
+};
+
 // Everything that may differ from one site to the next: the top-level keys of these names are
 // the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
 // SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
@@ -177,6 +191,7 @@ struct SiteSettings {
   FallbackConfig fallback;
   ListingConfig listing;
   std::vector<AuthRuleConfig> auth;
+  std::vector<CorsRuleConfig> cors;
 
   friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "http/field_rules.hpp"
 #include "http/location.hpp"
 
 namespace learnhttpd::config {
@@ -248,6 +249,106 @@ std::vector<AuthRuleConfig> readAuth(const Setting& s) {
   return rules;
 }
 
+// A serialized origin (RFC 6454 section 6.1): "http" or "https", "://", a host, an optional
+// port; nothing after. "null" is refused: any sandboxed page sends it.
+std::string readOrigin(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected = "expected an origin like https://app.example:8443";
+  if (!item.IsScalar()) s.rejectItem(item, kExpected);
+  std::string text = item.Scalar();
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  std::string_view rest = text;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    s.rejectItem(item, kExpected);
+  }
+  const bool host_chars = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':' ||
+           c == '[' || c == ']' || c == '_';
+  });
+  // The one builder of redirect targets knows a host: an origin is such a target without path.
+  if (!host_chars || !http::isRuleTarget(text, true)) s.rejectItem(item, kExpected);
+  return text;
+}
+
+std::vector<std::string> readTokens(const Setting& s, std::string_view expected) {
+  if (!s.value().IsSequence()) s.reject(expected);
+  std::vector<std::string> tokens;
+  for (const YAML::Node& item : s.value()) {
+    if (!item.IsScalar() || !http::isToken(item.Scalar())) s.rejectItem(item, expected);
+    tokens.push_back(item.Scalar());
+  }
+  return tokens;
+}
+
+CorsRuleConfig readCorsRule(const Setting& s, const YAML::Node& item) {
+  constexpr std::string_view kExpected =
+      "expected a rule like {path: /api/, origins: [https://app.example]}";
+  if (!item.IsMap()) s.rejectItem(item, kExpected);
+  CorsRuleConfig rule;
+  bool has_origins = false;
+  for (const auto& entry : item) {
+    const YAML::Node& key = entry.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string();
+    const Setting field(s.source(), s.key() + "." + name, key, entry.second);
+    if (name == "path") {
+      rule.path = readPrefix(field, entry.second);
+    } else if (name == "origins") {
+      has_origins = true;
+      if (entry.second.IsScalar() && entry.second.Scalar() == "*") {
+        rule.any_origin = true;
+        continue;
+      }
+      if (!entry.second.IsSequence() || entry.second.size() == 0) {
+        field.reject("expected \"*\" or a list of origins like [https://app.example]");
+      }
+      for (const YAML::Node& origin : entry.second) rule.origins.push_back(readOrigin(field, origin));
+    } else if (name == "methods") {
+      rule.methods = readTokens(field, "expected a list of methods like [GET, HEAD]");
+    } else if (name == "headers") {
+      rule.headers = readTokens(field, "expected a list of field names like [Authorization]");
+    } else if (name == "max_age") {
+      rule.max_age = readDuration(field, true);
+    } else if (name == "credentials") {
+      rule.credentials = readBool(field);
+    } else if (name == "always") {
+      rule.always = readBool(field);
+    } else {
+      fail(s.source(), lineOf(key),
+           s.key() + ": unknown key '" + name +
+               "', expected path, origins, methods, headers, max_age, credentials and always");
+    }
+  }
+  if (!has_origins) s.rejectItem(item, kExpected);
+  if (rule.any_origin && rule.credentials) {
+    s.failAt(item, "credentials: true cannot go with origins \"*\": browsers refuse it, and "
+                   "allowing every origin with the user's credentials would hand them to any "
+                   "site; list the origins");
+  }
+  return rule;
+}
+
+std::vector<CorsRuleConfig> readCors(const Setting& s) {
+  if (!s.value().IsSequence()) {
+    s.reject("expected a list of rules like - {path: /api/, origins: [https://app.example]}");
+  }
+  std::vector<CorsRuleConfig> rules;
+  for (const YAML::Node& item : s.value()) {
+    const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
+    rules.push_back(readCorsRule(rule, item));
+    for (std::size_t i = 0; i + 1 < rules.size(); ++i) {
+      if (rules[i].path == rules.back().path) {
+        rule.failAt(item, "path " + rules.back().path + " has a rule already");
+      }
+    }
+  }
+  return rules;
+}
+
 constexpr std::array kFeatureFields = {
     Field{"redirects",
           [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
@@ -255,6 +356,7 @@ constexpr std::array kFeatureFields = {
     Field{"fallback", readFallback},
     Field{"listing", readListing},
     Field{"auth", [](const Setting& s, Config& c) { c.auth = readAuth(s); }},
+    Field{"cors", [](const Setting& s, Config& c) { c.cors = readCors(s); }},
 };
 
 }  // namespace

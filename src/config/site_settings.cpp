@@ -16,11 +16,11 @@ namespace learnhttpd::config {
 namespace {
 
 // The top-level keys a site may set; the others are the server's (listen, workers, log, ...).
-constexpr std::array<std::string_view, 17> kSiteKeys = {
+constexpr std::array<std::string_view, 18> kSiteKeys = {
     "document_root", "index",         "missing_index_status", "mime_types", "charset",
     "precompressed", "gzip",          "headers",              "error_pages", "hidden_files",
     "tls",           "redirect_to_https", "redirects",         "rewrites",   "fallback",
-    "listing",       "auth"};
+    "listing",       "auth",          "cors"};
 
 const Field& topField(std::string_view name) {
   const std::span<const Field> fields = topFields();

@@ -32,9 +32,12 @@ void Answerer::answer(const http::Request& request, Response& response,
                       std::string_view local_host) {
   site_ = &siteFor(request);
   request_ = &request;
+  cors_done_ = false;
+  path_.clear();
   describe(request, response, local_host);
   if (response.deferred) return;
   if (response.body == BodySource::Page && !site_->error_pages.empty()) useErrorPage(response);
+  if (!site_->cors.empty() && !cors_done_) addCors(request, response);
   // RFC 6797 section 7.2: only over a secure connection; then on every answer.
   if (secure_ && !site_->hsts_field.empty()) addHsts(response);
   if (request.method == http::Method::Head) response.omitBody();
@@ -74,7 +77,7 @@ void Answerer::describe(const http::Request& request, Response& response,
     // missing file's (no 301 to add a slash), so whether one exists does not leak.
     if (site_->deny_hidden && http::isHiddenPath(path_)) return describeMissing(response);
   }
-  if (request.method == http::Method::Options) return describeOptions(response);
+  if (request.method == http::Method::Options) return describeOptions(request, response);
   if (!site_->redirects.empty()) {
     if (RuleMatch rule = site_->redirects.match(path_); rule.rule != nullptr) {
       return redirectByRule(rule, request.target, response);
@@ -175,8 +178,32 @@ void Answerer::describeMissing(Response& response) {
 // RFC 9110 section 9.3.7: what the server offers for the target. Every path is offered the same
 // methods whether or not a file is there, so none is looked up. (A CORS preflight is an OPTIONS
 // request too: its answer belongs here.)
-void Answerer::describeOptions(Response& response) {
+void Answerer::describeOptions(const http::Request& request, Response& response) {
   response.setOptions();
+  // A CORS preflight (Fetch standard): the configured methods, headers and max-age, for an
+  // origin the rule allows; answer() adds nothing more to it.
+  if (site_->cors.empty() || request.origin.empty() || request.cors_request_method.empty() ||
+      request.target == "*") {
+    return;
+  }
+  const CorsRule* rule = site_->corsFor(path_);
+  if (rule == nullptr) return;
+  cors_done_ = true;
+  cors_fields_.clear();
+  rule->appendPreflightFields(request.origin, cors_fields_);
+  addFields(response, cors_fields_);
+}
+
+// The CORS fields of an answer (not a preflight's): on success and redirects, and on errors
+// when the rule says `always`.
+void Answerer::addCors(const http::Request& request, Response& response) {
+  if (request.target == "*" || path_.empty()) return;
+  const CorsRule* rule = site_->corsFor(path_);
+  if (rule == nullptr) return;
+  if (http::code(response.head.status) >= 400 && !rule->always()) return;
+  cors_fields_.clear();
+  rule->appendAnswerFields(request.origin, cors_fields_);
+  if (!cors_fields_.empty()) addFields(response, cors_fields_);
 }
 
 // A file is looked up the same way wherever it is needed (the target, a sidecar, an error

@@ -73,7 +73,8 @@ class Answerer {
  private:
   void describe(const http::Request& request, Response& response, std::string_view local_host);
   void describeFile(const http::Request& request, fs::Resolved& resolved, Response& response);
-  void describeOptions(Response& response);
+  void describeOptions(const http::Request& request, Response& response);
+  void addCors(const http::Request& request, Response& response);
   void describeMissing(Response& response);
   bool rewrite(http::TargetPath& target);
   void redirectByRule(const RuleMatch& rule, std::string_view target, Response& response);
@@ -107,6 +108,8 @@ class Answerer {
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
   std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
   std::string client_;       // the client's address, or empty
+  std::string cors_fields_;  // the CORS fields of the current answer (reused buffer)
+  bool cors_done_ = false;   // the current answer is a preflight's, CORS fields and all
   bool may_defer_ = false;
   bool secure_ = false;
   bool cache_synced_ = false;  // the file cache has applied every change up to the last receive

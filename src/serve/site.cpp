@@ -71,6 +71,7 @@ Site::Site(const config::SiteConfig& settings, const config::Config& server,
       fallback(settings.fallback),
       listing(settings.listing),
       auth(authRules(settings, files)),
+      cors(settings.cors.begin(), settings.cors.end()),
       // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
       file_cache(document_root.resolver() == fs::Resolver::Openat2 ? cache : nullptr),
       count_(counters) {}
@@ -79,6 +80,17 @@ const AuthRule* Site::authFor(std::string_view path) const noexcept {
   const AuthRule* found = nullptr;
   for (const AuthRule& rule : auth) {
     if (path.starts_with(rule.prefix) && (found == nullptr || rule.prefix.size() > found->prefix.size())) {
+      found = &rule;
+    }
+  }
+  return found;
+}
+
+const CorsRule* Site::corsFor(std::string_view path) const noexcept {
+  const CorsRule* found = nullptr;
+  for (const CorsRule& rule : cors) {
+    if (path.starts_with(rule.prefix()) &&
+        (found == nullptr || rule.prefix().size() > found->prefix().size())) {
       found = &rule;
     }
   }

@@ -22,6 +22,7 @@
 #include "http/header_rules.hpp"
 #include "http/mime_table.hpp"
 #include "http/status.hpp"
+#include "serve/cors.hpp"
 #include "serve/htpasswd.hpp"
 #include "serve/path_rules.hpp"
 #include "serve/site_count.hpp"
@@ -88,6 +89,9 @@ class Site {
   std::vector<AuthRule> auth;  // config auth
   // The auth rule of the longest prefix of `path`, or nullptr: no credentials needed.
   const AuthRule* authFor(std::string_view path) const noexcept;
+  std::vector<CorsRule> cors;  // config cors
+  // The CORS rule of the longest prefix of `path`, or nullptr.
+  const CorsRule* corsFor(std::string_view path) const noexcept;
   // The worker's open-file cache (internally locked, shared by every site and thread of the
   // worker); nullptr when open_file_cache.entries is 0, the worker model cannot keep one exact
   // (config::ModelTraits::file_cache), the root is resolved without openat2, or the system

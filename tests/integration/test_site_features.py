@@ -505,5 +505,101 @@ class BasicAuthChecksAndReload(unittest.TestCase):
             self.assertEqual(curl("--user", "carol:new", url), (0, b"x"))
 
 
+# ---- CORS ----------------------------------------------------------------------------------------
+
+# A page of the app's site that reads the API's site from script, as a browser app does, and
+# writes what it could read into its own DOM: a simple GET, one that needs a preflight (a
+# custom header), and one of a path the API does not share.
+APP_PAGE = """<!DOCTYPE html><html><body><pre id="out"></pre><script>
+const out = document.getElementById("out");
+const api = location.protocol + "//127.0.0.1:" + location.port;
+async function read(name, path, init) {
+  try {
+    const r = await fetch(api + path, init);
+    out.textContent += name + "=" + r.status + ":" + (await r.text()).trim() + "\\n";
+  } catch (e) {
+    out.textContent += name + "=blocked\\n";
+  }
+}
+(async () => {
+  await read("simple", "/api/data.json");
+  await read("preflighted", "/api/data.json", {headers: {"X-Token": "t"}});
+  await read("unshared", "/private/data.json");
+  out.textContent += "done\\n";
+})();
+</script></body></html>
+"""
+
+
+class Cors(FeatureServer):
+    """Two sites of one server, two origins: localhost (the app) and 127.0.0.1 (the API, which
+    shares /api/ with the app's origin)."""
+    TREE = {"app.html": APP_PAGE, "api": {"data.json": '{"n": 1}'},
+            "private": {"data.json": '{"secret": 1}'}}
+
+    @classmethod
+    def server_config(cls):
+        return {"sites": [
+            {"names": "localhost", "default": True},
+            {"names": "127.0.0.1", "cors": [
+                {"path": "/api/", "origins": ["http://app.placeholder"], "headers": ["X-Token"],
+                 "max_age": "10m"}]},
+        ]}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The app's origin names the port the server got: rewrite the rule and reload.
+        import signal  # noqa: PLC0415
+        config = cls.server_config()
+        config["sites"][1]["cors"][0]["origins"] = [f"http://localhost:{cls.srv.port}"]
+        mark = cls.srv.log_mark()
+        cls.srv.write_config(config)
+        cls.srv.signal(signal.SIGHUP)
+        if not cls.srv.wait_for_log(r"generation 2 ready", 10.0, mark):
+            raise AssertionError("\n".join(cls.srv.stderr_lines()))
+        from learnhttpd_harness import wait_until  # noqa: PLC0415
+        gone = wait_until(lambda: sum("generation 1) exited" in line
+                                      for line in cls.srv.stderr_lines()[mark:]) >= 2, 10.0)
+        if not gone:
+            raise AssertionError("\n".join(cls.srv.stderr_lines()))
+        cls.origin = f"http://localhost:{cls.srv.port}"
+
+    def api(self, path):
+        return f"http://127.0.0.1:{self.srv.port}{path}"
+
+    def test_curl_preflight_gets_exactly_the_configured_values(self):
+        status, out = curl("-i", "-X", "OPTIONS", "-H", f"Origin: {self.origin}",
+                           "-H", "Access-Control-Request-Method: PUT",
+                           "-H", "Access-Control-Request-Headers: X-Other", self.api("/api/data.json"))
+        resp = parse_response(out.replace(b"\r\n", b"\r\n"), "OPTIONS")
+        self.assertEqual(resp.status, 204)
+        self.assertEqual(resp.headers["Access-Control-Allow-Origin"], self.origin)
+        self.assertEqual(resp.headers["Access-Control-Allow-Methods"], "GET, HEAD")
+        self.assertEqual(resp.headers["Access-Control-Allow-Headers"], "X-Token")
+        self.assertEqual(resp.headers["Access-Control-Max-Age"], "600")
+        self.assertEqual(resp.headers["Vary"], "Origin")
+        self.assertIsNone(resp.headers.get("Access-Control-Allow-Credentials"))
+
+    def test_answers_name_the_origin_only_when_it_may_read(self):
+        resp = self.srv.get("/api/data.json", {"Host": "127.0.0.1", "Origin": self.origin})
+        self.assertEqual(resp.headers["Access-Control-Allow-Origin"], self.origin)
+        self.assertIn("Origin", resp.headers.get_all("Vary"))
+        for origin in ("http://evil.example", "null", self.origin + ".evil.example"):
+            resp = self.srv.get("/api/data.json", {"Host": "127.0.0.1", "Origin": origin})
+            self.assertIsNone(resp.headers.get("Access-Control-Allow-Origin"), origin)
+        resp = self.srv.get("/api/data.json", {"Origin": self.origin})  # Host: localhost
+        self.assertIsNone(resp.headers.get("Access-Control-Allow-Origin"), "the rule is its site's")
+
+    @unittest.skipIf(CHROMIUM is None, "chromium is not installed")
+    def test_a_browser_reads_what_is_shared_and_nothing_else(self):
+        dom = chromium_dom(f"{self.origin}/app.html")
+        self.assertIn("done", dom, dom[:3000])
+        self.assertIn('simple=200:{"n": 1}', dom)
+        self.assertIn('preflighted=200:{"n": 1}', dom)
+        self.assertIn("unshared=blocked", dom)
+        self.assertNotIn("secret", dom)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -388,5 +388,44 @@ TEST(Auth, RulesPerPathAndTheirErrors) {
             1U);
 }
 
+TEST(Cors, RulesAndTheirErrors) {
+  const Config c = load(
+      "cors:\n"
+      "  - path: /api/\n"
+      "    origins: [https://App.Example, 'http://localhost:8080']\n"
+      "    methods: [GET, HEAD, POST]\n"
+      "    headers: [X-Token]\n"
+      "    max_age: 10m\n"
+      "    credentials: true\n"
+      "    always: true\n"
+      "  - {origins: '*'}\n");
+  ASSERT_EQ(c.cors.size(), 2U);
+  EXPECT_EQ(c.cors[0].origins,
+            (std::vector<std::string>{"https://app.example", "http://localhost:8080"}));
+  EXPECT_EQ(c.cors[0].methods, (std::vector<std::string>{"GET", "HEAD", "POST"}));
+  EXPECT_EQ(c.cors[0].max_age, std::chrono::minutes(10));
+  EXPECT_TRUE(c.cors[0].credentials && c.cors[0].always);
+  EXPECT_TRUE(c.cors[1].any_origin);
+  EXPECT_EQ(c.cors[1].path, "/");
+  EXPECT_EQ(c.cors[1].methods, (std::vector<std::string>{"GET", "HEAD"}));
+  EXPECT_EQ(errorOf("cors:\n  - {origins: '*', credentials: true}\n"),
+            "test.yaml:2: cors[0]: credentials: true cannot go with origins \"*\": browsers "
+            "refuse it, and allowing every origin with the user's credentials would hand them "
+            "to any site; list the origins");
+  for (std::string bad : {"null", "app.example", "https://app.example/", "https://a@b",
+                          "ftp://x", "https://"}) {
+    EXPECT_EQ(errorOf("cors:\n  - {origins: ['" + bad + "']}\n"),
+              "test.yaml:2: cors[0].origins: expected an origin like https://app.example:8443, "
+              "got '" + bad + "'")
+        << bad;
+  }
+  EXPECT_EQ(errorOf("cors:\n  - {path: /a/}\n"),
+            "test.yaml:2: cors[0]: expected a rule like {path: /api/, origins: "
+            "[https://app.example]}, got a mapping");
+  EXPECT_EQ(errorOf("cors:\n  - {origins: '*', methods: ['GE T']}\n"),
+            "test.yaml:2: cors[0].methods: expected a list of methods like [GET, HEAD], got "
+            "'GE T'");
+}
+
 }  // namespace
 }  // namespace learnhttpd::config::features_test

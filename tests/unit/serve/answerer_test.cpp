@@ -651,5 +651,72 @@ TEST_F(AnswererTest, BasicAuthGuardsItsPrefixOnly) {
   EXPECT_EQ(get("/private").status, 301) << "the slash is added first, then the rule applies";
 }
 
+TEST_F(AnswererTest, CorsFieldsAndPreflights) {
+  config::Config c;
+  config::CorsRuleConfig api;
+  api.path = "/dir/";
+  api.origins = {"https://app.example"};
+  api.methods = {"GET", "HEAD"};
+  api.headers = {"X-Token"};
+  api.max_age = std::chrono::minutes(10);
+  api.credentials = true;
+  config::CorsRuleConfig open;
+  open.path = "/";
+  open.any_origin = true;
+  c.cors = {api, open};
+  answerer(c);
+  // A preflight from an allowed origin: exactly the configured values, whatever was asked.
+  Answer pre = ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://APP.example\r\n"
+                   "Access-Control-Request-Method: DELETE\r\n"
+                   "Access-Control-Request-Headers: X-Evil\r\n\r\n");
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\n"
+            "Access-Control-Allow-Methods: GET, HEAD\r\n"
+            "Access-Control-Allow-Headers: X-Token\r\n"
+            "Access-Control-Max-Age: 600\r\n"
+            "Vary: Origin\r\n");
+  EXPECT_EQ(pre.allow, "GET, HEAD, OPTIONS");
+  // From another origin: a plain OPTIONS answer, which the browser reads as a refusal.
+  Answer other = ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://evil.example\r\n"
+                     "Access-Control-Request-Method: GET\r\n\r\n");
+  EXPECT_EQ(other.status, 204);
+  EXPECT_EQ(other.extra_fields, "Vary: Origin\r\n");
+  // Answers: the origin named back (the configured spelling), Vary even without Origin.
+  Answer get_ok = get("/dir/", "Origin: https://app.example\r\n");
+  EXPECT_EQ(get_ok.status, 200);
+  EXPECT_EQ(get_ok.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n");
+  EXPECT_EQ(get("/dir/").extra_fields, "Vary: Origin\r\n");
+  EXPECT_EQ(get("/dir/", "Origin: https://evil.example\r\n").extra_fields, "Vary: Origin\r\n");
+  EXPECT_EQ(get("/dir/", "Origin: https://app.example.evil\r\n").extra_fields,
+            "Vary: Origin\r\n");
+  // An error answer only with `always`.
+  EXPECT_EQ(get("/dir/missing", "Origin: https://app.example\r\n").extra_fields, "");
+  c.cors[0].always = true;
+  answerer(c);
+  Answer missing = get("/dir/missing", "Origin: https://app.example\r\n");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.extra_fields.find("Access-Control-Allow-Origin: https://app.example\r\n"),
+            std::string::npos);
+  // "*": no Vary, no credentials; outside any rule, nothing.
+  EXPECT_EQ(get("/a.txt", "Origin: https://anyone.example\r\n").extra_fields,
+            "Access-Control-Allow-Origin: *\r\n");
+  EXPECT_EQ(get("/a.txt").extra_fields, "");
+  c.cors = {api};
+  answerer(c);
+  EXPECT_EQ(get("/a.txt", "Origin: https://app.example\r\n").extra_fields, "");
+  // With HSTS and header rules, the fields add up.
+  c.tls.hsts = std::chrono::hours(1);
+  answerer(c);
+  Answer secure = ask("GET /dir/ HTTP/1.1\r\nHost: h\r\nOrigin: https://app.example\r\n\r\n", true);
+  EXPECT_EQ(secure.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n"
+            "Strict-Transport-Security: max-age=3600\r\n");
+}
+
 }  // namespace
 }  // namespace learnhttpd::serve
