@@ -601,5 +601,90 @@ class Cors(FeatureServer):
         self.assertNotIn("secret", dom)
 
 
+# ---- every feature over TLS, two sites chosen by SNI ----------------------------------------------
+
+@unittest.skipIf(HTPASSWD is None, "htpasswd (apache2-utils) is not installed")
+class FeaturesOverTls(unittest.TestCase):
+    """a.example (its own certificate): basic auth, a listing, a redirect; *.b.example (its own,
+    the default): a fallback page and CORS for a.example's origin. curl verifies each name."""
+
+    @classmethod
+    def setUpClass(cls):
+        from tls_pki import Pki, openssl_available  # noqa: PLC0415
+        if not openssl_available():
+            raise unittest.SkipTest("the openssl command is not installed")
+        cls.pki = Pki()
+        cls.tmp = tempfile.TemporaryDirectory(prefix="learnhttpd-features-tls-")
+        try:
+            cls.srv = Server(cls.tmp.name, config=cls.make_config())
+        except BaseException:
+            cls.tmp.cleanup()
+            cls.pki.close()
+            raise
+
+    @classmethod
+    def make_config(cls):
+        a = cls.pki.leaf("a", 0x5005, san="DNS:a.example", cn="a.example")
+        b = cls.pki.leaf("b", 0x6006, san="DNS:*.b.example", cn="*.b.example")
+        root_a = build_tree(os.path.join(cls.tmp.name, "a"), {
+            "new.html": "<p>new</p>", "private": {"x.txt": "secret x"},
+            "pub": {"<b>bold<b>.txt": "b"}})
+        root_b = build_tree(os.path.join(cls.tmp.name, "b"), {
+            "index.html": "<p>b app</p>", "api": {"d.json": "{}"}})
+        passwords = os.path.join(cls.tmp.name, "users")
+        with open(passwords, "w", encoding="utf-8") as f:
+            f.write(htpasswd_line("alice", "pw", "-B"))
+        return {
+            "listen": ["127.0.0.1:0 ssl"],
+            "sites": [
+                {"names": "a.example", "document_root": root_a,
+                 "tls": {"certificate": a[0], "key": a[1]},
+                 "auth": [{"path": "/private/", "realm": "A", "htpasswd": passwords}],
+                 "listing": ["/pub/"], "redirects": [{"from": "/old", "to": "/new.html"}]},
+                {"names": "*.b.example", "document_root": root_b, "default": True,
+                 "tls": {"certificate": b[0], "key": b[1]}, "fallback": "/index.html",
+                 "cors": [{"path": "/api/", "origins": ["https://a.example"]}]},
+            ]}
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.close()
+            cls.tmp.cleanup()
+            cls.pki.close()
+
+    def tls_curl(self, name, path, *args):
+        port = self.srv.port
+        return curl("--cacert", self.pki.ca, "--resolve", f"{name}:{port}:127.0.0.1", *args,
+                    f"https://{name}:{port}{path}")
+
+    def test_auth_listing_and_redirect_of_one_site(self):
+        self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "--user", "alice:pw"),
+                         (0, b"secret x"))
+        self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "-o", "/dev/null",
+                                       "-w", "%{http_code}"), (0, b"401"))
+        status, page = self.tls_curl("a.example", "/pub/")
+        self.assertEqual(status, 0)
+        self.assertIn(b"&lt;b&gt;bold&lt;b&gt;.txt</a>", page)
+        self.assertEqual(self.tls_curl("a.example", "/old", "-L"), (0, b"<p>new</p>"))
+
+    def test_fallback_and_cors_of_the_other(self):
+        self.assertEqual(self.tls_curl("x.b.example", "/some/route"), (0, b"<p>b app</p>"))
+        status, out = self.tls_curl("x.b.example", "/api/d.json", "-i",
+                                    "-H", "Origin: https://a.example")
+        resp = parse_response(out)
+        self.assertEqual(resp.headers["Access-Control-Allow-Origin"], "https://a.example")
+        # Each site keeps its features: a's rules do not apply to b, nor b's to a.
+        self.assertEqual(self.tls_curl("x.b.example", "/private/x.txt"), (0, b"<p>b app</p>"))
+        self.assertEqual(self.tls_curl("a.example", "/some/route", "-o", "/dev/null",
+                                       "-w", "%{http_code}"), (0, b"404"))
+
+    def test_a_host_of_the_other_site_on_this_connection_is_421(self):
+        self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "-H", "Host: x.b.example",
+                                       "-o", "/dev/null", "-w", "%{http_code}"), (0, b"421"))
+
+
 if __name__ == "__main__":
     unittest.main()
