@@ -119,7 +119,7 @@ struct HttpsRedirectConfig {
 // No regular expressions: matching is a prefix and a suffix compare, linear in the path.
 struct PathRuleConfig {
   std::string from;
-  std::string to;   // redirects: a path or an http(s) URL; rewrites: a path of the same site
+  std::string to;    // redirects: a path or an http(s) URL; rewrites: a path of the same site
   int status = 301;  // redirects: 301, 302, 307 or 308
   friend bool operator==(const PathRuleConfig&, const PathRuleConfig&) = default;
 };

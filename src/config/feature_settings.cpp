@@ -46,9 +46,9 @@ bool isNormalPath(std::string_view path) {
 }
 
 PathRuleConfig readPathRule(const Setting& s, const YAML::Node& item, bool redirect) {
-  const std::string_view expected = redirect
-      ? "expected a rule like {from: /old/*, to: /new/*, status: 301}"
-      : "expected a rule like {from: /app/*, to: /index.html}";
+  const std::string_view expected =
+      redirect ? "expected a rule like {from: /old/*, to: /new/*, status: 301}"
+               : "expected a rule like {from: /app/*, to: /index.html}";
   if (!item.IsMap()) s.rejectItem(item, expected);
   PathRuleConfig rule;
   bool has_from = false;
@@ -133,8 +133,9 @@ void readFallback(const Setting& s, Config& c) {
     return;
   }
   if (!s.value().IsMap()) {
-    s.reject("expected a page like /index.html, a mapping like {page: /index.html, "
-             "extensionless_only: true}, or off");
+    s.reject(
+        "expected a page like /index.html, a mapping like {page: /index.html, "
+        "extensionless_only: true}, or off");
   }
   readFields(s.source(), s.value(), kFallbackFields, s.key() + ".", c);
   if (c.fallback.page.empty()) s.failAt(s.value(), "needs a page");
@@ -306,7 +307,8 @@ CorsRuleConfig readCorsRule(const Setting& s, const YAML::Node& item) {
       if (!entry.second.IsSequence() || entry.second.size() == 0) {
         field.reject("expected \"*\" or a list of origins like [https://app.example]");
       }
-      for (const YAML::Node& origin : entry.second) rule.origins.push_back(readOrigin(field, origin));
+      for (const YAML::Node& origin : entry.second)
+        rule.origins.push_back(readOrigin(field, origin));
     } else if (name == "methods") {
       rule.methods = readTokens(field, "expected a list of methods like [GET, HEAD]");
     } else if (name == "headers") {
@@ -325,9 +327,10 @@ CorsRuleConfig readCorsRule(const Setting& s, const YAML::Node& item) {
   }
   if (!has_origins) s.rejectItem(item, kExpected);
   if (rule.any_origin && rule.credentials) {
-    s.failAt(item, "credentials: true cannot go with origins \"*\": browsers refuse it, and "
-                   "allowing every origin with the user's credentials would hand them to any "
-                   "site; list the origins");
+    s.failAt(item,
+             "credentials: true cannot go with origins \"*\": browsers refuse it, and "
+             "allowing every origin with the user's credentials would hand them to any "
+             "site; list the origins");
   }
   return rule;
 }
@@ -350,8 +353,7 @@ std::vector<CorsRuleConfig> readCors(const Setting& s) {
 }
 
 constexpr std::array kFeatureFields = {
-    Field{"redirects",
-          [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
+    Field{"redirects", [](const Setting& s, Config& c) { c.redirects = readPathRules(s, true); }},
     Field{"rewrites", [](const Setting& s, Config& c) { c.rewrites = readPathRules(s, false); }},
     Field{"fallback", readFallback},
     Field{"listing", readListing},

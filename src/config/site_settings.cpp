@@ -17,14 +17,17 @@ namespace {
 
 // The top-level keys a site may set; the others are the server's (listen, workers, log, ...).
 constexpr std::array<std::string_view, 18> kSiteKeys = {
-    "document_root", "index",         "missing_index_status", "mime_types", "charset",
-    "precompressed", "gzip",          "headers",              "error_pages", "hidden_files",
-    "tls",           "redirect_to_https", "redirects",         "rewrites",   "fallback",
-    "listing",       "auth",          "cors"};
+    "document_root", "index",    "missing_index_status",
+    "mime_types",    "charset",  "precompressed",
+    "gzip",          "headers",  "error_pages",
+    "hidden_files",  "tls",      "redirect_to_https",
+    "redirects",     "rewrites", "fallback",
+    "listing",       "auth",     "cors"};
 
 const Field& topField(std::string_view name) {
   const std::span<const Field> fields = topFields();
-  return *std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
+  return *std::find_if(fields.begin(), fields.end(),
+                       [&](const Field& f) { return f.name == name; });
 }
 
 bool isLabelChar(char c) {
@@ -109,7 +112,8 @@ void readSiteRoot(const Setting& s, Config& c) {
 const std::vector<Field>& siteFields() {
   static const std::vector<Field> fields = [] {
     std::vector<Field> table = {
-        Field{"names", [](const Setting& s, Config& c) { c.sites.back().names = readSiteNames(s); }},
+        Field{"names",
+              [](const Setting& s, Config& c) { c.sites.back().names = readSiteNames(s); }},
         Field{"default",
               [](const Setting& s, Config& c) { c.sites.back().is_default = readBool(s); }},
     };
@@ -136,9 +140,8 @@ void checkSiteKeys(const std::string& source, const YAML::Node& item, const std:
     const bool known = std::any_of(fields.begin(), fields.end(),
                                    [&](const Field& f) { return f.name == name.Scalar(); });
     const std::span<const Field> top = topFields();
-    const bool server_wide = std::any_of(top.begin(), top.end(), [&](const Field& f) {
-      return f.name == name.Scalar();
-    });
+    const bool server_wide = std::any_of(top.begin(), top.end(),
+                                         [&](const Field& f) { return f.name == name.Scalar(); });
     if (!known && server_wide) {
       fail(source, lineOf(name),
            key + ": '" + name.Scalar() +
@@ -151,7 +154,8 @@ void checkSiteKeys(const std::string& source, const YAML::Node& item, const std:
 Origins originsOf(const std::string& source, const YAML::Node& item) {
   Origins where;
   for (const auto& entry : item) {
-    if (entry.first.IsScalar()) where.try_emplace(entry.first.Scalar(), Origin{&source, entry.first, entry.second});
+    if (entry.first.IsScalar())
+      where.try_emplace(entry.first.Scalar(), Origin{&source, entry.first, entry.second});
   }
   return where;
 }

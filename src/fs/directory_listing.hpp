@@ -21,7 +21,7 @@
 namespace learnhttpd::fs {
 
 struct DirectoryEntry {
-  std::string name;        // the name as the directory holds it (any bytes but '/' and NUL)
+  std::string name;  // the name as the directory holds it (any bytes but '/' and NUL)
   bool is_directory = false;
   std::uint64_t size = 0;  // bytes of a file (of its target, for a symlink); 0 for a directory
   std::time_t mtime = 0;   // its modification time (the target's, for a symlink)

@@ -193,8 +193,7 @@ std::shared_ptr<const CachedFile> OpenFileCache::fill(int root_fd, const std::st
     watched = addWatch(root_fd, relative.substr(0, slash), false, entry.wds);
   }
   if (watched) watched = addWatch(root_fd, relative, true, entry.wds);
-  std::shared_ptr<CachedFile> file =
-      watched ? openCacheable(root_fd, relative, is_index) : nullptr;
+  std::shared_ptr<CachedFile> file = watched ? openCacheable(root_fd, relative, is_index) : nullptr;
   if (!file) {
     releaseWatches(entry.wds);
     return nullptr;

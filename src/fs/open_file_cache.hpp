@@ -156,7 +156,7 @@ class OpenFileCache {
   const std::size_t max_fds_;
   base::UniqueFd inotify_;
   mutable std::mutex mutex_;
-  Lru lru_;                                                 // most recently used first
+  Lru lru_;                                                // most recently used first
   std::unordered_map<Key, Lru::iterator, KeyHash> index_;  // keys view Entry::key
   std::unordered_map<int, Watch> watches_;
   std::size_t bytes_ = 0;

@@ -115,8 +115,8 @@ void appendQueryOf(std::string_view target, std::string& out) {
 
 void appendEncodedSegment(std::string_view segment, std::string& out) {
   appendEncoded(out, segment, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
   });
 }
 

@@ -139,7 +139,8 @@ bool Master::start() {
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
   }
-  if (!mapSiteBoard(config_, generation_, error)) return spdlog::critical("master: {}", error), false;
+  if (!mapSiteBoard(config_, generation_, error))
+    return spdlog::critical("master: {}", error), false;
   if (!prepareLogFilesOf(config_, error)) return spdlog::critical("master: {}", error), false;
   unsigned long files = sys::raiseFileLimit();
   if (files < config_.max_connections + 64UL) {
@@ -171,7 +172,8 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
   tls::LoadOptions options;
   options.now = std::time(nullptr);
   options.kernel_tls = kernel_tls_;
-  tls::LoadResult loaded = tls::ServerContext::load(setup.pairs, setup.sites, ticket_keys_, options);
+  tls::LoadResult loaded =
+      tls::ServerContext::load(setup.pairs, setup.sites, ticket_keys_, options);
   if (!loaded.errors.empty()) {
     error = loaded.errors.front();
     for (std::size_t i = 1; i < loaded.errors.size(); ++i) error += "; " + loaded.errors[i];
@@ -545,9 +547,8 @@ void Master::runWorker(const WorkerProcess& self, pid_t master) {
   if (!sys::dropPrivileges(config_.user, error)) {
     spdlog::critical("worker {}: {}", self.slot, error);
   } else {
-    worker::WorkerContext context{config_,     listeners_.fds(), site_files_,
-                                  self.slot,   self.status,      tls_.get(),
-                                  listeners_.tlsFds()};
+    worker::WorkerContext context{config_,     listeners_.fds(), site_files_,        self.slot,
+                                  self.status, tls_.get(),       listeners_.tlsFds()};
     if (!site_boards_.empty() && site_boards_.back().generation == self.generation) {
       context.site_counts = site_boards_.back().board.row(self.slot);
     }
@@ -719,7 +720,8 @@ void Master::foldSiteBoards() {
       const SiteTotals total = oldest.board.total(i);
       auto row = std::find_if(site_totals_.begin(), site_totals_.end(),
                               [&](const SiteRow& r) { return r.name == oldest.names[i]; });
-      if (row == site_totals_.end()) row = site_totals_.insert(site_totals_.end(), {oldest.names[i]});
+      if (row == site_totals_.end())
+        row = site_totals_.insert(site_totals_.end(), {oldest.names[i]});
       row->requests += total.requests;
       row->bytes += total.bytes;
     }
@@ -732,7 +734,8 @@ void Master::foldSiteBoards() {
 std::vector<SiteRow> Master::siteRows() const {
   std::vector<SiteRow> rows;
   const auto rowOf = [&rows](const std::string& name) -> SiteRow& {
-    auto it = std::find_if(rows.begin(), rows.end(), [&](const SiteRow& r) { return r.name == name; });
+    auto it =
+        std::find_if(rows.begin(), rows.end(), [&](const SiteRow& r) { return r.name == name; });
     return it != rows.end() ? *it : rows.emplace_back(SiteRow{name});
   };
   for (auto generation = site_boards_.rbegin(); generation != site_boards_.rend(); ++generation) {

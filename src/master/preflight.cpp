@@ -310,8 +310,8 @@ TlsSetup tlsSetup(const config::Config& config) {
     out.pairs.push_back(pairOf(prefix, site.tls.certificate, site.tls.key));
     for (std::size_t i = 0; i < site.tls.certificates.size(); ++i) {
       const config::TlsPairConfig& pair = site.tls.certificates[i];
-      out.pairs.push_back(pairOf(prefix + ".certificates[" + std::to_string(i) + "]",
-                                 pair.certificate, pair.key));
+      out.pairs.push_back(
+          pairOf(prefix + ".certificates[" + std::to_string(i) + "]", pair.certificate, pair.key));
     }
     return out;
   };

@@ -113,8 +113,7 @@ void Answerer::describe(const http::Request& request, Response& response,
 // answer set (401 with the rule's challenge, 429, 503, or deferred) when the request may not
 // go on. OPTIONS never gets here (describeOptions comes first): a CORS preflight carries no
 // credentials, and what it is told (the methods) is not the protected content.
-bool Answerer::authorized(std::string_view path, const http::Request& request,
-                          Response& response) {
+bool Answerer::authorized(std::string_view path, const http::Request& request, Response& response) {
   const AuthRule* rule = site_->authFor(path);
   if (rule == nullptr) return true;
   CredentialChecks& checks = sites_.credentialChecks();

@@ -99,17 +99,17 @@ class Answerer {
   Site& siteFor(const http::Request& request) noexcept;
 
   Sites& sites_;
-  Site* connection_site_;  // the site of a request that names no host: the default
-  Site* site_;             // the site of the current request
+  Site* connection_site_;                   // the site of a request that names no host: the default
+  Site* site_;                              // the site of the current request
   const http::Request* request_ = nullptr;  // the current request (during answer())
   std::span<const std::string> authority_;  // a TLS connection's certificate names, or empty
   std::string path_;          // decoded path of the current request (reused buffer)
   std::string location_;      // Location of a redirect (reused buffer)
   std::string sidecar_path_;  // path_ plus a coding's suffix (reused buffer)
   std::string extra_fields_;  // the header rules' fields for the current answer (reused buffer)
-  std::string client_;       // the client's address, or empty
-  std::string cors_fields_;  // the CORS fields of the current answer (reused buffer)
-  bool cors_done_ = false;   // the current answer is a preflight's, CORS fields and all
+  std::string client_;        // the client's address, or empty
+  std::string cors_fields_;   // the CORS fields of the current answer (reused buffer)
+  bool cors_done_ = false;    // the current answer is a preflight's, CORS fields and all
   bool may_defer_ = false;
   bool secure_ = false;
   bool cache_synced_ = false;  // the file cache has applied every change up to the last receive

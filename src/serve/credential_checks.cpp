@@ -82,8 +82,8 @@ CredentialChecks::Verdict CredentialChecks::check(const Htpasswd& file,
   // worker); the NULs keep "a:b" + "c" apart from "a" + "b:c".
   const auto* id = reinterpret_cast<const char*>(&file);
   const Key key = mac_.mac({std::string_view(reinterpret_cast<const char*>(&id), sizeof id),
-                            std::string_view("\0", 1), credentials->user,
-                            std::string_view("\0", 1), credentials->password});
+                            std::string_view("\0", 1), credentials->user, std::string_view("\0", 1),
+                            credentials->password});
   const Clock::time_point now = Clock::now();
   const std::string* hash = file.hashOf(credentials->user);
   Job job{key, hash != nullptr ? *hash : file.decoy(), std::move(credentials->password),
@@ -149,8 +149,7 @@ void CredentialChecks::prune(Clock::time_point now) {
   if (full(verified_)) std::erase_if(verified_, [&](const auto& e) { return e.second <= now; });
   if (full(denied_)) std::erase_if(denied_, [&](const auto& e) { return e.second <= now; });
   if (full(failures_)) {
-    std::erase_if(failures_,
-                  [&](const auto& e) { return now - e.second.since >= kFailureWindow; });
+    std::erase_if(failures_, [&](const auto& e) { return now - e.second.since >= kFailureWindow; });
   }
   if (full(verified_)) verified_.clear();
   if (full(denied_)) denied_.clear();

@@ -104,8 +104,8 @@ class CredentialChecks {
   std::mutex mutex_;
   std::unordered_map<Key, Clock::time_point, KeyHash> verified_;  // -> until
   std::unordered_map<Key, Clock::time_point, KeyHash> denied_;    // -> until
-  std::unordered_map<std::string, Failures> failures_;           // by client address
-  std::unordered_map<Key, bool, KeyHash> pending_;               // queued or being verified
+  std::unordered_map<std::string, Failures> failures_;            // by client address
+  std::unordered_map<Key, bool, KeyHash> pending_;                // queued or being verified
   std::deque<Job> queue_;
   std::condition_variable wanted_;
   bool stopping_ = false;

@@ -46,8 +46,8 @@ class HostNames {
 
 // The host part of `authority` without port or final dot, in lower case, written into `buf`;
 // empty when there is none or it does not fit (an IPv6 literal keeps its brackets).
-std::string_view normalHost(std::string_view authority, std::span<char, HostNames::kMaxHost> buf)
-    noexcept;
+std::string_view normalHost(std::string_view authority,
+                            std::span<char, HostNames::kMaxHost> buf) noexcept;
 
 // True when one of `patterns` (a certificate's DNS names: exact, or "*." for one label;
 // compared ignoring ASCII case) covers the host of `authority` (RFC 6125 section 6.4).

@@ -95,8 +95,8 @@ bool Htpasswd::acceptedHash(std::string_view hash, std::string& why) {
   const std::string setting(hash);
   const std::string_view digest = hash.substr(hash.rfind('$') + 1);
   const auto alphabet = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '/';
   };
   std::size_t length = 43;  // SHA-256-crypt, yescrypt
   if (starts("$6$")) length = 86;

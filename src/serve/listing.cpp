@@ -80,8 +80,9 @@ std::string renderHtml(std::string_view path, const fs::DirectoryListing& listin
       "td.size{text-align:right}footer{color:#666;font-size:.875rem}</style></head>\n<body><h1>"
       "Index of ";
   http::appendHtmlText(out, path);
-  out += "</h1>\n<table><thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr>"
-         "</thead><tbody>\n";
+  out +=
+      "</h1>\n<table><thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr>"
+      "</thead><tbody>\n";
   if (path != "/") out += "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n";
   for (const fs::DirectoryEntry& entry : listing.entries) {
     out += "<tr><td><a href=\"";

@@ -11,8 +11,7 @@
 namespace learnhttpd::serve {
 
 void Answerer::describeListing(const http::Request& request, Response& response) {
-  fs::DirectoryListing listing =
-      fs::listDirectory(site_->root, path_, site_->listing.max_entries);
+  fs::DirectoryListing listing = fs::listDirectory(site_->root, path_, site_->listing.max_entries);
   switch (listing.outcome) {
     case fs::Outcome::File:
       break;

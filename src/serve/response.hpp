@@ -52,8 +52,7 @@ struct Response {
   }
   // 301 (or `status`: 302, 307, 308) to `location` (which must outlive the response), with the
   // status's page as body.
-  void setRedirect(std::string_view location,
-                   http::Status status = http::Status::MovedPermanently);
+  void setRedirect(std::string_view location, http::Status status = http::Status::MovedPermanently);
   // 405 with "Allow: GET, HEAD, OPTIONS".
   void setMethodNotAllowed();
   // The answer to OPTIONS: 204 with "Allow: GET, HEAD, OPTIONS", no content and no

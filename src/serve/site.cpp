@@ -50,8 +50,8 @@ std::vector<AuthRule> authRules(const config::SiteConfig& site, const SiteFiles&
 }  // namespace
 
 Site::Site(const config::SiteConfig& settings, const config::Config& server,
-           const fs::DocumentRoot& document_root, const SiteFiles& files,
-           fs::OpenFileCache* cache, SiteCount* counters)
+           const fs::DocumentRoot& document_root, const SiteFiles& files, fs::OpenFileCache* cache,
+           SiteCount* counters)
     : root(document_root),
       label(config::siteLabel(settings)),
       mime(settings.mime_types, settings.charset),
@@ -79,7 +79,8 @@ Site::Site(const config::SiteConfig& settings, const config::Config& server,
 const AuthRule* Site::authFor(std::string_view path) const noexcept {
   const AuthRule* found = nullptr;
   for (const AuthRule& rule : auth) {
-    if (path.starts_with(rule.prefix) && (found == nullptr || rule.prefix.size() > found->prefix.size())) {
+    if (path.starts_with(rule.prefix) &&
+        (found == nullptr || rule.prefix.size() > found->prefix.size())) {
       found = &rule;
     }
   }

@@ -75,10 +75,10 @@ class Site {
   // address's; a worker replaces a configured 0 (any port) by the one the master bound.
   bool redirect_to_https;
   std::uint16_t https_port;
-  PathRules redirects;                // config redirects: 30x with a Location of the rule's
-  PathRules rewrites;                 // config rewrites: the path looked up instead
-  config::FallbackConfig fallback;    // the page a GET of a missing path gets, or none
-  config::ListingConfig listing;      // where a directory without index is listed
+  PathRules redirects;              // config redirects: 30x with a Location of the rule's
+  PathRules rewrites;               // config rewrites: the path looked up instead
+  config::FallbackConfig fallback;  // the page a GET of a missing path gets, or none
+  config::ListingConfig listing;    // where a directory without index is listed
   // Whether the directory `path` (decoded, ending with '/') is listed.
   bool lists(std::string_view path) const noexcept {
     for (const std::string& prefix : listing.paths) {

@@ -5,8 +5,8 @@
 
 namespace learnhttpd::serve {
 
-bool SiteFiles::open(const config::Config& config, SiteFiles& out,
-                     std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+bool SiteFiles::open(const config::Config& config, SiteFiles& out, std::vector<std::string>& errors,
+                     std::vector<std::string>& warnings) {
   SiteFiles files;
   const std::size_t errors_before = errors.size();
   const std::vector<config::SiteConfig> sites = config::effectiveSites(config);

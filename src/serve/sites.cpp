@@ -7,7 +7,7 @@ namespace learnhttpd::serve {
 namespace {
 
 std::unique_ptr<fs::OpenFileCache> openFileCache(const config::Config& config,
-                                             const SiteFiles& files) {
+                                                 const SiteFiles& files) {
   fs::OpenFileCacheLimits limits;
   limits.entries = config.open_file_cache.entries;
   limits.max_bytes = config.open_file_cache.max_bytes;

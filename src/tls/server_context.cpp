@@ -225,7 +225,7 @@ int onClientHello(SSL* ssl, int* alert, void* arg) {
 // with a TLS 1.2 session (SSL_get_servername() names it again when the session resumes).
 int acknowledgeName(SSL* ssl, int*, void*) {
   return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) != nullptr ? SSL_TLSEXT_ERR_OK
-                                                                         : SSL_TLSEXT_ERR_NOACK;
+                                                                       : SSL_TLSEXT_ERR_NOACK;
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -382,16 +382,16 @@ void ServerContext::addSites(std::span<const CertificateFiles> pairs,
     for (const std::string& name : site.names) {
       site_names_.add(name, i);
       // A client checks the certificate against the name it asked for.
-      const bool covered = name.starts_with("*.")
-                               ? std::any_of(site.pairs.begin(), site.pairs.end(),
-                                             [&](std::size_t pair) {
-                                               const auto& dns = entries_[pair].info.names;
-                                               return std::any_of(
-                                                   dns.begin(), dns.end(), [&](const auto& d) {
-                                                     return ServerNames::sameName(d, name);
-                                                   });
-                                             })
-                               : added.names.find(name).has_value();
+      const bool covered =
+          name.starts_with("*.")
+              ? std::any_of(site.pairs.begin(), site.pairs.end(),
+                            [&](std::size_t pair) {
+                              const auto& dns = entries_[pair].info.names;
+                              return std::any_of(dns.begin(), dns.end(), [&](const auto& d) {
+                                return ServerNames::sameName(d, name);
+                              });
+                            })
+              : added.names.find(name).has_value();
       if (!covered && !site.pairs.empty()) {
         result.warnings.push_back(pairs[site.pairs.front()].setting + ".certificate " +
                                   pairs[site.pairs.front()].certificate + ": the site's name " +

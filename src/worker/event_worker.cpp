@@ -37,8 +37,8 @@ int EventWorker::run() {
   // A bcrypt check costs tens of milliseconds: never on this loop's thread.
   serve::CredentialChecks& checks = serve_.sites.credentialChecks();
   if (serve_.sites.hasAuth() && checks.verifyOffThread()) {
-    verified_.reset(event_new(loop_.base(), checks.wakeFd(), EV_READ | EV_PERSIST, onVerified,
-                              this));
+    verified_.reset(
+        event_new(loop_.base(), checks.wakeFd(), EV_READ | EV_PERSIST, onVerified, this));
     if (!verified_ || event_add(verified_.get(), nullptr) != 0) return kExitBootFailure;
   }
   loop_.run();

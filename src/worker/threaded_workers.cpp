@@ -43,7 +43,8 @@ struct ThreadPerConnectionWorker::Job {
 };
 
 ThreadPerConnectionWorker::ThreadPerConnectionWorker(const WorkerContext& context)
-    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int ThreadPerConnectionWorker::run() {
   if (!control_.open() || !threads_.open()) return kExitBootFailure;
@@ -85,7 +86,8 @@ void ThreadPerConnectionWorker::serveJob(void* arg) {
 // ---- threads-accept --------------------------------------------------------------------------
 
 ThreadsAcceptWorker::ThreadsAcceptWorker(const WorkerContext& context)
-    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int ThreadsAcceptWorker::run() {
   if (!control_.open(false, /*own_listeners=*/false) || !threads_.open()) return kExitBootFailure;

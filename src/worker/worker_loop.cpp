@@ -56,7 +56,8 @@ bool WorkerLoop::open(int required_features) {
   // The client's address: for the access log, and for basic auth's bound on wrong passwords.
   acceptor_.emplace(context_.slot, logs_.access() != nullptr || serve_.sites.hasAuth());
   // "ssl" on port 0 (any free port): Location must name the port the master got.
-  if (!context_.tls_fds.empty()) serve_.sites.useHttpsPort(net::boundPort(context_.tls_fds.front()));
+  if (!context_.tls_fds.empty())
+    serve_.sites.useHttpsPort(net::boundPort(context_.tls_fds.front()));
   std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(), event_config_free);
   if (cfg) event_config_require_features(cfg.get(), required_features);
   base_.reset(cfg ? event_base_new_with_config(cfg.get()) : nullptr);

@@ -94,7 +94,9 @@ class FixtureTree {
 // One worker's serving state over the fixture tree, built like a worker builds it.
 struct SessionWorld {
   explicit SessionWorld(const config::Config& cfg = config::Config{})
-      : config(withRoot(cfg, tree.root())), files(openRoots(config)), context(config, files, &requests) {}
+      : config(withRoot(cfg, tree.root())),
+        files(openRoots(config)),
+        context(config, files, &requests) {}
 
   static config::Config withRoot(config::Config cfg, const std::string& path) {
     cfg.document_root = path;

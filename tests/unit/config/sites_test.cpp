@@ -169,8 +169,9 @@ TEST(Sites, CertificatesOfTheirOwnReplaceTheTopLevelPairs) {
   EXPECT_EQ(errorOf("sites:\n  - names: a.example\n    tls: {certificate: /a.pem}\n"),
             "test.yaml:3: sites[0]: tls: needs both certificate and key, key is missing");
   // With sites, the top level needs no pair when every site has its own.
-  EXPECT_NO_THROW(load("listen: ['8443 ssl']\nsites:\n  - names: a.example\n"
-                       "    tls: {certificate: /a.pem, key: /a.key}\n"));
+  EXPECT_NO_THROW(
+      load("listen: ['8443 ssl']\nsites:\n  - names: a.example\n"
+           "    tls: {certificate: /a.pem, key: /a.key}\n"));
 }
 
 TEST(Sites, ChecksAcrossKeysPointAtTheSite) {
@@ -189,8 +190,9 @@ TEST(Sites, ChecksAcrossKeysPointAtTheSite) {
 }
 
 TEST(Sites, TheRootFlagReplacesTheRootSitesInherit) {
-  Config config = load("sites:\n  - {names: a.example, document_root: /srv/a}\n"
-                       "  - names: b.example\n");
+  Config config = load(
+      "sites:\n  - {names: a.example, document_root: /srv/a}\n"
+      "  - names: b.example\n");
   CliOptions cli;
   cli.root = "/tmp/r";
   applyCli(cli, config);
@@ -227,11 +229,12 @@ TEST(Sites, IncludedFilesAddTheirSitesWhereTheIncludeStands) {
   const TempDir dir;
   std::filesystem::create_directory(dir.path() + "/sites-enabled");
   dir.write("sites-enabled/a.yaml", "sites:\n  - names: a.example\n    document_root: /srv/a\n");
-  const std::string b = dir.write("sites-enabled/b.yaml",
-                                  "# b\nsites:\n  - names: b.example\n    index: b.html\n");
-  const std::string main = dir.write(
-      "main.yaml", "sites:\n  - {names: first.example}\ninclude: sites-enabled/*.yaml\n"
-                   "index: main.html\n");
+  const std::string b =
+      dir.write("sites-enabled/b.yaml", "# b\nsites:\n  - names: b.example\n    index: b.html\n");
+  const std::string main =
+      dir.write("main.yaml",
+                "sites:\n  - {names: first.example}\ninclude: sites-enabled/*.yaml\n"
+                "index: main.html\n");
   Config config = loadConfigFile(main);
   ASSERT_EQ(config.sites.size(), 3U);
   EXPECT_EQ(config.sites[0].names[0], "first.example");
@@ -248,17 +251,17 @@ TEST(Sites, IncludedFilesAddTheirSitesWhereTheIncludeStands) {
     loadConfigFile(main);
     ADD_FAILURE() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              b + ":3: sites[2].index: expected a file name, got ''");
+    EXPECT_EQ(std::string(e.what()), b + ":3: sites[2].index: expected a file name, got ''");
   }
   dir.write("sites-enabled/b.yaml", "sites:\n  - names: A.example\n");
   try {
     loadConfigFile(main);
     ADD_FAILURE() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), b + ":2: sites[2].names: 'a.example' is already a name of "
-                                         "sites[1] (" + dir.path() +
-                                         "/sites-enabled/a.yaml:2)");
+    EXPECT_EQ(std::string(e.what()), b +
+                                         ":2: sites[2].names: 'a.example' is already a name of "
+                                         "sites[1] (" +
+                                         dir.path() + "/sites-enabled/a.yaml:2)");
   }
 }
 
@@ -340,8 +343,9 @@ TEST(Fallback, APageOrAMapping) {
             "'index.html'");
   EXPECT_EQ(errorOf("fallback: {extensionless_only: true}"), "test.yaml:1: fallback: needs a page");
   // Per site, over the top-level default.
-  const Config c = load("fallback: /index.html\nsites:\n  - {names: a.example, fallback: off}\n"
-                        "  - names: b.example\n");
+  const Config c = load(
+      "fallback: /index.html\nsites:\n  - {names: a.example, fallback: off}\n"
+      "  - names: b.example\n");
   EXPECT_EQ(c.sites[0].fallback, FallbackConfig{});
   EXPECT_EQ(c.sites[1].fallback.page, "/index.html");
 }
@@ -412,11 +416,12 @@ TEST(Cors, RulesAndTheirErrors) {
             "test.yaml:2: cors[0]: credentials: true cannot go with origins \"*\": browsers "
             "refuse it, and allowing every origin with the user's credentials would hand them "
             "to any site; list the origins");
-  for (std::string bad : {"null", "app.example", "https://app.example/", "https://a@b",
-                          "ftp://x", "https://"}) {
+  for (std::string bad :
+       {"null", "app.example", "https://app.example/", "https://a@b", "ftp://x", "https://"}) {
     EXPECT_EQ(errorOf("cors:\n  - {origins: ['" + bad + "']}\n"),
               "test.yaml:2: cors[0].origins: expected an origin like https://app.example:8443, "
-              "got '" + bad + "'")
+              "got '" +
+                  bad + "'")
         << bad;
   }
   EXPECT_EQ(errorOf("cors:\n  - {path: /a/}\n"),

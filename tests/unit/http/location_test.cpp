@@ -160,15 +160,15 @@ TEST(RuleLocation, NeverNamesAHostTheRuleDoesNot) {
 }
 
 TEST(RuleLocation, WhatTheLoaderAccepts) {
-  for (std::string_view good : {"/", "/new", "/a/*", "/*.html", "/a?b=c", "/%20x", "/a:b@c",
-                                "https://docs.example.org", "http://Docs.Example.org:8080/*",
-                                "https://[::1]/x"}) {
+  for (std::string_view good :
+       {"/", "/new", "/a/*", "/*.html", "/a?b=c", "/%20x", "/a:b@c", "https://docs.example.org",
+        "http://Docs.Example.org:8080/*", "https://[::1]/x"}) {
     EXPECT_TRUE(isRuleTarget(good, true)) << good;
   }
-  for (std::string_view bad : {"", "new", "//evil.example", "/\\evil", "/a//b", "/a*b*",
-                               "/a?x=*", "/a b", "/a\"b", "/%2", "/%zz", "https://", "ftp://x/",
-                               "https://evil.example@a/", "https://a b/", "https://[v1.x]/",
-                               "javascript:alert(1)", "/a#frag"}) {
+  for (std::string_view bad :
+       {"", "new", "//evil.example", "/\\evil", "/a//b", "/a*b*", "/a?x=*", "/a b", "/a\"b", "/%2",
+        "/%zz", "https://", "ftp://x/", "https://evil.example@a/", "https://a b/",
+        "https://[v1.x]/", "javascript:alert(1)", "/a#frag"}) {
     EXPECT_FALSE(isRuleTarget(bad, true)) << bad;
   }
   EXPECT_FALSE(isRuleTarget("https://docs.example.org/", false)) << "a rewrite stays here";

@@ -232,8 +232,9 @@ TEST(RequestParser, TwoDifferentCredentialsOrOriginsCountAsNone) {
   const Request& r = std::get<Complete>(parsed).request;
   EXPECT_TRUE(r.authorization.empty());
   EXPECT_TRUE(r.origin.empty());
-  const std::string same = "GET / HTTP/1.1\r\nHost: h\r\nOrigin: https://a.example\r\n"
-                           "Origin: https://a.example\r\n\r\n";
+  const std::string same =
+      "GET / HTTP/1.1\r\nHost: h\r\nOrigin: https://a.example\r\n"
+      "Origin: https://a.example\r\n\r\n";
   EXPECT_EQ(std::get<Complete>(parse(same, ParseLimits{})).request.origin, "https://a.example");
 }
 

@@ -8,11 +8,11 @@
 
 #include "serve/answerer.hpp"
 
+#include <crypt.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <crypt.h>
 
 #include <gtest/gtest.h>
 
@@ -421,11 +421,9 @@ config::PathRuleConfig pathRule(std::string from, std::string to, int status = 3
 
 TEST_F(AnswererTest, RedirectRulesExactPrefixAndGlob) {
   config::Config c;
-  c.redirects = {pathRule("/old.html", "/page.html"),
-                 pathRule("/blog/*", "/posts/*", 308),
+  c.redirects = {pathRule("/old.html", "/page.html"), pathRule("/blog/*", "/posts/*", 308),
                  pathRule("/docs/*", "https://docs.example.org/*", 302),
-                 pathRule("*.php", "/*.html", 307),
-                 pathRule("/a*", "/*")};
+                 pathRule("*.php", "/*.html", 307), pathRule("/a*", "/*")};
   answerer(c);
   Answer a = get("/old.html?x=1");
   EXPECT_EQ(a.status, 301);
@@ -633,8 +631,7 @@ TEST_F(AnswererTest, BasicAuthGuardsItsPrefixOnly) {
             "WWW-Authenticate: Basic realm=\"Staff only\", charset=\"UTF-8\"\r\n");
   EXPECT_EQ(denied.body.find("the plan"), std::string::npos);
   // "alice:s3cret", "alice:wrong"
-  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body,
-            "the plan");
+  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body, "the plan");
   EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n").status, 401);
   // The longest prefix decides: a rule whose file has no users lets nobody in.
   Answer open = get("/private/open/notice.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n");
@@ -666,9 +663,10 @@ TEST_F(AnswererTest, CorsFieldsAndPreflights) {
   c.cors = {api, open};
   answerer(c);
   // A preflight from an allowed origin: exactly the configured values, whatever was asked.
-  Answer pre = ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://APP.example\r\n"
-                   "Access-Control-Request-Method: DELETE\r\n"
-                   "Access-Control-Request-Headers: X-Evil\r\n\r\n");
+  Answer pre =
+      ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://APP.example\r\n"
+          "Access-Control-Request-Method: DELETE\r\n"
+          "Access-Control-Request-Headers: X-Evil\r\n\r\n");
   EXPECT_EQ(pre.status, 204);
   EXPECT_EQ(pre.extra_fields,
             "Access-Control-Allow-Origin: https://app.example\r\n"
@@ -679,8 +677,9 @@ TEST_F(AnswererTest, CorsFieldsAndPreflights) {
             "Vary: Origin\r\n");
   EXPECT_EQ(pre.allow, "GET, HEAD, OPTIONS");
   // From another origin: a plain OPTIONS answer, which the browser reads as a refusal.
-  Answer other = ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://evil.example\r\n"
-                     "Access-Control-Request-Method: GET\r\n\r\n");
+  Answer other =
+      ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://evil.example\r\n"
+          "Access-Control-Request-Method: GET\r\n\r\n");
   EXPECT_EQ(other.status, 204);
   EXPECT_EQ(other.extra_fields, "Vary: Origin\r\n");
   // Answers: the origin named back (the configured spelling), Vary even without Origin.
@@ -691,8 +690,7 @@ TEST_F(AnswererTest, CorsFieldsAndPreflights) {
             "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n");
   EXPECT_EQ(get("/dir/").extra_fields, "Vary: Origin\r\n");
   EXPECT_EQ(get("/dir/", "Origin: https://evil.example\r\n").extra_fields, "Vary: Origin\r\n");
-  EXPECT_EQ(get("/dir/", "Origin: https://app.example.evil\r\n").extra_fields,
-            "Vary: Origin\r\n");
+  EXPECT_EQ(get("/dir/", "Origin: https://app.example.evil\r\n").extra_fields, "Vary: Origin\r\n");
   // An error answer only with `always`.
   EXPECT_EQ(get("/dir/missing", "Origin: https://app.example\r\n").extra_fields, "");
   c.cors[0].always = true;

@@ -49,7 +49,8 @@ std::string basic(const std::string& text) {
   }
   if (i < text.size()) {
     unsigned n = static_cast<unsigned>(static_cast<unsigned char>(text[i])) << 16;
-    if (i + 1 < text.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])) << 8;
+    if (i + 1 < text.size())
+      n |= static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])) << 8;
     out.push_back(kAlphabet[(n >> 18) & 63]);
     out.push_back(kAlphabet[(n >> 12) & 63]);
     out.push_back(i + 1 < text.size() ? kAlphabet[(n >> 6) & 63] : '=');
@@ -78,13 +79,13 @@ TEST(BasicCredentials, ParsedStrictly) {
   EXPECT_EQ(c->user, "bob");
   EXPECT_EQ(c->password, "a:b:c") << "the user ends at the first colon";
   EXPECT_EQ(http::parseBasicCredentials(basic(":")).value().user, "");
-  for (std::string bad : {std::string(""), std::string("Basic"), std::string("Basic "),
-                          std::string("Bearer abc"), basic("nocolon"), basic("a\nb:c"),
-                          basic("a:b\x7f"), std::string("Basic YWJj"),  // "abc": no colon
-                          std::string("Basic YTpi="), std::string("Basic YTpi===="),
-                          std::string("Basic YT=pi"), std::string("Basic YTpiYw"),
-                          std::string("Basic YTpiYx=="), std::string("Basic YTp i"),
-                          "Basic " + std::string(5000, 'A')}) {
+  for (std::string bad :
+       {std::string(""), std::string("Basic"), std::string("Basic "), std::string("Bearer abc"),
+        basic("nocolon"), basic("a\nb:c"), basic("a:b\x7f"),
+        std::string("Basic YWJj"),  // "abc": no colon
+        std::string("Basic YTpi="), std::string("Basic YTpi===="), std::string("Basic YT=pi"),
+        std::string("Basic YTpiYw"), std::string("Basic YTpiYx=="), std::string("Basic YTp i"),
+        "Basic " + std::string(5000, 'A')}) {
     EXPECT_FALSE(http::parseBasicCredentials(bad)) << bad;
   }
   EXPECT_EQ(http::basicChallenge("Staff only"),
@@ -92,8 +93,7 @@ TEST(BasicCredentials, ParsedStrictly) {
 }
 
 TEST(KeyedHash, Sha256AndHmacAgreeWithAnIndependentImplementation) {
-  EXPECT_EQ(hex(sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   // The padding's edges: 55, 56 and 64 bytes.
   EXPECT_EQ(hex(sha256(std::string(55, 'a'))),
@@ -107,8 +107,8 @@ TEST(KeyedHash, Sha256AndHmacAgreeWithAnIndependentImplementation) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(hex(HmacSha256(std::string(100, 'k')).mac({std::string(1000, 'x')})),
             "3e7454caad47b54cbf21e89cd1bcf7e95f1f2c395cb2f8fa29b3a79fd46a998c");
-  EXPECT_EQ(hex(HmacSha256("key").mac({"a", std::string_view("\0", 1), "b",
-                                        std::string_view("\0", 1), "c"})),
+  EXPECT_EQ(hex(HmacSha256("key").mac(
+                {"a", std::string_view("\0", 1), "b", std::string_view("\0", 1), "c"})),
             "a5746d31e1d57ed2d6a05c235f2dd2d44acb9aefa799440f5ae9c5709b169aa8");
   EXPECT_TRUE(equalInConstantTime("abc", "abc"));
   EXPECT_FALSE(equalInConstantTime("abc", "abd"));
@@ -133,9 +133,9 @@ class HtpasswdTest : public ::testing::Test {
 };
 
 TEST_F(HtpasswdTest, TakesBcryptShaCryptAndYescrypt) {
-  const std::string path =
-      write("# staff\nalice:" + hashOf("a-pass", "$2b$", 5) + "\nbob:" +
-            hashOf("b-pass", "$6$", 5000) + "\r\n\ncarol:" + hashOf("c-pass", "$y$", 0) + "\n");
+  const std::string path = write("# staff\nalice:" + hashOf("a-pass", "$2b$", 5) +
+                                 "\nbob:" + hashOf("b-pass", "$6$", 5000) +
+                                 "\r\n\ncarol:" + hashOf("c-pass", "$y$", 0) + "\n");
   Htpasswd file;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
@@ -161,12 +161,16 @@ TEST_F(HtpasswdTest, RefusesCheapHashesNamingTheLineAndTheCure) {
   EXPECT_FALSE(Htpasswd::read(path, file, errors, warnings));
   ASSERT_EQ(errors.size(), 7U);
   const std::string remake = "; make it again with htpasswd -B (bcrypt)";
-  EXPECT_EQ(errors[0], path + ":1: user 'a': an Apache MD5 ($apr1$) hash is too cheap to guess "
-                              "against" + remake);
+  EXPECT_EQ(errors[0], path +
+                           ":1: user 'a': an Apache MD5 ($apr1$) hash is too cheap to guess "
+                           "against" +
+                           remake);
   EXPECT_EQ(errors[1],
             path + ":2: user 'b': a SHA-1 ({SHA}) hash is too cheap to guess against" + remake);
-  EXPECT_EQ(errors[2], path + ":3: user 'c': a DES crypt hash is too cheap to guess against (and "
-                              "keeps only 8 characters)" + remake);
+  EXPECT_EQ(errors[2], path +
+                           ":3: user 'c': a DES crypt hash is too cheap to guess against (and "
+                           "keeps only 8 characters)" +
+                           remake);
   EXPECT_EQ(errors[3], path + ":4: user 'd': a plain-text password is not a hash" + remake);
   EXPECT_EQ(errors[4],
             path + ":5: user 'e': an MD5-crypt ($1$) hash is too cheap to guess against" + remake);
@@ -199,8 +203,8 @@ class ChecksTest : public HtpasswdTest {
     HtpasswdTest::SetUp();
     std::vector<std::string> errors;
     std::vector<std::string> warnings;
-    ASSERT_TRUE(Htpasswd::read(write("alice:" + hashOf("right", "$2b$", 5) + "\n"), file_,
-                               errors, warnings));
+    ASSERT_TRUE(Htpasswd::read(write("alice:" + hashOf("right", "$2b$", 5) + "\n"), file_, errors,
+                               warnings));
   }
   Htpasswd file_;
 };

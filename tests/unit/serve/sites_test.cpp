@@ -29,8 +29,8 @@ TEST(HostNames, ExactNamesIgnoreCasePortAndFinalDot) {
   ASSERT_TRUE(names.add("a.example", 0));
   ASSERT_TRUE(names.add("b.example", 1));
   EXPECT_FALSE(names.add("a.example", 2));
-  for (std::string_view host : {"a.example", "A.EXAMPLE", "a.example:8080", "a.example.",
-                                "A.Example.:443"}) {
+  for (std::string_view host :
+       {"a.example", "A.EXAMPLE", "a.example:8080", "a.example.", "A.Example.:443"}) {
     EXPECT_EQ(names.find(host), 0U) << host;
   }
   EXPECT_EQ(names.find("b.example"), 1U);
@@ -151,8 +151,7 @@ TEST_F(SitesTest, EachHostGetsItsSiteAndEveryOtherNameTheDefault) {
   // HTTP/1.0 without Host: the default site.
   EXPECT_EQ(ask("GET /who.txt HTTP/1.0\r\n\r\n").second, "b");
   // The absolute form's authority names the site, not the Host field (RFC 9112 section 3.2.2).
-  EXPECT_EQ(ask("GET http://a.example/who.txt HTTP/1.1\r\nHost: top.example\r\n\r\n").second,
-            "a");
+  EXPECT_EQ(ask("GET http://a.example/who.txt HTTP/1.1\r\nHost: top.example\r\n\r\n").second, "a");
   EXPECT_EQ(counts_[0].requests.load(), 4U);
   EXPECT_EQ(counts_[0].bytes.load(), 3U + http::errorBody(http::Status::NotFound).size())
       << "three bodies of one byte and the 404 page";
