@@ -16,17 +16,20 @@
 # enabled that was not enabled before.
 set -euo pipefail
 
-# Compiler, build tools and the libraries the server links; help2man makes learnhttpd(8) in
-# every build.
+# Compiler, build tools and the libraries the server links (libcrypt-dev: crypt_r for basic
+# auth's bcrypt, SHA-crypt and yescrypt); help2man makes learnhttpd(8) in every build.
 run_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-          libsystemd-dev zlib1g-dev libssl-dev help2man)
+          libsystemd-dev zlib1g-dev libssl-dev libcrypt-dev help2man)
 # googletest: the unit tests; python3 runs the integration tests. curl: TLS interoperability.
 # openssl: the test certificates.
 # nodejs: a WHATWG URL parser to resolve Location headers as a browser does.
 # python3-prometheus-client, python3-html5lib: validators of /metrics and of the error pages
 # (neither starts a service; promtool would bring the Prometheus server).
+# chromium: a real browser, headless, for what only a browser shows (a listing's escaping);
+# apache2-utils: htpasswd, the tool an operator makes basic auth's files with (neither ships a
+# daemon).
 test_pkgs=(googletest libgtest-dev libgmock-dev python3 curl openssl nodejs
-           python3-prometheus-client python3-html5lib)
+           python3-prometheus-client python3-html5lib chromium apache2-utils)
 # git: the changed lines are found with git clang-format; python3: the include-arrow check.
 check_pkgs=(clang-format clang-tidy git python3)
 # nginx, lighttpd and h2o are the servers compared against; their packages enable their

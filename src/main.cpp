@@ -62,12 +62,15 @@ int main(int argc, char** argv) {
   master::PreflightOptions checks;
   checks.try_listeners = test;  // a start binds them for real
   checks.daemon = cli.daemon;
-  std::optional<std::vector<std::string>> warnings =
+  std::optional<master::Preflight> passed =
       master::passesPreflight(config, checks, /*starting=*/!test);
-  if (!warnings) return 1;
+  if (!passed) return 1;
   if (test) {
     (void)std::printf("learnhttpd: %s: configuration ok\n", config.source.c_str());
-    for (const std::string& warning : *warnings) {
+    for (const std::string& note : passed->notes) {
+      (void)std::printf("learnhttpd: %s\n", note.c_str());
+    }
+    for (const std::string& warning : passed->warnings) {
       (void)std::printf("learnhttpd: warning: %s\n", warning.c_str());
     }
     return 0;
@@ -84,6 +87,6 @@ int main(int argc, char** argv) {
   options.reload_config = [cli] { return config::loadConfig(cli); };
   options.start_args = config::configArgs(cli);
   options.version = LEARNHTTPD_VERSION;
-  options.warnings = std::move(*warnings);
+  options.warnings = std::move(passed->warnings);
   return master::Master(std::move(config), std::move(options)).run();
 }

@@ -358,7 +358,12 @@ void applyCli(const CliOptions& cli, Config& config) {
       throw ConfigError(std::string(cli.bind ? "-b" : "-p") + ": " + problem);
     }
   }
-  config.document_root = cli.root.value_or(config.document_root);
+  if (cli.root) {
+    config.document_root = *cli.root;
+    for (SiteConfig& site : config.sites) {
+      if (!site.own_document_root) site.document_root = *cli.root;  // the default it inherits
+    }
+  }
   config.workers = cli.workers.value_or(config.workers);
   config.worker_model = cli.model.value_or(config.worker_model);
   if (cli.threads) {

@@ -15,21 +15,57 @@ bool hasTlsListener(const Config& config) noexcept {
                      [](const ListenAddress& a) { return a.tls; });
 }
 
-std::string httpsRedirectProblem(const Config& config) {
-  if (!config.redirect_to_https.enabled) return {};
+std::string httpsRedirectProblem(const HttpsRedirectConfig& redirect,
+                                 const std::vector<ListenAddress>& listen) {
+  if (!redirect.enabled) return {};
   std::vector<std::uint16_t> ports;
-  for (const ListenAddress& address : config.listen) {
+  for (const ListenAddress& address : listen) {
     if (address.tls && std::find(ports.begin(), ports.end(), address.port) == ports.end()) {
       ports.push_back(address.port);
     }
   }
   if (ports.empty()) return "redirect_to_https: no \"ssl\" address in listen to redirect to";
-  if (ports.size() > 1 && config.redirect_to_https.port == 0) {
+  if (ports.size() > 1 && redirect.port == 0) {
     return "redirect_to_https: the \"ssl\" addresses use ports " + std::to_string(ports[0]) +
            " and " + std::to_string(ports[1]) +
            "; name the one to redirect to, like redirect_to_https: " + std::to_string(ports[0]);
   }
   return {};
+}
+
+std::string httpsRedirectProblem(const Config& config) {
+  if (std::string problem = httpsRedirectProblem(config.redirect_to_https, config.listen);
+      !problem.empty()) {
+    return problem;
+  }
+  for (const SiteConfig& site : config.sites) {
+    if (std::string problem = httpsRedirectProblem(site.redirect_to_https, config.listen);
+        !problem.empty()) {
+      return site.key + "." + problem;
+    }
+  }
+  return {};
+}
+
+std::vector<SiteConfig> effectiveSites(const Config& config) {
+  if (!config.sites.empty()) return config.sites;
+  SiteConfig site;
+  static_cast<SiteSettings&>(site) = config;
+  site.is_default = true;
+  site.source = config.source;
+  return {std::move(site)};
+}
+
+std::size_t defaultSiteIndex(const std::vector<SiteConfig>& sites) noexcept {
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (sites[i].is_default) return i;
+  }
+  return 0;
+}
+
+std::string siteLabel(const SiteConfig& site) {
+  if (site.names.empty()) return "the default site";
+  return site.names.front() + (site.is_default ? " (default)" : "");
 }
 
 std::string tlsModelProblem(const Config& config) {

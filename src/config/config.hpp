@@ -113,12 +113,114 @@ struct HttpsRedirectConfig {
   friend bool operator==(const HttpsRedirectConfig&, const HttpsRedirectConfig&) = default;
 };
 
-struct Config {
-  std::vector<ListenAddress> listen{ListenAddress{}};
+// One rule of `redirects` or `rewrites`: a request whose decoded path matches `from` goes to
+// `to`. `from` is a path, matched exactly, or holds one '*' that stands for any run of bytes
+// ("/blog/*" a prefix, "*.php" a suffix, "/a/*/edit" both); a '*' in `to` is what it matched.
+// No regular expressions: matching is a prefix and a suffix compare, linear in the path.
+struct PathRuleConfig {
+  std::string from;
+  std::string to;    // redirects: a path or an http(s) URL; rewrites: a path of the same site
+  int status = 301;  // redirects: 301, 302, 307 or 308
+  friend bool operator==(const PathRuleConfig&, const PathRuleConfig&) = default;
+};
+
+// `fallback`: a GET or HEAD of a path with no file is answered 200 with this page (single-page
+// applications route in the browser); `extensionless_only`: only for paths whose last segment
+// has no '.', so a missing /app.js stays a 404.
+struct FallbackConfig {
+  std::string page;  // empty: off
+  bool extensionless_only = false;
+  friend bool operator==(const FallbackConfig&, const FallbackConfig&) = default;
+};
+
+// `listing`: a directory without an index under one of `paths` (prefixes of the decoded path;
+// "/" for the whole site) is answered with a list of its entries, in HTML or JSON. Off
+// (no paths) by default.
+struct ListingConfig {
+  std::vector<std::string> paths;
+  unsigned max_entries = 1000;  // entries shown at most; a line says when there were more
+  friend bool operator==(const ListingConfig&, const ListingConfig&) = default;
+};
+
+// One rule of `auth`: the paths under `path` (a prefix of the decoded path) need a user and
+// password of `htpasswd` (Basic, RFC 7617); the longest matching prefix decides.
+struct AuthRuleConfig {
+  std::string path = "/";
+  std::string realm;     // shown by the browser's prompt: visible ASCII and spaces, no '"' or '\\'
+  std::string htpasswd;  // the password file, read by the master at start and on reload
+  friend bool operator==(const AuthRuleConfig&, const AuthRuleConfig&) = default;
+};
+
+// One rule of `cors`: cross-origin requests (Fetch's CORS protocol) to the paths under `path`
+// (a prefix of the decoded path; the longest matching one decides) from `origins`.
+struct CorsRuleConfig {
+  std::string path = "/";
+  std::vector<std::string> origins;  // serialized origins, lower case ("https://app.example")
+  bool any_origin = false;           // origins: "*"
+  std::vector<std::string> methods{"GET", "HEAD"};  // Access-Control-Allow-Methods
+  std::vector<std::string> headers;                 // Access-Control-Allow-Headers
+  Duration max_age{0};                              // Access-Control-Max-Age; 0: not sent
+  bool credentials = false;  // Access-Control-Allow-Credentials: true (never with "*")
+  bool always = false;       // the fields on error answers (4xx, 5xx) too
+  friend bool operator==(const CorsRuleConfig&, const CorsRuleConfig&) = default;
+};
+
+// Everything that may differ from one site to the next: the top-level keys of these names are
+// the defaults of every site (and, with no `sites:`, the one site). A base of both Config and
+// SiteConfig, so that a site is its defaults overridden key by key and no field is listed twice.
+struct SiteSettings {
   std::string document_root = "/var/www/learnhttpd";
   std::string index = "index.html";
-  int missing_index_status = 404;  // 404 or 403
-  unsigned workers = 0;            // 0 = auto (number of CPUs)
+  int missing_index_status = 404;                               // 404 or 403
+  std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
+  // "; charset=<this>" on the textual types (http/mime_table.hpp) whose mime_types entry names
+  // none; empty ("charset: off"): types are sent as they are. A token (RFC 9110 section 5.6.2).
+  std::string charset = "utf-8";
+  // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
+  bool precompressed = true;
+  GzipConfig gzip;
+  std::vector<HeaderRuleConfig> headers;                 // in the order of the file
+  std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
+  // hidden_files: deny answers a request whose path has a component starting with '.' (except
+  // /.well-known/) like a missing file; the loader refuses an index or error page that is one.
+  bool deny_hidden_files = true;
+  TlsConfig tls;
+  HttpsRedirectConfig redirect_to_https;
+  std::vector<PathRuleConfig> redirects;  // in the order of the file; the first match wins
+  std::vector<PathRuleConfig> rewrites;   // likewise, after the redirects
+  FallbackConfig fallback;
+  ListingConfig listing;
+  std::vector<AuthRuleConfig> auth;
+  std::vector<CorsRuleConfig> cors;
+
+  friend bool operator==(const SiteSettings&, const SiteSettings&) = default;
+};
+
+// One entry of `sites:` (nginx's server block): the names it answers to and its settings, the
+// top-level values for every key it does not set.
+struct SiteConfig : SiteSettings {
+  // Lower case, without port or final dot; "*.example.org" stands for exactly one label
+  // ("a.example.org", not "example.org" nor "a.b.example.org"). Empty only for the default.
+  std::vector<std::string> names;
+  // Answers the requests whose Host no site names (or that name none), like nginx's
+  // default_server: the site with `default: true`, else the first. Exactly one after loading.
+  bool is_default = false;
+  // Its own `document_root` (else the top-level one, which -r replaces), its own certificate
+  // (`tls.certificate` set in the site; else the top-level pairs).
+  bool own_document_root = false;
+  bool own_certificates = false;
+  // Where it was written, for messages: its file, the line of its entry, and its key
+  // ("sites[2]", counted across every file).
+  std::string source;
+  int line = 0;
+  std::string key;
+
+  friend bool operator==(const SiteConfig&, const SiteConfig&) = default;
+};
+
+struct Config : SiteSettings {
+  std::vector<ListenAddress> listen{ListenAddress{}};
+  unsigned workers = 0;  // 0 = auto (number of CPUs)
   WorkerModel worker_model = WorkerModel::Event;
   unsigned threads = 8;      // pool threads per worker; the maximum with "threads: MIN..MAX"
   unsigned min_threads = 0;  // MIN of "threads: MIN..MAX" (grow/shrink); 0: a fixed pool
@@ -134,22 +236,11 @@ struct Config {
   std::string user = "www-data";                 // empty: never drop privileges
   std::string pid_file = "/run/learnhttpd.pid";  // empty: none
   LogConfig log;
-  std::vector<std::pair<std::string, std::string>> mime_types;  // extension -> type
-  // "; charset=<this>" on the textual types (http/mime_table.hpp) whose mime_types entry names
-  // none; empty ("charset: off"): types are sent as they are. A token (RFC 9110 section 5.6.2).
-  std::string charset = "utf-8";
   OpenFileCacheConfig open_file_cache;
   StatusConfig status;
-  // Serve FILE.br / FILE.zst / FILE.gz beside FILE to clients that accept the coding.
-  bool precompressed = true;
-  GzipConfig gzip;
-  std::vector<HeaderRuleConfig> headers;                 // in the order of the file
-  std::vector<std::pair<int, std::string>> error_pages;  // status 400-599 -> page path
-  // hidden_files: deny answers a request whose path has a component starting with '.' (except
-  // /.well-known/) like a missing file; the loader refuses an index or error page that is one.
-  bool deny_hidden_files = true;
-  TlsConfig tls;
-  HttpsRedirectConfig redirect_to_https;
+  // `sites:`, in the order of the files (each included file where its `include:` stands);
+  // empty: one site, the top-level settings (effectiveSites()).
+  std::vector<SiteConfig> sites;
 
   std::string source = "<built-in defaults>";  // the file it was read from, for messages
 
@@ -158,12 +249,27 @@ struct Config {
   friend bool operator==(const Config&, const Config&) = default;
 };
 
+// The sites the server answers for, in the order of the configuration: `config.sites`, or,
+// when there are none, one default site of the top-level settings.
+std::vector<SiteConfig> effectiveSites(const Config& config);
+// The index of the default site in effectiveSites(config).
+std::size_t defaultSiteIndex(const std::vector<SiteConfig>& sites) noexcept;
+// "a.example (default)", "the default site": how messages name a site.
+std::string siteLabel(const SiteConfig& site);
+// The most sites one configuration may have: far above what one server is given, and a bound on
+// what a glob of site files can make every worker build.
+inline constexpr std::size_t kMaxSites = 10000;
+
 // True when some listen address speaks TLS.
 bool hasTlsListener(const Config& config) noexcept;
 // Why redirect_to_https cannot work with `config`'s listen addresses (none speaks TLS, or
 // they use several ports and redirect_to_https names none), or empty. The loader reports it
-// at the key's line; the CLI overlay (-b, -p) may change the addresses afterwards.
+// at the key's line; the CLI overlay (-b, -p) may change the addresses afterwards. Checks the
+// top-level setting and every site's.
 std::string httpsRedirectProblem(const Config& config);
+// The same for one site's (or the top-level) setting over `listen`.
+std::string httpsRedirectProblem(const HttpsRedirectConfig& redirect,
+                                 const std::vector<ListenAddress>& listen);
 // Why `config` cannot serve its TLS listeners with its worker model (only event and
 // threadpool speak TLS), or empty.
 std::string tlsModelProblem(const Config& config);

@@ -112,10 +112,10 @@ FileText readFile(const std::string& path) {
 }
 
 // Top-level keys that several files may each set, their values concatenated in reading order
-// (each included file where its `include:` stands). Every other key may be set once in the whole
-// configuration. None yet: `sites:` (a later issue) is meant to be the first, and its reader
-// must then append to what the files before gave instead of replacing it.
-constexpr std::array<std::string_view, 0> kConcatenatedKeys{};
+// (each included file where its `include:` stands): `sites:`, whose reader appends. Every other
+// key may be set once in the whole configuration. They are applied after every other key, so
+// a site starts from the final top-level settings wherever those stand.
+constexpr std::array<std::string_view, 1> kConcatenatedKeys{"sites"};
 
 bool concatenated(std::string_view name) {
   return std::find(kConcatenatedKeys.begin(), kConcatenatedKeys.end(), name) !=
@@ -143,6 +143,7 @@ Config ConfigFiles::apply(const std::string& main_source) const {
   Config config;
   config.source = main_source;
   Origins where;
+  std::vector<std::pair<const Field*, const Origin*>> later;
   for (const Origin& entry : entries_) {
     const Field& field = knownField(*entry.source, entry.key, topFields(), "");
     const std::string& name = entry.key.Scalar();
@@ -155,8 +156,16 @@ Config ConfigFiles::apply(const std::string& main_source) const {
       }
       fail(*entry.source, lineOf(entry.key), message);
     }
+    if (concatenated(name)) {
+      later.emplace_back(&field, &entry);
+      continue;
+    }
     field.apply(Setting(*entry.source, name, entry.key, entry.value), config);
   }
+  for (const auto& [field, entry] : later) {
+    field->apply(Setting(*entry->source, entry->key.Scalar(), entry->key, entry->value), config);
+  }
+  checkSites(config);
   checkAcrossKeys(where, main_source, config);
   return config;
 }

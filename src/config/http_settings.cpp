@@ -261,17 +261,17 @@ void readGzip(const Setting& s, Config& config) {
   if (!s.value().IsMap()) {
     s.reject("expected a mapping like { enabled: true, level: 1 }");
   }
-  readFields(s.source(), s.value(), kGzipFieldTable, "gzip.", config);
+  readFields(s.source(), s.value(), kGzipFieldTable, s.key() + ".", config);
   const GzipConfig& gzip = config.gzip;
   if (gzip.min_length <= gzip.max_length) return;
   if (const YAML::Node max = s.value()["max_length"]) {
-    Setting(s.source(), "gzip.max_length", max, max)
-        .failAt(max, std::to_string(gzip.max_length) + " is below gzip.min_length (" +
+    Setting(s.source(), s.key() + ".max_length", max, max)
+        .failAt(max, std::to_string(gzip.max_length) + " is below " + s.key() + ".min_length (" +
                          std::to_string(gzip.min_length) + ")");
   }
   const YAML::Node min = s.value()["min_length"];
-  Setting(s.source(), "gzip.min_length", min, min)
-      .failAt(min, std::to_string(gzip.min_length) + " is above gzip.max_length (" +
+  Setting(s.source(), s.key() + ".min_length", min, min)
+      .failAt(min, std::to_string(gzip.min_length) + " is above " + s.key() + ".max_length (" +
                        std::to_string(gzip.max_length) + ")");
 }
 
@@ -281,20 +281,40 @@ std::span<const Field> gzipFields() {
 
 // Checked once every key is read: hidden_files may come after index and error_pages, in any
 // file. A page or index the server would never serve is a mistake to report here, not a 404 to
-// puzzle over.
-void checkHiddenPaths(const Origins& where, const Config& config) {
-  if (!config.deny_hidden_files) return;
+// puzzle over. A site that turns hidden_files to deny over an inherited index or error page is
+// told so at its hidden_files line.
+void checkHiddenPaths(const Origins& where, const SiteSettings& settings, std::string_view prefix) {
+  if (!settings.deny_hidden_files) return;
+  const std::string key_prefix(prefix);
+  const auto rule = where.find("hidden_files");
   // The index is a relative name, found in any directory: every component of it counts, a
   // leading .well-known too (the exception is for the first component of a request path).
-  if (const auto index = where.find("index");
-      index != where.end() && http::isHiddenPath(config.index)) {
-    failHidden(*index->second.source, index->second.value, "index");
+  if (http::isHiddenPath(settings.index)) {
+    if (const auto index = where.find("index"); index != where.end()) {
+      failHidden(*index->second.source, index->second.value, key_prefix + "index");
+    }
+    if (rule != where.end()) {
+      fail(*rule->second.source, lineOf(rule->second.value),
+           key_prefix + "hidden_files: the index '" + settings.index +
+               "' it inherits is a hidden path, never served while hidden_files is deny");
+    }
   }
   const auto pages = where.find("error_pages");
-  if (pages == where.end() || !pages->second.value.IsMap()) return;
-  for (const auto& entry : pages->second.value) {
-    if (http::isHiddenPath(entry.second.Scalar())) {
-      failHidden(*pages->second.source, entry.second, "error_pages[" + entry.first.Scalar() + "]");
+  if (pages != where.end() && pages->second.value.IsMap()) {
+    for (const auto& entry : pages->second.value) {
+      if (http::isHiddenPath(entry.second.Scalar())) {
+        failHidden(*pages->second.source, entry.second,
+                   key_prefix + "error_pages[" + entry.first.Scalar() + "]");
+      }
+    }
+    return;
+  }
+  if (rule == where.end()) return;
+  for (const auto& [code, page] : settings.error_pages) {
+    if (http::isHiddenPath(page)) {
+      fail(*rule->second.source, lineOf(rule->second.value),
+           key_prefix + "hidden_files: the error page '" + page +
+               "' it inherits is a hidden path, never served while hidden_files is deny");
     }
   }
 }

@@ -262,12 +262,13 @@ void readTls(const Setting& s, Config& config) {
     s.reject(
         "expected a mapping like { certificate: /etc/ssl/fullchain.pem, key: /etc/ssl/key.pem }");
   }
-  readFields(s.source(), s.value(), kTlsFields, "tls.", config);
+  readFields(s.source(), s.value(), kTlsFields, s.key() + ".", config);
 }
 
 // A TLS listener needs both files; the error points at the listen setting.
 void checkTlsListeners(const Origins& where, const std::string& main_source, const Config& config) {
-  if (!hasTlsListener(config)) return;
+  // With sites, each site needs a pair (its own or these): readSites checks them one by one.
+  if (!hasTlsListener(config) || !config.sites.empty()) return;
   if (config.tls.certificate.empty() || config.tls.key.empty()) {
     failAtSetting(where, "listen", main_source,
                   "listen: an \"ssl\" address needs tls.certificate and tls.key");
@@ -294,7 +295,8 @@ void readHttpsRedirect(const Setting& s, Config& c) {
 // Checked once every key is read: the listen addresses may come after redirect_to_https.
 void checkHttpsRedirect(const Origins& where, const std::string& main_source,
                         const Config& config) {
-  if (std::string problem = httpsRedirectProblem(config); !problem.empty()) {
+  if (std::string problem = httpsRedirectProblem(config.redirect_to_https, config.listen);
+      !problem.empty()) {
     failAtSetting(where, "redirect_to_https", main_source, problem);
   }
 }
@@ -365,19 +367,27 @@ constexpr std::array kTopFields = {
           [](const Setting& s, Config& c) { c.deny_hidden_files = readHiddenFiles(s); }},
     Field{"tls", readTls},
     Field{"redirect_to_https", readHttpsRedirect},
+    Field{"sites", readSites},
     Field{"include", rejectInclude},
 };
 
 }  // namespace
 
+// The table above and the features' rows (feature_settings.cpp), in one list.
 std::span<const Field> topFields() {
-  return kTopFields;
+  static const std::vector<Field> fields = [] {
+    std::vector<Field> all(kTopFields.begin(), kTopFields.end());
+    const std::span<const Field> features = featureFields();
+    all.insert(all.end() - 2, features.begin(), features.end());  // before sites and include
+    return all;
+  }();
+  return fields;
 }
 
 void checkAcrossKeys(const Origins& where, const std::string& main_source, const Config& config) {
   checkTlsListeners(where, main_source, config);
   checkHttpsRedirect(where, main_source, config);
-  checkHiddenPaths(where, config);
+  checkHiddenPaths(where, config, "");
 }
 
 std::vector<std::string> allSettingNames() {
@@ -387,12 +397,14 @@ std::vector<std::string> allSettingNames() {
       names.push_back(std::string(prefix) + std::string(field.name));
     }
   };
-  add("", kTopFields);
+  add("", topFields());
+  for (std::string& name : featureSettingNames()) names.push_back(std::move(name));
   add("log.", kLogFields);
   add("open_file_cache.", kOpenFileCacheFields);
   add("status.", kStatusFields);
   add("gzip.", gzipFields());
   add("tls.", kTlsFields);
+  for (std::string& name : siteOnlySettingNames()) names.push_back(std::move(name));
   return names;
 }
 

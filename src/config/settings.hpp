@@ -32,6 +32,22 @@ std::string readCharset(const Setting& s);
 bool readHiddenFiles(const Setting& s);
 void readGzip(const Setting& s, Config& config);
 std::span<const Field> gzipFields();
-void checkHiddenPaths(const Origins& where, const Config& config);
+// Refuses an index or error page that hidden_files would never serve. `where`: the keys of the
+// mapping being checked (the top level, or a site's); `prefix` names them ("sites[1].").
+void checkHiddenPaths(const Origins& where, const SiteSettings& settings, std::string_view prefix);
+
+// ---- feature_settings.cpp -------------------------------------------------------------------
+// The site features' keys (redirects, rewrites, fallback ...), top-level rows and site keys.
+std::span<const Field> featureFields();
+// Their named sub-keys ("fallback.page").
+std::vector<std::string> featureSettingNames();
+
+// ---- site_settings.cpp ----------------------------------------------------------------------
+// `sites:` (read after every other top-level key, so a site starts from the final defaults).
+void readSites(const Setting& s, Config& config);
+// The keys a site may set, for settingNames() ("sites.names", "sites.default").
+std::vector<std::string> siteOnlySettingNames();
+// Across all sites, once every file is read: no name twice, one default, names on the others.
+void checkSites(Config& config);
 
 }  // namespace learnhttpd::config

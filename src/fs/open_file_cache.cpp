@@ -38,9 +38,15 @@ std::size_t descriptorBudget() {
   return static_cast<std::size_t>(limit.rlim_cur / 4);
 }
 
+// The root's directory as inotify_add_watch can name it: the /proc magic link of its descriptor.
+std::string procPath(int root_fd) {
+  return "/proc/self/fd/" + std::to_string(root_fd);
+}
+
 }  // namespace
 
 struct OpenFileCache::Entry {
+  int root = -1;    // the root's descriptor
   std::string key;  // the decoded path, index name appended for a directory
   std::shared_ptr<CachedFile> file;
   std::vector<int> wds;            // root, each directory, the file: one reference on each
@@ -56,7 +62,7 @@ struct OpenFileCache::Watch {
   std::unordered_map<std::string, std::unordered_set<Entry*>> dependents;
 };
 
-std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd, const OpenFileCacheLimits& limits,
+std::unique_ptr<OpenFileCache> OpenFileCache::create(const OpenFileCacheLimits& limits,
                                                      std::string& error) {
   if (limits.entries == 0) return nullptr;
   base::UniqueFd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
@@ -64,21 +70,16 @@ std::unique_ptr<OpenFileCache> OpenFileCache::create(int root_fd, const OpenFile
     error = std::string("open_file_cache: inotify_init1: ") + std::strerror(errno);
     return nullptr;
   }
-  std::unique_ptr<OpenFileCache> cache(new OpenFileCache(root_fd, limits, std::move(inotify)));
   // The watches are named through /proc: without it the cache cannot prove anything.
-  if (::access(cache->proc_root_.c_str(), F_OK) != 0) {
-    error = "open_file_cache: " + cache->proc_root_ + ": " + std::strerror(errno);
+  if (::access("/proc/self/fd", F_OK) != 0) {
+    error = std::string("open_file_cache: /proc/self/fd: ") + std::strerror(errno);
     return nullptr;
   }
-  return cache;
+  return std::unique_ptr<OpenFileCache>(new OpenFileCache(limits, std::move(inotify)));
 }
 
-OpenFileCache::OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, base::UniqueFd inotify)
-    : root_fd_(root_fd),
-      limits_(limits),
-      max_fds_(descriptorBudget()),
-      proc_root_("/proc/self/fd/" + std::to_string(root_fd)),
-      inotify_(std::move(inotify)) {}
+OpenFileCache::OpenFileCache(const OpenFileCacheLimits& limits, base::UniqueFd inotify)
+    : limits_(limits), max_fds_(descriptorBudget()), inotify_(std::move(inotify)) {}
 
 OpenFileCache::~OpenFileCache() = default;  // closing the inotify fd removes every watch
 
@@ -102,30 +103,32 @@ void OpenFileCache::sync() {
   drain();
 }
 
-std::shared_ptr<const CachedFile> OpenFileCache::lookup(const std::string& decoded_path,
+std::shared_ptr<const CachedFile> OpenFileCache::hit(int root_fd, std::string_view path) {
+  auto found = index_.find(Key{root_fd, path});
+  if (found == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, found->second);
+  return found->second->file;
+}
+
+std::shared_ptr<const CachedFile> OpenFileCache::lookup(int root_fd,
+                                                        const std::string& decoded_path,
                                                         bool trailing_slash,
                                                         const std::string& index) {
   std::lock_guard lock(mutex_);
-  auto found = index_.find(std::string_view(decoded_path));
-  if (!trailing_slash && found != index_.end()) {
-    lru_.splice(lru_.begin(), lru_, found->second);
-    return found->second->file;
+  if (!trailing_slash) {
+    if (auto file = hit(root_fd, decoded_path)) return file;
+    return fill(root_fd, decoded_path, false);
   }
-  if (!trailing_slash) return fill(decoded_path, false);
   std::string key = decoded_path;
   if (key.empty() || key.back() != '/') key.push_back('/');
   key += index;
-  found = index_.find(std::string_view(key));
-  if (found != index_.end()) {
-    lru_.splice(lru_.begin(), lru_, found->second);
-    return found->second->file;
-  }
-  return fill(key, true);
+  if (auto file = hit(root_fd, key)) return file;
+  return fill(root_fd, key, true);
 }
 
-std::shared_ptr<CachedFile> OpenFileCache::openCacheable(const std::string& relative,
+std::shared_ptr<CachedFile> OpenFileCache::openCacheable(int root_fd, const std::string& relative,
                                                          bool is_index) const {
-  base::UniqueFd fd(openNoSymlinks(root_fd_, relative.c_str()));
+  base::UniqueFd fd(openNoSymlinks(root_fd, relative.c_str()));
   if (!fd) return nullptr;
   auto file = std::make_shared<CachedFile>();
   if (::fstat(fd.get(), &file->st) != 0 || !S_ISREG(file->st.st_mode)) return nullptr;
@@ -147,8 +150,9 @@ std::shared_ptr<CachedFile> OpenFileCache::openCacheable(const std::string& rela
   return file;
 }
 
-bool OpenFileCache::addWatch(const std::string& relative, bool is_file, std::vector<int>& wds) {
-  std::string path = proc_root_;
+bool OpenFileCache::addWatch(int root_fd, const std::string& relative, bool is_file,
+                             std::vector<int>& wds) {
+  std::string path = procPath(root_fd);
   std::uint32_t mask = kWatchMask;
   if (!relative.empty()) {
     path += '/';
@@ -172,21 +176,24 @@ void OpenFileCache::releaseWatches(const std::vector<int>& wds) {
   }
 }
 
-std::shared_ptr<const CachedFile> OpenFileCache::fill(const std::string& key, bool is_index) {
+std::shared_ptr<const CachedFile> OpenFileCache::fill(int root_fd, const std::string& key,
+                                                      bool is_index) {
   std::string relative = key.substr(1);
   // Probe first: most uncacheable paths (404s, symlinks) end here at the price of one open.
-  if (relative.empty() || !openCacheable(relative, is_index)) return nullptr;
+  if (relative.empty() || !openCacheable(root_fd, relative, is_index)) return nullptr;
   // Watches BEFORE the open whose result is kept (see the header's proof): root, every
-  // directory top-down, then the file.
+  // directory top-down, then the file. Two roots that share directories share their watches
+  // (inotify gives one watch per inode), each entry holding its own reference.
   Entry entry;
+  entry.root = root_fd;
   entry.key = key;
-  bool watched = addWatch("", false, entry.wds);
+  bool watched = addWatch(root_fd, "", false, entry.wds);
   for (std::size_t slash = relative.find('/'); watched && slash != std::string::npos;
        slash = relative.find('/', slash + 1)) {
-    watched = addWatch(relative.substr(0, slash), false, entry.wds);
+    watched = addWatch(root_fd, relative.substr(0, slash), false, entry.wds);
   }
-  if (watched) watched = addWatch(relative, true, entry.wds);
-  std::shared_ptr<CachedFile> file = watched ? openCacheable(relative, is_index) : nullptr;
+  if (watched) watched = addWatch(root_fd, relative, true, entry.wds);
+  std::shared_ptr<CachedFile> file = watched ? openCacheable(root_fd, relative, is_index) : nullptr;
   if (!file) {
     releaseWatches(entry.wds);
     return nullptr;
@@ -216,7 +223,7 @@ std::shared_ptr<const CachedFile> OpenFileCache::fill(const std::string& key, bo
   for (std::size_t i = 0; i < stored.wds.size(); ++i) {
     watches_[stored.wds[i]].dependents[stored.names[i]].insert(&stored);
   }
-  index_.emplace(std::string_view(stored.key), stored.self);
+  index_.emplace(Key{stored.root, stored.key}, stored.self);
   bytes_ += stored.cost;
   if (holds_fd) ++fds_;
   return file;
@@ -248,7 +255,7 @@ void OpenFileCache::erase(Lru::iterator it) {
   releaseWatches(entry.wds);
   bytes_ -= entry.cost;
   if (entry.file->fd) --fds_;
-  index_.erase(std::string_view(entry.key));
+  index_.erase(Key{entry.root, entry.key});
   lru_.erase(it);  // the file lives on in any reply still sending it
 }
 

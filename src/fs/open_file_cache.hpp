@@ -58,6 +58,11 @@
 // exceeds max_bytes is served (lookup() returns it) but not kept.
 // When the kernel refuses a watch (max_user_watches reached) the file is served uncached.
 //
+// Several roots: one cache serves every document root of the worker (one per site), each named
+// by its directory descriptor in lookup(); entries and watches are those of one inotify
+// descriptor, and the bounds are the worker's, whatever the number of roots (a server of 100
+// sites must not open 100 inotify instances per worker: the kernel's default is 128 per user).
+//
 // Threads: every public member may be called from any thread; one mutex guards the cache (the
 // thread-pool model's threads share one cache per worker). Misses do their system calls under
 // the mutex, and so does sync()'s read on purpose: a thread holding events it has read but not
@@ -95,11 +100,9 @@ struct OpenFileCacheLimits {
 
 class OpenFileCache {
  public:
-  // `root_fd` is the document root's directory descriptor (not owned; it must outlive the
-  // cache). Returns nullptr, and sets `error`, when the cache cannot work here (inotify or
-  // /proc unavailable); then the server simply runs uncached. limits.entries == 0: nullptr,
-  // no error.
-  static std::unique_ptr<OpenFileCache> create(int root_fd, const OpenFileCacheLimits& limits,
+  // Returns nullptr, and sets `error`, when the cache cannot work here (inotify or /proc
+  // unavailable); then the server simply runs uncached. limits.entries == 0: nullptr, no error.
+  static std::unique_ptr<OpenFileCache> create(const OpenFileCacheLimits& limits,
                                                std::string& error);
   ~OpenFileCache();
   OpenFileCache(const OpenFileCache&) = delete;
@@ -108,11 +111,12 @@ class OpenFileCache {
   // Applies every change queued so far (see "Exactness"). One read() when nothing changed.
   void sync();
 
-  // `decoded_path` as DocumentRoot::resolve takes it (absolute, normalised); with
+  // `root_fd` is a document root's directory descriptor (not owned; it must outlive the
+  // cache); `decoded_path` as DocumentRoot::resolve takes it (absolute, normalised); with
   // `trailing_slash` the directory's `index` file is meant. Returns the cached or freshly
   // cached file, or nullptr when the path is not cacheable (resolve it uncached).
-  std::shared_ptr<const CachedFile> lookup(const std::string& decoded_path, bool trailing_slash,
-                                           const std::string& index);
+  std::shared_ptr<const CachedFile> lookup(int root_fd, const std::string& decoded_path,
+                                           bool trailing_slash, const std::string& index);
 
   // For tests and the status of the cache.
   std::size_t entries() const;
@@ -123,11 +127,24 @@ class OpenFileCache {
   struct Entry;
   struct Watch;
   using Lru = std::list<Entry>;
+  // An entry's key: the root it is under and its path there (viewing Entry::key).
+  struct Key {
+    int root;
+    std::string_view path;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept {
+      return std::hash<std::string_view>{}(key.path) ^ (static_cast<std::size_t>(key.root) << 1);
+    }
+  };
 
-  OpenFileCache(int root_fd, const OpenFileCacheLimits& limits, base::UniqueFd inotify);
-  std::shared_ptr<const CachedFile> fill(const std::string& key, bool is_index);
-  std::shared_ptr<CachedFile> openCacheable(const std::string& relative, bool is_index) const;
-  bool addWatch(const std::string& relative, bool is_file, std::vector<int>& wds);
+  OpenFileCache(const OpenFileCacheLimits& limits, base::UniqueFd inotify);
+  std::shared_ptr<const CachedFile> hit(int root_fd, std::string_view path);
+  std::shared_ptr<const CachedFile> fill(int root_fd, const std::string& key, bool is_index);
+  std::shared_ptr<CachedFile> openCacheable(int root_fd, const std::string& relative,
+                                            bool is_index) const;
+  bool addWatch(int root_fd, const std::string& relative, bool is_file, std::vector<int>& wds);
   void releaseWatches(const std::vector<int>& wds);
   void drain();
   void invalidateWatch(int wd, std::string_view name);
@@ -135,14 +152,12 @@ class OpenFileCache {
   void evictFor(std::size_t cost, bool holds_fd);
   void clear();
 
-  const int root_fd_;
   const OpenFileCacheLimits limits_;
   const std::size_t max_fds_;
-  const std::string proc_root_;  // "/proc/self/fd/<root fd>"
   base::UniqueFd inotify_;
   mutable std::mutex mutex_;
-  Lru lru_;                                                    // most recently used first
-  std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view Entry::key
+  Lru lru_;                                                // most recently used first
+  std::unordered_map<Key, Lru::iterator, KeyHash> index_;  // keys view Entry::key
   std::unordered_map<int, Watch> watches_;
   std::size_t bytes_ = 0;
   std::size_t fds_ = 0;

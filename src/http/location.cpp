@@ -98,7 +98,92 @@ bool visibleAscii(char c) noexcept {
   return byte > 0x20 && byte < 0x7f;
 }
 
+// The path (and query) of a rule target: what a browser reads as a path and nothing else.
+bool safeInRulePath(char c) noexcept {
+  return safeInSegment(c) || c == '/' || c == '?' || c == '%';
+}
+
+// The query of the raw target ("?..." up to any fragment), encoded as it goes into Location.
+void appendQueryOf(std::string_view target, std::string& out) {
+  const std::size_t query = target.find('?');
+  if (query != std::string_view::npos) {
+    appendEncoded(out, target.substr(query, target.find('#', query) - query), safeInQuery);
+  }
+}
+
 }  // namespace
+
+void appendEncodedSegment(std::string_view segment, std::string& out) {
+  appendEncoded(out, segment, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+  });
+}
+
+bool isRuleTarget(std::string_view to, bool absolute) noexcept {
+  std::string_view path = to;
+  if (const std::size_t scheme = absolutePrefix(to); scheme != 0) {
+    if (!absolute) return false;
+    const std::string_view rest = to.substr(scheme);
+    const std::size_t end = std::min(rest.find_first_of("/?#"), rest.size());
+    const std::string_view authority = rest.substr(0, end);
+    if (!isValidHost(authority) || !isRedirectHost(hostOf(authority))) return false;
+    path = rest.substr(end);
+    if (path.empty()) return true;
+  }
+  if (path.empty() || path.front() != '/' || (path.size() > 1 && path[1] == '/')) return false;
+  const std::size_t query = path.find('?');
+  const std::string_view before_query = path.substr(0, query);
+  if (before_query.find("//") != std::string_view::npos) return false;
+  if (std::count(path.begin(), path.end(), '*') > 1) return false;
+  if (query != std::string_view::npos && path.find('*', query) != std::string_view::npos) {
+    return false;
+  }
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '%') {
+      if (i + 2 >= path.size() || !detail::hasClass(path[i + 1], detail::kHexDigit) ||
+          !detail::hasClass(path[i + 2], detail::kHexDigit)) {
+        return false;
+      }
+    } else if (!safeInRulePath(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void appendRuleLocation(std::string_view to, std::string_view captured, std::string_view target,
+                        std::string& out) {
+  std::string_view rest = to;
+  if (const std::size_t scheme = absolutePrefix(to); scheme != 0) {
+    const std::size_t end = std::min(to.find_first_of("/?#", scheme), to.size());
+    out.append(to.substr(0, end));  // the host the rule names, checked by isRuleTarget
+    rest = to.substr(end);
+    if (rest.empty()) out.push_back('/');
+  }
+  const std::size_t star = rest.find('*');
+  const std::string_view before = rest.substr(0, star);
+  out.append(before);
+  if (star != std::string_view::npos) {
+    // Segment by segment, so a '/' of the captured part never follows another '/': a captured
+    // "/evil.example/x" after "/" is "/evil.example/x", not "//evil.example/x".
+    std::size_t begin = 0;
+    while (begin <= captured.size()) {
+      std::size_t end = captured.find('/', begin);
+      if (end == std::string_view::npos) end = captured.size();
+      if (end > begin) appendEncoded(out, captured.substr(begin, end - begin), safeInSegment);
+      if (end < captured.size() && (out.empty() || out.back() != '/')) out.push_back('/');
+      begin = end + 1;
+    }
+    std::string_view after = rest.substr(star + 1);
+    if (!after.empty() && after.front() == '/' && !out.empty() && out.back() == '/') {
+      after.remove_prefix(1);
+    }
+    out.append(after);
+  }
+  if (rest.find('?') == std::string_view::npos) appendQueryOf(target, out);
+}
 
 std::optional<std::string_view> requestAuthority(const Request& request) noexcept {
   // RFC 9112 section 3.2.2: an absolute-form target's authority overrides Host.
@@ -149,10 +234,7 @@ void appendDirectoryLocation(std::string_view decoded_path, std::string_view tar
   if (out.size() == start || out.back() != '/') out.push_back('/');
   // The query is kept as sent (its escapes are the client's business), minus any byte that
   // does not belong in a header value or a URL.
-  const std::size_t query = target.find('?');
-  if (query != std::string_view::npos) {
-    appendEncoded(out, target.substr(query, target.find('#', query) - query), safeInQuery);
-  }
+  appendQueryOf(target, out);
 }
 
 }  // namespace learnhttpd::http

@@ -24,6 +24,27 @@ namespace learnhttpd::http {
 void appendDirectoryLocation(std::string_view decoded_path, std::string_view target,
                              std::string& out);
 
+// A redirect rule's target (config redirects) as the loader accepts it: a path starting with
+// exactly one '/', or, when `absolute` is allowed, "http://" or "https://", a host name or
+// bracketed IPv6 address with an optional port, and such a path (or nothing). At most one '*'
+// (where the captured part goes), not in a query; only characters that mean the same in a URL
+// and a header value (RFC 3986 unreserved, sub-delims, ':', '@', '/', '?', and '%' starting an
+// escape); no backslash, no "//" in the path.
+bool isRuleTarget(std::string_view to, bool absolute) noexcept;
+
+// Appends the Location of a redirect rule: `to` (isRuleTarget) with its '*' replaced by
+// `captured` (bytes of the decoded request path the rule's pattern matched), then the query of
+// the raw request `target` unless `to` has one of its own. The captured bytes are encoded as
+// appendDirectoryLocation encodes a path, and '/' never follows '/' in the path: whatever the
+// client sent, the value names the host the rule names, or none (a path of this host).
+void appendRuleLocation(std::string_view to, std::string_view captured, std::string_view target,
+                        std::string& out);
+
+// Appends `segment` as one path segment that means itself wherever it stands in a URL: every
+// byte but RFC 3986 unreserved ones percent-encoded ('/', ':', '?', '#' included), so it can
+// neither add a segment nor be read as a scheme or a host (the href of a listed file name).
+void appendEncodedSegment(std::string_view segment, std::string& out);
+
 // The authority `request` names for its target (RFC 9112 section 3.3): an absolute-form
 // target's ("http://HOST:PORT/..."; empty when it has none, which appendHttpsLocation refuses),
 // else a non-empty Host field's. nullopt when it names none (HTTP/1.0 without Host, an empty

@@ -46,6 +46,11 @@ struct Request {
   std::string_view if_range;           // raw If-Range value
   FieldLines if_none_match;            // every If-None-Match line, in order
   FieldLines accept_encoding;          // every non-empty Accept-Encoding line, in order
+  FieldLines accept;                   // every non-empty Accept line, in order
+  std::string_view authorization;      // raw Authorization value (a singleton, as above)
+  std::string_view origin;             // raw Origin value (RFC 6454; a singleton, as above)
+  // Access-Control-Request-Method: present (non-empty) on a CORS preflight (a singleton).
+  std::string_view cors_request_method;
   std::uint64_t content_length = 0;    // body bytes that follow the head (to be discarded)
   bool chunked = false;                // Transfer-Encoding: chunked; a chunked body follows
 };

@@ -123,7 +123,8 @@ struct TransferCodings {
 };
 
 // A singleton field that may not change value when repeated (Range, If-Range, If-Modified-
-// Since): a conflicting repeat makes the field count as absent.
+// Since, Authorization, Origin, Access-Control-Request-Method): a conflicting repeat makes the
+// field count as absent.
 void setSingleton(std::string_view& field, bool& conflict, bool& seen,
                   std::string_view value) noexcept {
   if (seen && field != value) conflict = true;
@@ -180,6 +181,8 @@ class HeadParser {
   // Singletons seen so far, and whether a repeat disagreed.
   bool seen_range_ = false, seen_if_range_ = false, seen_ims_ = false;
   bool conflict_range_ = false, conflict_if_range_ = false, conflict_ims_ = false;
+  bool seen_authorization_ = false, seen_origin_ = false, seen_cors_method_ = false;
+  bool conflict_authorization_ = false, conflict_origin_ = false, conflict_cors_method_ = false;
 };
 
 // RFC 9112 section 2.2 asks servers to ignore "at least one" empty line before a request line
@@ -295,6 +298,15 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
     case 5:
       if (equalsLower(name, "range")) setSingleton(req_.range, conflict_range_, seen_range_, value);
       break;
+    case 6:
+      if (equalsLower(name, "origin")) {
+        setSingleton(req_.origin, conflict_origin_, seen_origin_, value);
+      } else if (equalsLower(name, "accept") && !value.empty()) {
+        FieldLines& list = req_.accept;
+        if (list.count == FieldLines::kMaxLines) return fail(Status::RequestHeaderFieldsTooLarge);
+        list.lines[list.count++] = value;
+      }
+      break;
     case 7:
       if (equalsLower(name, "referer")) req_.referer = value;
       break;
@@ -315,6 +327,8 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
         FieldLines& list = req_.if_none_match;
         if (list.count == FieldLines::kMaxLines) return fail(Status::RequestHeaderFieldsTooLarge);
         list.lines[list.count++] = value;
+      } else if (equalsLower(name, "authorization")) {
+        setSingleton(req_.authorization, conflict_authorization_, seen_authorization_, value);
       }
       break;
     case 14:
@@ -332,6 +346,11 @@ Verdict HeadParser::applyField(std::string_view name, std::string_view value) no
         setSingleton(req_.if_modified_since, conflict_ims_, seen_ims_, value);
       } else if (equalsLower(name, "transfer-encoding")) {
         codings_.add(value);
+      }
+      break;
+    case 29:
+      if (equalsLower(name, "access-control-request-method")) {
+        setSingleton(req_.cors_request_method, conflict_cors_method_, seen_cors_method_, value);
       }
       break;
     default:
@@ -373,6 +392,11 @@ ParseResult HeadParser::finish() noexcept {
   if (conflict_range_ || conflict_if_range_) req_.range = {};
   if (conflict_if_range_) req_.if_range = {};
   if (conflict_ims_) req_.if_modified_since = {};
+  // Two different credentials or origins: neither is believed (no credentials: a 401; no
+  // origin: no CORS fields).
+  if (conflict_authorization_) req_.authorization = {};
+  if (conflict_origin_) req_.origin = {};
+  if (conflict_cors_method_) req_.cors_request_method = {};
   return Complete{pos_, req_};
 }
 

@@ -15,8 +15,16 @@ std::string_view reasonPhrase(Status s) noexcept {
       return "Partial Content";
     case Status::MovedPermanently:
       return "Moved Permanently";
+    case Status::Found:
+      return "Found";
     case Status::NotModified:
       return "Not Modified";
+    case Status::TemporaryRedirect:
+      return "Temporary Redirect";
+    case Status::PermanentRedirect:
+      return "Permanent Redirect";
+    case Status::Unauthorized:
+      return "Unauthorized";
     case Status::BadRequest:
       return "Bad Request";
     case Status::Forbidden:
@@ -35,6 +43,10 @@ std::string_view reasonPhrase(Status s) noexcept {
       return "URI Too Long";
     case Status::RangeNotSatisfiable:
       return "Range Not Satisfiable";
+    case Status::MisdirectedRequest:
+      return "Misdirected Request";
+    case Status::TooManyRequests:
+      return "Too Many Requests";
     case Status::RequestHeaderFieldsTooLarge:
       return "Request Header Fields Too Large";
     case Status::InternalServerError:
@@ -58,7 +70,13 @@ std::string_view explanation(Status s) noexcept {
     case Status::NotModified:
       return "The request succeeded.";
     case Status::MovedPermanently:
+    case Status::PermanentRedirect:
       return "This page has moved to the address given in the Location header.";
+    case Status::Found:
+    case Status::TemporaryRedirect:
+      return "This page is for now at the address given in the Location header.";
+    case Status::Unauthorized:
+      return "This page needs a user name and password.";
     case Status::BadRequest:
       return "The server could not read this request.";
     case Status::Forbidden:
@@ -77,6 +95,10 @@ std::string_view explanation(Status s) noexcept {
       return "The address is longer than this server accepts.";
     case Status::RangeNotSatisfiable:
       return "The requested byte range lies outside the file.";
+    case Status::MisdirectedRequest:
+      return "This connection cannot answer for the host the request names; open a new one.";
+    case Status::TooManyRequests:
+      return "Too many wrong passwords from this address; please wait a little.";
     case Status::RequestHeaderFieldsTooLarge:
       return "The request header is larger than this server accepts.";
     case Status::InternalServerError:

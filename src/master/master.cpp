@@ -92,9 +92,10 @@ int Master::run() {
 bool Master::start() {
   for (const std::string& warning : options_.warnings) spdlog::warn("master: {}", warning);
   std::string error;
-  root_ = fs::DocumentRoot::open(config_.document_root, error);
-  if (!root_.valid()) return spdlog::critical("{}", error), false;
-  if (!root_.notice().empty()) spdlog::warn("{}", root_.notice());
+  if (!serve::SiteFiles::open(config_, site_files_, error)) {
+    return spdlog::critical("{}", error), false;
+  }
+  for (const std::string& notice : site_files_.notices()) spdlog::warn("{}", notice);
   if (!ticket_keys_.create()) {
     return spdlog::critical("master: cannot draw TLS ticket keys from the random generator"), false;
   }
@@ -136,6 +137,8 @@ bool Master::start() {
   if (!board_.map(kStatusSlots)) {
     return spdlog::critical("master: cannot map worker status: {}", std::strerror(errno)), false;
   }
+  if (!mapSiteBoard(config_, generation_, error))
+    return spdlog::critical("master: {}", error), false;
   if (!prepareLogFilesOf(config_, error)) return spdlog::critical("master: {}", error), false;
   unsigned long files = sys::raiseFileLimit();
   if (files < config_.max_connections + 64UL) {
@@ -175,12 +178,13 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
     error = config.source + ": " + problem;
     return false;
   }
-  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
-  if (pairs.empty()) return true;
+  TlsSetup setup = tlsSetup(config);
+  if (setup.pairs.empty()) return true;
   tls::LoadOptions options;
   options.now = std::time(nullptr);
   options.kernel_tls = kernel_tls_;
-  tls::LoadResult loaded = tls::ServerContext::load(pairs, ticket_keys_, options);
+  tls::LoadResult loaded =
+      tls::ServerContext::load(setup.pairs, setup.sites, ticket_keys_, options);
   if (!loaded.errors.empty()) {
     error = loaded.errors.front();
     for (std::size_t i = 1; i < loaded.errors.size(); ++i) error += "; " + loaded.errors[i];
@@ -300,9 +304,10 @@ void Master::reload() {
   }
   for (const std::string& warning : checked.warnings) spdlog::warn("master: {}", warning);
   std::string error;
-  fs::DocumentRoot root = fs::DocumentRoot::open(next.document_root, error);
-  if (!root.valid()) return keep(error);
-  if (!root.notice().empty()) spdlog::warn("{}", root.notice());
+  // Every site's root, all of them or none: one missing root keeps every old site serving.
+  serve::SiteFiles files;
+  if (!serve::SiteFiles::open(next, files, error)) return keep(error);
+  for (const std::string& notice : files.notices()) spdlog::warn("{}", notice);
   if (!prepareLogFilesOf(next, error)) return keep(error);
   // A renewed certificate that does not load keeps the old one serving.
   std::unique_ptr<tls::ServerContext> next_tls;
@@ -319,10 +324,11 @@ void Master::reload() {
       spdlog::error("master: {}; the error log stays where it was", error);
     }
   }
+  if (!mapSiteBoard(next, generation_ + 1, error)) return keep(error);
   const unsigned workers =
       workersAfterReload(config::effectiveWorkers(config_), config::effectiveWorkers(next));
   config_ = std::move(next);
-  root_ = std::move(root);
+  site_files_ = std::move(files);
   tls_ = std::move(next_tls);
   // The new generation issues tickets under a fresh key and still takes the old generation's.
   if (tls_ && !ticket_keys_.rotate()) spdlog::warn("master: TLS ticket keys not rotated");
@@ -419,6 +425,7 @@ void Master::reapChildren() {
     board_.release(gone.status);
     onWorkerExit(gone, status);
   }
+  foldSiteBoards();
 }
 
 void Master::onWorkerExit(const WorkerProcess& gone, int status) {
@@ -559,8 +566,11 @@ void Master::runWorker(const WorkerProcess& self, pid_t master) {
   if (!sys::dropPrivileges(config_.user, error)) {
     spdlog::critical("worker {}: {}", self.slot, error);
   } else {
-    worker::WorkerContext context{config_,    listeners_.fds(),   root_, self.slot, self.status,
-                                  tls_.get(), listeners_.tlsFds()};
+    worker::WorkerContext context{config_,     listeners_.fds(), site_files_,        self.slot,
+                                  self.status, tls_.get(),       listeners_.tlsFds()};
+    if (!site_boards_.empty() && site_boards_.back().generation == self.generation) {
+      context.site_counts = site_boards_.back().board.row(self.slot);
+    }
     code = worker::makeWorker(context)->run();
   }
   spdlog::default_logger()->flush();
@@ -673,6 +683,7 @@ StatusSnapshot Master::snapshot() const {
   s.uptime_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at_).count();
   s.requests_total = requestsServed();
+  s.sites = siteRows();
   s.decisions = &decisions_;
   const std::int64_t now_ms = worker::monotonicMs();
   const Clock::time_point now = Clock::now();
@@ -697,6 +708,69 @@ StatusSnapshot Master::snapshot() const {
     return a.generation != b.generation ? a.generation > b.generation : a.slot < b.slot;
   });
   return s;
+}
+
+}  // namespace learnhttpd::master
+
+namespace learnhttpd::master {
+
+bool Master::mapSiteBoard(const config::Config& config, unsigned generation, std::string& error) {
+  SiteGeneration next;
+  next.generation = generation;
+  for (const config::SiteConfig& site : config::effectiveSites(config)) {
+    next.names.push_back(site.names.empty() ? "(default)" : site.names.front());
+  }
+  if (!next.board.map(next.names.size())) {
+    error = std::string("cannot map the per-site counters: ") + std::strerror(errno);
+    return false;
+  }
+  site_boards_.push_back(std::move(next));
+  return true;
+}
+
+void Master::foldSiteBoards() {
+  while (site_boards_.size() > 1) {
+    SiteGeneration& oldest = site_boards_.front();
+    const bool serving = std::any_of(workers_.begin(), workers_.end(), [&](const auto& w) {
+      return w.generation <= oldest.generation;
+    });
+    if (serving) return;
+    for (std::size_t i = 0; i < oldest.names.size(); ++i) {
+      const SiteTotals total = oldest.board.total(i);
+      auto row = std::find_if(site_totals_.begin(), site_totals_.end(),
+                              [&](const SiteRow& r) { return r.name == oldest.names[i]; });
+      if (row == site_totals_.end())
+        row = site_totals_.insert(site_totals_.end(), {oldest.names[i]});
+      row->requests += total.requests;
+      row->bytes += total.bytes;
+    }
+    site_boards_.pop_front();
+  }
+}
+
+// The current generation's sites in its order, then any site only older generations served;
+// each with everything counted for its name since the master started.
+std::vector<SiteRow> Master::siteRows() const {
+  std::vector<SiteRow> rows;
+  const auto rowOf = [&rows](const std::string& name) -> SiteRow& {
+    auto it =
+        std::find_if(rows.begin(), rows.end(), [&](const SiteRow& r) { return r.name == name; });
+    return it != rows.end() ? *it : rows.emplace_back(SiteRow{name});
+  };
+  for (auto generation = site_boards_.rbegin(); generation != site_boards_.rend(); ++generation) {
+    for (std::size_t i = 0; i < generation->names.size(); ++i) {
+      const SiteTotals total = generation->board.total(i);
+      SiteRow& row = rowOf(generation->names[i]);
+      row.requests += total.requests;
+      row.bytes += total.bytes;
+    }
+  }
+  for (const SiteRow& gone : site_totals_) {
+    SiteRow& row = rowOf(gone.name);
+    row.requests += gone.requests;
+    row.bytes += gone.bytes;
+  }
+  return rows;
 }
 
 }  // namespace learnhttpd::master

@@ -10,19 +10,21 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
-#include "fs/document_root.hpp"
 #include "master/listeners.hpp"
 #include "master/signal_queue.hpp"
+#include "master/site_board.hpp"
 #include "master/status_board.hpp"
 #include "master/status_report.hpp"
 #include "master/status_server.hpp"
 #include "master/supervision_policy.hpp"
+#include "serve/site_files.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 #include "tls/ticket_keys.hpp"
@@ -91,12 +93,17 @@ class Master {
   };
   PoolThreads poolThreads() const;
   StatusSnapshot snapshot() const;
+  // The per-site counters of the generation about to start (map() before its first fork).
+  bool mapSiteBoard(const config::Config& config, unsigned generation, std::string& error);
+  // Folds the counters of generations without a worker left into site_totals_.
+  void foldSiteBoards();
+  std::vector<SiteRow> siteRows() const;
   // Records a decision for the status listener; returns its text, for the log line.
   const std::string& decide(Decision decision, std::string text);
 
   config::Config config_;
   MasterOptions options_;
-  fs::DocumentRoot root_;
+  serve::SiteFiles site_files_;  // every site's root: the current generation's
   Listeners listeners_;
   tls::TicketKeys ticket_keys_;              // created at start, rotated on reload
   bool kernel_tls_ = false;                  // tls::kernelTls(), found once at start
@@ -105,6 +112,15 @@ class Master {
   StatusBoard board_;
   StatusServer status_;
   DecisionLog decisions_;
+  // Per-site counters: one board per generation that may still have workers (the current one
+  // last), and the totals of the generations gone, by site name.
+  struct SiteGeneration {
+    unsigned generation = 0;
+    std::vector<std::string> names;  // per site, as the status shows it
+    SiteBoard board;
+  };
+  std::deque<SiteGeneration> site_boards_;
+  std::vector<SiteRow> site_totals_;
   std::vector<pollfd> poll_fds_;         // rebuilt before each poll()
   std::vector<unsigned> slot_restarts_;  // respawns per slot of the current generation
   Clock::time_point started_at_ = Clock::now();

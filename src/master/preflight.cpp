@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "log/journal_sink.hpp"
 #include "log/log_file.hpp"
 #include "master/listeners.hpp"
+#include "serve/site_files.hpp"
 #include "sys/process.hpp"
 #include "tls/server_context.hpp"
 
@@ -57,12 +59,12 @@ void checkTls(const config::Config& config, Preflight& out) {
     out.errors.push_back(std::move(model));
     return;
   }
-  std::vector<tls::CertificateFiles> pairs = tlsCertificates(config);
-  if (pairs.empty()) return;
+  TlsSetup setup = tlsSetup(config);
+  if (setup.pairs.empty()) return;
   tls::TicketKeys keys;  // unused by a check, but a context wants some
   tls::LoadOptions options;
   options.now = std::time(nullptr);
-  tls::LoadResult loaded = tls::ServerContext::load(pairs, keys, options);
+  tls::LoadResult loaded = tls::ServerContext::load(setup.pairs, setup.sites, keys, options);
   for (std::string& error : loaded.errors) out.errors.push_back(std::move(error));
   for (std::string& warning : loaded.warnings) out.warnings.push_back(std::move(warning));
 }
@@ -124,16 +126,36 @@ std::string pidFileProblem(const std::string& path) {
   return {};
 }
 
+// "document_root /srv/a", or with several sites "sites[1] (b.example) document_root /srv/b".
+std::string rootName(const config::SiteConfig& site, std::size_t sites) {
+  std::string name = "document_root " + site.document_root;
+  if (sites > 1) name = site.key + " (" + config::siteLabel(site) + ") " + name;
+  return name;
+}
+
 // What needs the workers' own eyes: run in a process that is the workers' user.
-Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
+Preflight asWorkers(const config::Config& config, const serve::SiteFiles& files,
                     const LogFiles& logs, const std::string& user) {
   Preflight out;
   const std::string as = user.empty() ? std::string() : " (as user " + user + ")";
-  base::UniqueFd inside(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!inside) {
-    out.errors.push_back(errnoText("document_root " + config.document_root + ": cannot search it") +
-                         as);
-    return out;
+  const std::vector<config::SiteConfig> sites = config::effectiveSites(config);
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const fs::DocumentRoot& root = files.roots[i];
+    base::UniqueFd inside(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!inside) {
+      out.errors.push_back(errnoText(rootName(sites[i], sites.size()) + ": cannot search it") + as);
+      continue;
+    }
+    for (const auto& [status, page] : sites[i].error_pages) {
+      fs::Resolved resolved = root.resolve(page, false, sites[i].index);
+      if (resolved.outcome != fs::Outcome::File) {
+        std::string line = sites.size() > 1 ? sites[i].key + ".error_pages " : "error_pages ";
+        line.append(std::to_string(status)).append(": ").append(page);
+        line.append(" is not a file the workers can serve under document_root");
+        line.append(as).append("; the built-in page is used");
+        out.warnings.push_back(std::move(line));
+      }
+    }
   }
   for (const auto& [key, path] : logs) {
     std::string error;
@@ -141,15 +163,6 @@ Preflight asWorkers(const config::Config& config, const fs::DocumentRoot& root,
       std::string line(key);
       line.append(" ").append(error).append(as).append(": the workers reopen it after logrotate");
       out.errors.push_back(std::move(line));
-    }
-  }
-  for (const auto& [status, page] : config.error_pages) {
-    fs::Resolved resolved = root.resolve(page, false, config.index);
-    if (resolved.outcome != fs::Outcome::File) {
-      std::string line = "error_pages " + std::to_string(status) + ": ";
-      line.append(page).append(" is not a file the workers can serve under document_root");
-      line.append(as).append("; the built-in page is used");
-      out.warnings.push_back(std::move(line));
     }
   }
   return out;
@@ -195,10 +208,10 @@ void receiveLines(int fd, Preflight& out) {
 
 // The workers' view, from a child that switches to `user` (as a worker does) and inherits the
 // root's descriptor (as a worker does); in this process when no switch would happen.
-void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
+void checkAsWorkers(const config::Config& config, const serve::SiteFiles& files,
                     const LogFiles& logs, Preflight& out) {
   if (config.user.empty() || ::geteuid() != 0) {
-    Preflight found = asWorkers(config, root, logs, "");
+    Preflight found = asWorkers(config, files, logs, "");
     out.errors.insert(out.errors.end(), found.errors.begin(), found.errors.end());
     out.warnings.insert(out.warnings.end(), found.warnings.begin(), found.warnings.end());
     return;
@@ -214,7 +227,7 @@ void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
     std::string error;
     Preflight found;
     if (sys::dropPrivileges(config.user, error)) {
-      found = asWorkers(config, root, logs, config.user);
+      found = asWorkers(config, files, logs, config.user);
     } else {
       found.errors.push_back(error);
     }
@@ -231,6 +244,42 @@ void checkAsWorkers(const config::Config& config, const fs::DocumentRoot& root,
   }
 }
 
+// Basic auth sends the password in every request, readable by anyone on the path unless the
+// connection is TLS: a plain listener that serves a protected site (rather than redirecting it
+// to HTTPS) is worth a warning.
+void authOverPlainHttp(const config::Config& config, Preflight& out) {
+  const bool plain = std::any_of(config.listen.begin(), config.listen.end(),
+                                 [](const config::ListenAddress& a) { return !a.tls; });
+  if (!plain) return;
+  for (const config::SiteConfig& site : config::effectiveSites(config)) {
+    if (site.auth.empty() || site.redirect_to_https.enabled) continue;
+    std::string line = config.sites.empty() ? std::string("auth") : site.key + ".auth";
+    line += ": passwords cross a plain (non-\"ssl\") listener in clear text; serve ";
+    line += config.sites.empty() ? std::string("it") : config::siteLabel(site);
+    line += " over TLS, or set redirect_to_https";
+    out.warnings.push_back(std::move(line));
+  }
+}
+
+// -t says which site each name selects (and which answers the rest): the map an operator checks
+// before a reload, as nginx -T shows its server blocks.
+void siteMap(const config::Config& config, Preflight& out) {
+  if (config.sites.empty()) return;
+  for (const config::SiteConfig& site : config.sites) {
+    std::string line = site.key + (site.is_default ? " (default)" : "") + ": ";
+    for (std::size_t i = 0; i < site.names.size(); ++i) {
+      line.append(i == 0 ? "" : ", ").append(site.names[i]);
+    }
+    if (site.names.empty()) line.append("no names");
+    line.append(" -> ").append(site.document_root);
+    line.append(" (").append(site.source).append(":").append(std::to_string(site.line)).append(")");
+    out.notes.push_back(std::move(line));
+  }
+  const config::SiteConfig& fallback = config.sites[config::defaultSiteIndex(config.sites)];
+  out.notes.push_back("any other name, or none: " + fallback.key + " (" +
+                      config::siteLabel(fallback) + ")");
+}
+
 }  // namespace
 
 uid_t workersUid(const config::Config& config) {
@@ -240,26 +289,50 @@ uid_t workersUid(const config::Config& config) {
   return uid;
 }
 
-std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config) {
-  std::vector<tls::CertificateFiles> pairs;
-  if (!config::hasTlsListener(config)) return pairs;
-  pairs.push_back({"tls", config.tls.certificate, config.tls.key});
-  for (std::size_t i = 0; i < config.tls.certificates.size(); ++i) {
-    const config::TlsPairConfig& pair = config.tls.certificates[i];
-    pairs.push_back({"tls.certificates[" + std::to_string(i) + "]", pair.certificate, pair.key});
+TlsSetup tlsSetup(const config::Config& config) {
+  TlsSetup setup;
+  if (!config::hasTlsListener(config)) return setup;
+  const std::vector<config::SiteConfig> sites = config::effectiveSites(config);
+  const std::size_t default_site = config::defaultSiteIndex(sites);
+  const auto pairOf = [&](std::string setting, const std::string& certificate,
+                          const std::string& key) {
+    for (std::size_t i = 0; i < setup.pairs.size(); ++i) {
+      if (setup.pairs[i].certificate == certificate && setup.pairs[i].key == key) return i;
+    }
+    setup.pairs.push_back({std::move(setting), certificate, key});
+    return setup.pairs.size() - 1;
+  };
+  const auto add = [&](const config::SiteConfig& site) {
+    tls::SiteCertificates out;
+    out.names = site.names;
+    out.is_default = site.is_default;
+    const std::string prefix = site.own_certificates ? site.key + ".tls" : "tls";
+    out.pairs.push_back(pairOf(prefix, site.tls.certificate, site.tls.key));
+    for (std::size_t i = 0; i < site.tls.certificates.size(); ++i) {
+      const config::TlsPairConfig& pair = site.tls.certificates[i];
+      out.pairs.push_back(
+          pairOf(prefix + ".certificates[" + std::to_string(i) + "]", pair.certificate, pair.key));
+    }
+    return out;
+  };
+  setup.sites.resize(sites.size());
+  setup.sites[default_site] = add(sites[default_site]);
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (i != default_site) setup.sites[i] = add(sites[i]);
   }
-  return pairs;
+  return setup;
 }
 
 Preflight preflight(const config::Config& config, const PreflightOptions& options) {
   Preflight out;
   checkTls(config, out);
   const bool user_ok = userUsable(config, out);
-  std::string error;
-  fs::DocumentRoot root = fs::DocumentRoot::open(config.document_root, error);
-  if (!root.valid()) out.errors.push_back(std::move(error));
+  serve::SiteFiles files;
+  const bool roots = serve::SiteFiles::open(config, files, out.errors, out.warnings);
   LogFiles logs = checkLogFiles(config, workersUid(config), out);
-  if (root.valid() && user_ok) checkAsWorkers(config, root, logs, out);
+  if (roots && user_ok) checkAsWorkers(config, files, logs, out);
+  siteMap(config, out);
+  authOverPlainHttp(config, out);
   if (options.daemon) checkDaemonLogs(config, out);
   if (std::string pid = pidFileProblem(config.pid_file); !pid.empty()) {
     (options.daemon ? out.errors : out.warnings).push_back(pid + "; -s will not find the server");
@@ -287,9 +360,8 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   return out;
 }
 
-std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
-                                                        const PreflightOptions& options,
-                                                        bool starting) {
+std::optional<Preflight> passesPreflight(const config::Config& config,
+                                         const PreflightOptions& options, bool starting) {
   Preflight checked = preflight(config, options);
   const char* prefix = starting ? log::stderrCriticalPrefix() : log::stderrErrorPrefix();
   for (const std::string& problem : checked.errors) {
@@ -297,7 +369,7 @@ std::optional<std::vector<std::string>> passesPreflight(const config::Config& co
                        problem.c_str());
   }
   if (!checked.errors.empty()) return std::nullopt;
-  return std::move(checked.warnings);
+  return checked;
 }
 
 }  // namespace learnhttpd::master

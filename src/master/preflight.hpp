@@ -29,6 +29,7 @@ struct PreflightOptions {
 struct Preflight {
   std::vector<std::string> errors;    // one readable line each; any: do not start or reload
   std::vector<std::string> warnings;  // worth a line in the log; the start goes on
+  std::vector<std::string> notes;     // what -t shows besides: which site each name maps to
 };
 
 // Checks, in this order: TLS listeners have a worker model that serves them, and each of their
@@ -45,17 +46,22 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
 
 // preflight(), its problems printed on stderr, one line each ("learnhttpd: SOURCE: PROBLEM",
 // with journald's priority first when stderr is the journal: critical when it stops a start).
-// Nullopt when there were problems, else the warnings (for the caller to print or log).
-std::optional<std::vector<std::string>> passesPreflight(const config::Config& config,
-                                                        const PreflightOptions& options,
-                                                        bool starting = false);
+// Nullopt when there were problems, else what passed (the warnings, for the caller to print or
+// log; the notes, for -t to print).
+std::optional<Preflight> passesPreflight(const config::Config& config,
+                                         const PreflightOptions& options, bool starting = false);
 
 // The user the workers run as, and that log files are kept for: `config.user` when this process
 // is root and the user exists, else this process's own effective uid.
 uid_t workersUid(const config::Config& config);
 
-// The certificate pairs `config` names, the default (tls.certificate, tls.key) first, then
-// tls.certificates in order; empty when no listener speaks TLS.
-std::vector<tls::CertificateFiles> tlsCertificates(const config::Config& config);
+// What the TLS context of `config` is loaded from: the certificate pairs (the default site's
+// first -- its tls.certificate, then its tls.certificates -- then the other sites' own, each
+// pair once), and every site with its names and pairs; empty when no listener speaks TLS.
+struct TlsSetup {
+  std::vector<tls::CertificateFiles> pairs;
+  std::vector<tls::SiteCertificates> sites;
+};
+TlsSetup tlsSetup(const config::Config& config);
 
 }  // namespace learnhttpd::master

@@ -48,24 +48,6 @@ std::string humanDuration(std::int64_t ms) {
   return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
 }
 
-// The length of the UTF-8 sequence at the start of `text`, or 0 when it is not one (overlong
-// forms, surrogates and code points past U+10FFFF included).
-std::size_t utf8Length(std::string_view text) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  auto continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
-  unsigned char lead = byte(0);
-  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || lead > 0xF4) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if (!continuation(i)) return 0;
-  }
-  if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-  if (lead == 0xED && byte(1) >= 0xA0) return 0;  // UTF-16 surrogates
-  if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-  if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // past U+10FFFF
-  return length;
-}
-
 // A table goes to a terminal: no byte of a logged text may be read as an escape sequence.
 std::string printableText(std::string_view text) {
   std::string out(text);
@@ -140,6 +122,21 @@ void putWorkerFamily(std::string& out, const StatusSnapshot& s, std::string_view
   for (const WorkerRow& w : s.workers) put(out, "{}{{{}}} {}\n", name, workerLabels(w), value(w));
 }
 
+// A label value of the text format: backslash, quote and line feed escaped (site names hold
+// none, but the rule is the format's, not ours to assume).
+void appendLabelValue(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view decisionName(Decision decision) noexcept {
@@ -150,35 +147,6 @@ void DecisionLog::record(Decision decision, std::int64_t unix_ms, std::string te
   ++counts_[static_cast<std::size_t>(decision)];
   if (recent_.size() == kKept) recent_.pop_front();
   recent_.push_back({unix_ms, decision, std::move(text)});
-}
-
-void appendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      std::size_t length = utf8Length(text.substr(i));
-      if (length == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(text.substr(i, length));
-        i += length;
-      }
-      continue;
-    }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-    ++i;
-  }
 }
 
 std::string renderJson(const StatusSnapshot& s) {
@@ -196,6 +164,13 @@ std::string renderJson(const StatusSnapshot& s) {
     putJsonWorker(out, s.workers[i]);
   }
   out += s.workers.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"sites\": [";
+  for (std::size_t i = 0; i < s.sites.size(); ++i) {
+    out += i == 0 ? "\n    {\"site\": " : ",\n    {\"site\": ";
+    putJsonString(out, s.sites[i].name);
+    put(out, ", \"requests\": {}, \"bytes\": {}}}", s.sites[i].requests, s.sites[i].bytes);
+  }
+  out += s.sites.empty() ? "],\n" : "\n  ],\n";
   putJsonDecisions(out, s.decisions);
   out += "}\n";
   return out;
@@ -247,6 +222,20 @@ std::string renderPrometheus(const StatusSnapshot& s) {
   putWorkerFamily(out, s, "learnhttpd_worker_uptime_seconds", "gauge",
                   "Seconds since this worker process was started.",
                   [](const WorkerRow& w) { return fmt::format("{:.3f}", seconds(w.uptime_ms)); });
+  putFamily(out, "learnhttpd_site_requests_total", "counter",
+            "Requests answered for this site since the master started.");
+  for (const SiteRow& site : s.sites) {
+    out += "learnhttpd_site_requests_total{site=\"";
+    appendLabelValue(out, site.name);
+    put(out, "\"}} {}\n", site.requests);
+  }
+  putFamily(out, "learnhttpd_site_bytes_total", "counter",
+            "Body bytes answered for this site since the master started.");
+  for (const SiteRow& site : s.sites) {
+    out += "learnhttpd_site_bytes_total{site=\"";
+    appendLabelValue(out, site.name);
+    put(out, "\"}} {}\n", site.bytes);
+  }
   putFamily(
       out, "learnhttpd_heartbeat_age_seconds", "gauge",
       "Seconds since this worker's loop last stamped its heartbeat (absent until its first).");
@@ -273,6 +262,12 @@ std::string renderTable(const StatusSnapshot& s) {
     put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>9} {:>8} {:>7}\n", w.slot,
         w.generation, w.pid, w.model, w.state, humanDuration(w.heartbeat_age_ms), w.requests,
         w.connections, threads, w.restarts, humanDuration(w.uptime_ms));
+  }
+  if (!s.sites.empty()) {
+    put(out, "\n{:<40} {:>12} {:>16}\n", "SITE", "REQUESTS", "BYTES");
+    for (const SiteRow& site : s.sites) {
+      put(out, "{:<40} {:>12} {:>16}\n", printableText(site.name), site.requests, site.bytes);
+    }
   }
   if (s.decisions == nullptr || s.decisions->recent().empty()) return out;
   out += "\nLast decisions of the master (oldest first):\n";

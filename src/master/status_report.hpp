@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/text_escape.hpp"
+
 namespace learnhttpd::master {
 
 // What the master decided, as counted by learnhttpd_master_decisions_total{decision=...}.
@@ -74,6 +76,15 @@ struct WorkerRow {
   unsigned restarts = 0;            // respawns of this slot in this generation
 };
 
+// One site (config sites), by the name the status shows for it: its first name, or
+// "(default)" for a default site without names. Counted since the master started, over every
+// generation that served it.
+struct SiteRow {
+  std::string name;
+  std::uint64_t requests = 0;  // requests answered for it
+  std::uint64_t bytes = 0;     // body bytes of those answers (as the access log counts them)
+};
+
 struct StatusSnapshot {
   std::string_view version;
   long master_pid = 0;
@@ -85,6 +96,7 @@ struct StatusSnapshot {
   std::int64_t uptime_ms = 0;
   std::uint64_t requests_total = 0;        // every worker since the master started, gone ones too
   std::vector<WorkerRow> workers;          // by generation (newest first), then slot
+  std::vector<SiteRow> sites;              // the current generation's sites first, in order
   const DecisionLog* decisions = nullptr;  // not owned; nullptr: none
 };
 
@@ -92,9 +104,8 @@ std::string renderJson(const StatusSnapshot& status);
 std::string renderPrometheus(const StatusSnapshot& status);
 std::string renderTable(const StatusSnapshot& status);
 
-// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped,
-// bytes that are not UTF-8 replaced by U+FFFD, so the document is valid whatever a log line
-// carried (a reload error can quote a file's bytes).
-void appendJsonString(std::string& out, std::string_view text);
+// `text` as the inside of a JSON string (http/text_escape.hpp), so the document is valid
+// whatever a log line carried (a reload error can quote a file's bytes).
+using http::appendJsonString;
 
 }  // namespace learnhttpd::master

@@ -40,7 +40,10 @@ std::string_view currentDate(std::time_t now) {
 }  // namespace
 
 Http1Session::Http1Session(SessionContext& context, std::string peer)
-    : ctx_(context), peer_(std::move(peer)), answerer_(context.site) {}
+    : ctx_(context), peer_(std::move(peer)), answerer_(context.sites) {
+  answerer_.setClient(peer_);
+  answerer_.allowDeferral(true);  // handle() keeps a deferred request and process() retries it
+}
 
 bool Http1Session::startTls(const tls::ServerContext& context, int fd) {
   tls_ = tls::TlsStream::accept(context, fd);
@@ -51,6 +54,7 @@ bool Http1Session::startTls(const tls::ServerContext& context, int fd) {
 HandshakeStep Http1Session::handshake(std::time_t now) {
   switch (tls_->handshake()) {
     case tls::Handshake::Done:
+      answerer_.setTlsServer(tls_->serverName(), tls_->authorityNames());
       return HandshakeStep::Done;
     case tls::Handshake::WantRead:
       return HandshakeStep::WantRead;
@@ -126,6 +130,7 @@ void Http1Session::consume(std::size_t n) noexcept {
 }
 
 void Http1Session::process(std::time_t now) {
+  awaiting_answer_ = false;
   while (!close_after_ && file_remaining_ == 0 && out_.size() - sent_ < kOutputHighWater) {
     if (!skipBody()) return;
     if (start_ == end_) return;
@@ -143,7 +148,12 @@ void Http1Session::process(std::time_t now) {
       return;
     }
     auto& complete = std::get<http::Complete>(result);
-    handle(complete.request, now);
+    if (!handle(complete.request, now)) {
+      // Deferred: the request stays in the buffer, parsed and answered again on the next
+      // process() (the answer is then ready, or deferred again).
+      awaiting_answer_ = true;
+      return;
+    }
     consume(complete.consumed);
     discard_ = complete.request.content_length;
     if (complete.request.chunked) chunked_ = std::make_unique<http::ChunkedDecoder>();
@@ -186,18 +196,20 @@ void Http1Session::failWith(http::Status status, std::time_t now) {
   chunked_.reset();
 }
 
-void Http1Session::handle(const http::Request& request, std::time_t now) {
-  ++requests_;
-  if (ctx_.requests != nullptr) ctx_.requests->fetch_add(1, std::memory_order_relaxed);
+bool Http1Session::handle(const http::Request& request, std::time_t now) {
   Response response;
   response.head.version_minor = request.version_minor;
   client_said_last_ = !http::wantsKeepAlive(request);
   response.head.keep_alive = !client_said_last_ && ctx_.keepalive_enabled && !draining_ &&
-                             requests_ < ctx_.keepalive_requests;
+                             requests_ + 1 < ctx_.keepalive_requests;
   std::string local;
   if (answerer_.needsLocalHost(request) && socket_ >= 0) net::localHost(socket_, local);
   answerer_.answer(request, response, local);
+  if (response.deferred) return false;
+  ++requests_;
+  if (ctx_.requests != nullptr) ctx_.requests->fetch_add(1, std::memory_order_relaxed);
   respond(response, &request, now);
+  return true;
 }
 
 void Http1Session::respond(Response& response, const http::Request* request, std::time_t now) {

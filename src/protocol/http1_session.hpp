@@ -59,7 +59,7 @@ inline bool receivedInput(ReadResult r) noexcept {
 
 class Http1Session {
  public:
-  // `context` outlives the session (its site's file cache is used, so not const).
+  // `context` outlives the session (its sites' file cache is used, so not const).
   Http1Session(SessionContext& context, std::string peer);
 
   // Makes this a TLS connection over the socket `fd`: readFrom/writeTo then go through it,
@@ -96,9 +96,14 @@ class Http1Session {
   void cacheSynced() noexcept { answerer_.cacheSynced(); }
 
   // Parses buffered input and answers complete requests, in order, until output must be
-  // flushed first (a file body is pending, or enough bytes are queued), input runs out, or the
-  // connection must close. Never blocks, never throws on client bytes.
+  // flushed first (a file body is pending, or enough bytes are queued), input runs out, the
+  // connection must close, or an answer is deferred (awaitingAnswer()). Never blocks, never
+  // throws on client bytes.
   void process(std::time_t now);
+  // The last process() stopped at a request whose answer is not ready (its credentials are
+  // being verified off the loop: serve::CredentialChecks): call process() again once the
+  // checks' wake-up descriptor was readable. Until then nothing of it is sent.
+  bool awaitingAnswer() const noexcept { return awaiting_answer_; }
 
   // Answers with `status` and closes afterwards (408 on a header timeout, 503 when shedding).
   void failWith(http::Status status, std::time_t now);
@@ -125,7 +130,8 @@ class Http1Session {
   void releaseIdleBuffers() noexcept;
 
  private:
-  void handle(const http::Request& request, std::time_t now);
+  // False when the answer was deferred (nothing sent, the request not consumed).
+  bool handle(const http::Request& request, std::time_t now);
   // `request` is nullptr when none could be read (failWith): the log line says "-".
   void respond(serve::Response& response, const http::Request* request, std::time_t now);
   bool queueFileBody(serve::Response& response);
@@ -159,6 +165,7 @@ class Http1Session {
   bool close_after_ = false;
   bool client_said_last_ = false;  // the last answered request asked to close the connection
   bool draining_ = false;
+  bool awaiting_answer_ = false;
   std::unique_ptr<tls::TlsStream> tls_;  // a TLS connection's stream, else nullptr
   bool plain_reply_ = false;             // the 400 to plain HTTP on a TLS port goes out unencrypted
   std::string chunk_;  // TLS: the part of the file body being encrypted (reused buffer)

@@ -5,9 +5,10 @@
 
 namespace learnhttpd::protocol {
 
-SessionContext::SessionContext(const config::Config& config, const fs::DocumentRoot& root,
-                               std::atomic<std::uint64_t>* request_counter)
-    : site(config, root),
+SessionContext::SessionContext(const config::Config& config, const serve::SiteFiles& files,
+                               std::atomic<std::uint64_t>* request_counter,
+                               std::span<serve::SiteCount> site_counts)
+    : sites(config, files, site_counts),
       limits{std::min<std::size_t>(8192, config.max_header_bytes), config.max_header_bytes},
       keepalive_requests(config.keepalive_requests),
       keepalive_enabled(config.keepalive_timeout.count() > 0),

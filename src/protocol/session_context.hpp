@@ -1,30 +1,35 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// SessionContext: what every connection of a worker shares -- the site its requests are
-// answered for (serve::Site), and the protocol's own settings: the parser's limits, the
+// SessionContext: what every connection of a worker shares -- the sites its requests are
+// answered for (serve::Sites), and the protocol's own settings: the parser's limits, the
 // keep-alive rules, the input bound, the access log and the request counter. Built once per
-// worker process after fork; the worker sets `access_log` (and site.https_port, for an "ssl"
-// address on port 0) while it opens, and from then on every thread only reads it.
+// worker process after fork; the worker sets `access_log` (and the sites' HTTPS port, for an
+// "ssl" address on port 0) while it opens, and from then on every thread only reads it.
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "config/config.hpp"
-#include "fs/document_root.hpp"
+
 #include "http/request_parser.hpp"
 #include "log/log.hpp"
-#include "serve/site.hpp"
+#include "serve/site_count.hpp"
+#include "serve/site_files.hpp"
+#include "serve/sites.hpp"
 
 namespace learnhttpd::protocol {
 
 struct SessionContext {
+  // `files`: what the master opened for the sites of `config` (not owned, outlives this);
   // `requests` counts the requests answered (the worker's slot of the status board, shared
-  // with the master), or nullptr.
-  SessionContext(const config::Config& config, const fs::DocumentRoot& root,
-                 std::atomic<std::uint64_t>* requests);
+  // with the master), or nullptr; `site_counts` one SiteCount per site, shared too, or empty.
+  SessionContext(const config::Config& config, const serve::SiteFiles& files,
+                 std::atomic<std::uint64_t>* requests,
+                 std::span<serve::SiteCount> site_counts = {});
 
-  serve::Site site;
+  serve::Sites sites;
   http::ParseLimits limits;
   unsigned keepalive_requests;           // 0: one request per connection
   bool keepalive_enabled;                // keepalive_timeout > 0

@@ -24,8 +24,8 @@ void Response::setPage(http::Status status) {
   body = BodySource::Page;
 }
 
-void Response::setRedirect(std::string_view location) {
-  setPage(http::Status::MovedPermanently);
+void Response::setRedirect(std::string_view location, http::Status status) {
+  setPage(status);
   head.location = location;
 }
 
@@ -89,6 +89,12 @@ void Response::setGenerated(std::string bytes, std::string_view type) {
   page = {};
   generated = std::move(bytes);
   body = BodySource::Generated;
+}
+
+void Response::setGeneratedValidators(std::time_t mtime, std::uint64_t digest,
+                                      std::string_view kind) {
+  head.last_modified = mtime;
+  head.etag = etag_.emplace(mtime, digest, kind, /*weak=*/true).view();
 }
 
 void Response::setErrorFile(std::uint64_t size, std::string_view type) {

@@ -50,8 +50,9 @@ struct Response {
     setPage(status);
     head.keep_alive = false;
   }
-  // 301 to `location` (which must outlive the response), with the 301 page as body.
-  void setRedirect(std::string_view location);
+  // 301 (or `status`: 302, 307, 308) to `location` (which must outlive the response), with the
+  // status's page as body.
+  void setRedirect(std::string_view location, http::Status status = http::Status::MovedPermanently);
   // 405 with "Allow: GET, HEAD, OPTIONS".
   void setMethodNotAllowed();
   // The answer to OPTIONS: 204 with "Allow: GET, HEAD, OPTIONS", no content and no
@@ -84,6 +85,10 @@ struct Response {
   // 200 with `bytes` made for this request as the body, of `type`; no validators or ranges
   // unless the caller sets them.
   void setGenerated(std::string bytes, std::string_view type);
+  // After setGenerated: the validators of bytes made per request from something that has them
+  // (a listing from its directory): Last-Modified `mtime` and the weak entity tag
+  // W/"<mtime>-<digest>-<kind>" (`kind` at most 8 characters).
+  void setGeneratedValidators(std::time_t mtime, std::uint64_t digest, std::string_view kind);
   // No body follows the head (HEAD): the head is left as it is.
   void omitBody() noexcept { body = BodySource::None; }
 
@@ -94,6 +99,10 @@ struct Response {
 
   // The protocol session fills `date`, version_minor and keep_alive; the setters the rest.
   http::ResponseHead head;
+  // Not an answer yet: the request's credentials are being verified off this thread (only
+  // when the session allowed it: Answerer::allowDeferral). Send nothing; ask again with the
+  // same request once the Sites' CredentialChecks::wakeFd() has been readable.
+  bool deferred = false;
   BodySource body = BodySource::None;
   std::string_view page;  // BodySource::Page: static storage (http::errorBody)
   base::UniqueFd file;    // BodySource::File: opened for this request, or

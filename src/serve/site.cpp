@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "serve/site.hpp"
 
-#include <spdlog/spdlog.h>
+#include "http/basic_auth.hpp"
 
 namespace learnhttpd::serve {
 namespace {
 
-http::HeaderRules headerRules(const config::Config& config) {
+http::HeaderRules headerRules(const config::SiteConfig& site) {
   std::vector<http::HeaderRule> rules;
-  for (const config::HeaderRuleConfig& rule : config.headers) {
+  for (const config::HeaderRuleConfig& rule : site.headers) {
     rules.push_back(http::HeaderRule{rule.match, rule.set});
   }
   return http::HeaderRules(std::move(rules));
 }
 
-std::uint16_t httpsPort(const config::Config& config) {
-  if (config.redirect_to_https.port != 0) return config.redirect_to_https.port;
-  for (const config::ListenAddress& address : config.listen) {
+std::uint16_t httpsPort(const config::SiteConfig& site, const config::Config& server) {
+  if (site.redirect_to_https.port != 0) return site.redirect_to_https.port;
+  for (const config::ListenAddress& address : server.listen) {
     if (address.tls) return address.port;
   }
   return 443;
@@ -28,46 +28,75 @@ std::optional<http::GzipPolicy> gzipPolicy(const config::GzipConfig& gzip) {
                           static_cast<int>(gzip.level));
 }
 
-std::string hstsField(const config::Config& config) {
-  if (config.tls.hsts.count() <= 0) return {};
-  return "Strict-Transport-Security: max-age=" + std::to_string(config.tls.hsts.count() / 1000) +
+std::string hstsField(const config::SiteConfig& site) {
+  if (site.tls.hsts.count() <= 0) return {};
+  return "Strict-Transport-Security: max-age=" + std::to_string(site.tls.hsts.count() / 1000) +
          "\r\n";
 }
 
-std::unique_ptr<fs::OpenFileCache> fileCache(const config::Config& config,
-                                             const fs::DocumentRoot& root) {
-  fs::OpenFileCacheLimits limits;
-  limits.entries = config.open_file_cache.entries;
-  limits.max_bytes = config.open_file_cache.max_bytes;
-  if (!config::traitsOf(config.worker_model).file_cache) return nullptr;
-  if (limits.entries > 0 && root.resolver() != fs::Resolver::Openat2) {
-    // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
-    spdlog::warn("open_file_cache: off, openat2 is refused here");
-    return nullptr;
+std::vector<AuthRule> authRules(const config::SiteConfig& site, const SiteFiles& files) {
+  std::vector<AuthRule> rules;
+  for (const config::AuthRuleConfig& rule : site.auth) {
+    const auto file = files.passwords.find(rule.htpasswd);
+    // SiteFiles::open read every file these rules name, or failed: a rule without its file
+    // would be a door left open, so it shuts instead (an empty table lets nobody in).
+    static const Htpasswd kNobody;
+    rules.push_back(AuthRule{rule.path, http::basicChallenge(rule.realm),
+                             file != files.passwords.end() ? &file->second : &kNobody});
   }
-  std::string error;
-  std::unique_ptr<fs::OpenFileCache> cache = fs::OpenFileCache::create(root.fd(), limits, error);
-  if (!error.empty()) spdlog::warn("{}; serving without it", error);
-  return cache;
+  return rules;
 }
 
 }  // namespace
 
-Site::Site(const config::Config& config, const fs::DocumentRoot& document_root)
+Site::Site(const config::SiteConfig& settings, const config::Config& server,
+           const fs::DocumentRoot& document_root, const SiteFiles& files, fs::OpenFileCache* cache,
+           SiteCount* counters)
     : root(document_root),
-      mime(config.mime_types, config.charset),
-      index(config.index),
-      missing_index_status(config.missing_index_status == 403 ? http::Status::Forbidden
-                                                              : http::Status::NotFound),
-      precompressed(config.precompressed),
-      deny_hidden(config.deny_hidden_files),
-      gzip(gzipPolicy(config.gzip)),
-      header_rules(headerRules(config)),
-      error_pages(config.error_pages),
-      hsts_field(hstsField(config)),
-      redirect_to_https(config.redirect_to_https.enabled),
-      https_port(httpsPort(config)),
-      file_cache(fileCache(config, document_root)) {}
+      label(config::siteLabel(settings)),
+      mime(settings.mime_types, settings.charset),
+      index(settings.index),
+      missing_index_status(settings.missing_index_status == 403 ? http::Status::Forbidden
+                                                                : http::Status::NotFound),
+      precompressed(settings.precompressed),
+      deny_hidden(settings.deny_hidden_files),
+      gzip(gzipPolicy(settings.gzip)),
+      header_rules(headerRules(settings)),
+      error_pages(settings.error_pages),
+      hsts_field(hstsField(settings)),
+      redirect_to_https(settings.redirect_to_https.enabled),
+      https_port(httpsPort(settings, server)),
+      redirects(settings.redirects),
+      rewrites(settings.rewrites),
+      fallback(settings.fallback),
+      listing(settings.listing),
+      auth(authRules(settings, files)),
+      cors(settings.cors.begin(), settings.cors.end()),
+      // Its proof needs openat2's RESOLVE_NO_SYMLINKS; the component walk has no equivalent.
+      file_cache(document_root.resolver() == fs::Resolver::Openat2 ? cache : nullptr),
+      count_(counters) {}
+
+const AuthRule* Site::authFor(std::string_view path) const noexcept {
+  const AuthRule* found = nullptr;
+  for (const AuthRule& rule : auth) {
+    if (path.starts_with(rule.prefix) &&
+        (found == nullptr || rule.prefix.size() > found->prefix.size())) {
+      found = &rule;
+    }
+  }
+  return found;
+}
+
+const CorsRule* Site::corsFor(std::string_view path) const noexcept {
+  const CorsRule* found = nullptr;
+  for (const CorsRule& rule : cors) {
+    if (path.starts_with(rule.prefix()) &&
+        (found == nullptr || rule.prefix().size() > found->prefix().size())) {
+      found = &rule;
+    }
+  }
+  return found;
+}
 
 const std::string* Site::errorPage(http::Status s) const noexcept {
   for (const auto& [code, page] : error_pages) {

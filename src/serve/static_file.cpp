@@ -15,26 +15,26 @@ void Answerer::describeFile(const http::Request& request, fs::Resolved& resolved
                             Response& response) {
   response.file = std::move(resolved.fd);
   response.setFile(static_cast<std::uint64_t>(resolved.st.st_size), resolved.st.st_mtime,
-                   site_.mime.lookup(resolved.is_index ? std::string_view(site_.index) : path_));
-  const bool gzip_type = site_.gzip && site_.gzip->typeMatches(response.head.content_type);
+                   site_->mime.lookup(resolved.is_index ? std::string_view(site_->index) : path_));
+  const bool gzip_type = site_->gzip && site_->gzip->typeMatches(response.head.content_type);
   bool compress = false;
-  if (site_.precompressed || gzip_type) {
+  if (site_->precompressed || gzip_type) {
     // RFC 9110 section 12.5.5: the answer depends on Accept-Encoding whenever an encoded one
     // could be served, including the identity answer to a client that accepts none (or before a
     // sidecar exists, or while the file is too small to compress).
     response.head.vary_accept_encoding = true;
     if (!request.accept_encoding.empty()) {
       const http::AcceptedCodings accepted = http::parseAcceptEncoding(request.accept_encoding);
-      if (site_.precompressed) useSidecar(accepted, resolved, response);
+      if (site_->precompressed) useSidecar(accepted, resolved, response);
       if (gzip_type && response.head.content_encoding.empty() &&
           http::acceptsCoding(accepted, http::ContentCoding::Gzip) &&
-          site_.gzip->sizeFits(response.head.content_length) && !rangeApplies(request, response)) {
+          site_->gzip->sizeFits(response.head.content_length) && !rangeApplies(request, response)) {
         response.setGzip(resolved.st.st_mtime, response.head.content_length);
         compress = true;
       }
     }
   }
-  if (!site_.header_rules.empty()) addHeaderRules(resolved, response);
+  if (!site_->header_rules.empty()) addHeaderRules(resolved, response);
   if (notModified(request, response.head)) {
     response.setNotModified();
   } else if (compress) {
@@ -53,7 +53,7 @@ void Answerer::gzipBody(Response& response) {
   if (response.cached && response.cached->has_body) memory = response.cached->body;
   const int fd = response.cached ? response.cached->fd.get() : response.file.get();
   std::optional<std::string_view> encoded =
-      GzipEncoder::forThisThread().encode(site_.gzip->level(), memory, fd, size);
+      GzipEncoder::forThisThread().encode(site_->gzip->level(), memory, fd, size);
   if (!encoded) {
     // The file shrank or failed between its stat and its read: no honest body to send.
     response.setPage(http::Status::InternalServerError);
@@ -79,11 +79,11 @@ void Answerer::addHeaderRules(const fs::Resolved& resolved, Response& response) 
   if (resolved.is_index) {
     sidecar_path_.assign(path_);
     if (sidecar_path_.back() != '/') sidecar_path_.push_back('/');
-    sidecar_path_.append(site_.index);
+    sidecar_path_.append(site_->index);
     path = sidecar_path_;
   }
   extra_fields_.clear();
-  site_.header_rules.appendFields(path, extra_fields_);
+  site_->header_rules.appendFields(path, extra_fields_);
   response.head.extra_fields = extra_fields_;
 }
 
@@ -98,7 +98,7 @@ void Answerer::useSidecar(const http::AcceptedCodings& accepted, const fs::Resol
     sidecar_path_.assign(path_);
     if (original.is_index) {
       if (sidecar_path_.back() != '/') sidecar_path_.push_back('/');
-      sidecar_path_.append(site_.index);
+      sidecar_path_.append(site_->index);
     }
     sidecar_path_.append(http::codingSuffix(ranked[i]));
     std::shared_ptr<const fs::CachedFile> cached;

@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -159,19 +161,71 @@ std::vector<std::string> dnsNamesOf(X509* cert) {
   return names;
 }
 
-// SNI (RFC 6066 section 3): runs early in the handshake, before the certificate is sent, and
-// moves the connection to the context of the certificate the name selects. The connection
-// keeps the default context's options, ciphers and ticket keys (every context has the same).
-int selectByName(SSL* ssl, int* alert, void* arg) {
-  const auto* self = static_cast<const ServerContext*>(arg);
-  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  if (name == nullptr) return SSL_TLSEXT_ERR_NOACK;
-  SSL_CTX* ctx = self->contextFor(name);
-  if (ctx != SSL_get_SSL_CTX(ssl) && SSL_set_SSL_CTX(ssl, ctx) == nullptr) {
-    *alert = SSL_AD_INTERNAL_ERROR;
-    return SSL_TLSEXT_ERR_ALERT_FATAL;
+// The host_name of the ClientHello's server_name extension (RFC 6066 section 3), copied into
+// `buf`; empty when there is none or it is malformed (OpenSSL then refuses the hello itself).
+std::string_view sniOf(SSL* ssl, std::array<char, ServerNames::kMaxName>& buf) {
+  const unsigned char* ext = nullptr;
+  std::size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &len) != 1 || len < 2) {
+    return {};
   }
-  return SSL_TLSEXT_ERR_OK;
+  const std::size_t list = (std::size_t{ext[0]} << 8) | ext[1];
+  if (list + 2 != len) return {};
+  for (std::size_t at = 2; at + 3 <= len;) {
+    const unsigned char type = ext[at];
+    const std::size_t name = (std::size_t{ext[at + 1]} << 8) | ext[at + 2];
+    at += 3;
+    if (at + name > len) return {};
+    if (type == TLSEXT_NAMETYPE_host_name) {
+      if (name == 0 || name > buf.size()) return {};
+      std::memcpy(buf.data(), ext + at, name);
+      return {buf.data(), name};
+    }
+    at += name;
+  }
+  return {};
+}
+
+// A session id context per name asked for: a digest of the name in lower case (none: ""),
+// the same in every worker and generation (a ticket from before a reload resumes), different
+// for every name.
+std::array<unsigned char, ServerContext::kSessionContextLength> sessionContextOf(
+    std::string_view name) {
+  std::string text = "learnhttpd sni\n";
+  for (char c : name) text.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  std::array<unsigned char, ServerContext::kSessionContextLength> out{};
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+// SNI, at the very start of the handshake (before a session is looked at or a certificate
+// sent): moves the connection to the context of the pair the name selects, and gives it a
+// session id context of the name, so that a ticket made under another name fails OpenSSL's
+// context check and the client gets a full handshake (RFC 6066 section 3: a server MUST NOT
+// resume a session for a different name; nginx's CVE-2025-23419 was a session of one virtual
+// server resumed for another). The connection keeps the default context's options, ciphers
+// and ticket keys (every context has the same). May run twice (after a HelloRetryRequest),
+// with the same result.
+int onClientHello(SSL* ssl, int* alert, void* arg) {
+  const auto* self = static_cast<const ServerContext*>(arg);
+  std::array<char, ServerNames::kMaxName> buf{};
+  const std::string_view name = sniOf(ssl, buf);
+  SSL_CTX* ctx = self->context(self->choose(name).pair);
+  const auto sid = sessionContextOf(name);
+  if ((ctx != SSL_get_SSL_CTX(ssl) && SSL_set_SSL_CTX(ssl, ctx) == nullptr) ||
+      SSL_set_session_id_context(ssl, sid.data(), sid.size()) != 1) {
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+// The name was taken into account (onClientHello): acknowledge it, so that OpenSSL keeps it
+// with a TLS 1.2 session (SSL_get_servername() names it again when the session resumes).
+int acknowledgeName(SSL* ssl, int*, void*) {
+  return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) != nullptr ? SSL_TLSEXT_ERR_OK
+                                                                       : SSL_TLSEXT_ERR_NOACK;
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -248,10 +302,20 @@ void ServerContext::Free::operator()(ssl_ctx_st* ctx) const noexcept {
 
 ServerContext::~ServerContext() = default;
 
-LoadResult ServerContext::load(std::span<const CertificateFiles> pairs, const TicketKeys& keys,
+LoadResult ServerContext::load(std::span<const CertificateFiles> pairs,
+                               std::span<const SiteCertificates> sites, const TicketKeys& keys,
                                const LoadOptions& options) {
   LoadResult result;
   auto self = std::make_unique<ServerContext>(Token{});
+  // A pair that is a site's first is selected by the site's names, whatever its DNS names.
+  std::vector<bool> first_of_site(pairs.size(), false);
+  bool named_sites = false;
+  for (const SiteCertificates& site : sites) {
+    if (!site.pairs.empty() && site.pairs.front() < pairs.size() && !site.names.empty()) {
+      first_of_site[site.pairs.front()] = true;
+      named_sites = true;
+    }
+  }
   for (std::size_t index = 0; index < pairs.size(); ++index) {
     const CertificateFiles& pair = pairs[index];
     std::string error;
@@ -265,11 +329,13 @@ LoadResult ServerContext::load(std::span<const CertificateFiles> pairs, const Ti
     entry.info = {pair.certificate, subjectOf(leaf), serialOf(leaf), notAfterOf(leaf),
                   dnsNamesOf(leaf)};
     checkExpiry(pair, entry.info, options, result);
-    bool selectable = false;
+    bool selectable = first_of_site[index];
     for (const std::string& name : entry.info.names) {
       ServerNames::Added added = self->names_.add(name, index);
       selectable = selectable || added.outcome == ServerNames::Outcome::Added;
-      if (added.outcome == ServerNames::Outcome::Taken) {
+      // With sites, a site's names choose among its own pairs first: two sites may well each
+      // have a certificate for the same wildcard.
+      if (added.outcome == ServerNames::Outcome::Taken && !named_sites) {
         result.warnings.push_back(pair.setting + ".certificate " + pair.certificate + ": " + name +
                                   " is already served by " + pairs[added.holder].setting +
                                   ".certificate " + pairs[added.holder].certificate);
@@ -288,21 +354,71 @@ LoadResult ServerContext::load(std::span<const CertificateFiles> pairs, const Ti
   }
   if (pairs.empty()) result.errors.emplace_back("tls: no certificate");
   if (!result.errors.empty()) return result;
-  if (self->entries_.size() > 1) {
-    SSL_CTX* first = self->native();
+  self->addSites(pairs, sites, result);
+  for (const Entry& entry : self->entries_) {
     // What SSL_CTX_set_tlsext_servername_callback expands to, without its C-style cast.
-    SSL_CTX_callback_ctrl(first, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
-                          reinterpret_cast<void (*)()>(selectByName));
-    SSL_CTX_set_tlsext_servername_arg(first, self.get());
+    SSL_CTX_callback_ctrl(entry.ctx.get(), SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                          reinterpret_cast<void (*)()>(acknowledgeName));
   }
+  SSL_CTX_set_client_hello_cb(self->native(), onClientHello, self.get());
   result.context = std::move(self);
   return result;
 }
 
-SSL_CTX* ServerContext::contextFor(const char* server_name) const noexcept {
-  if (server_name == nullptr) return native();
-  std::optional<std::size_t> index = names_.find(server_name);
-  return index ? entries_[*index].ctx.get() : native();
+void ServerContext::addSites(std::span<const CertificateFiles> pairs,
+                             std::span<const SiteCertificates> sites, LoadResult& result) {
+  if (sites.empty()) {
+    sites_.emplace_back();  // one site of every pair, selected by no name
+    return;
+  }
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const SiteCertificates& site = sites[i];
+    Site& added = sites_.emplace_back();
+    added.first_pair = site.pairs.empty() ? 0 : site.pairs.front();
+    if (site.is_default) default_site_ = i;
+    for (std::size_t pair : site.pairs) {
+      for (const std::string& name : entries_[pair].info.names) added.names.add(name, pair);
+    }
+    for (const std::string& name : site.names) {
+      site_names_.add(name, i);
+      // A client checks the certificate against the name it asked for.
+      const bool covered =
+          name.starts_with("*.")
+              ? std::any_of(site.pairs.begin(), site.pairs.end(),
+                            [&](std::size_t pair) {
+                              const auto& dns = entries_[pair].info.names;
+                              return std::any_of(dns.begin(), dns.end(), [&](const auto& d) {
+                                return ServerNames::sameName(d, name);
+                              });
+                            })
+              : added.names.find(name).has_value();
+      if (!covered && !site.pairs.empty()) {
+        result.warnings.push_back(pairs[site.pairs.front()].setting + ".certificate " +
+                                  pairs[site.pairs.front()].certificate + ": the site's name " +
+                                  name + " is not one of its DNS names; clients will refuse it");
+      }
+    }
+  }
+}
+
+ServerContext::Choice ServerContext::choose(std::string_view server_name) const noexcept {
+  Choice choice;
+  choice.site = default_site_;
+  if (server_name.empty()) {
+    choice.pair = sites_[default_site_].first_pair;
+    return choice;
+  }
+  if (std::optional<std::size_t> site = site_names_.find(server_name)) {
+    choice.site = *site;
+    const std::optional<std::size_t> pair = sites_[*site].names.find(server_name);
+    choice.pair = pair ? *pair : sites_[*site].first_pair;
+    choice.covered = pair.has_value();
+    return choice;
+  }
+  const std::optional<std::size_t> pair = names_.find(server_name);
+  choice.pair = pair ? *pair : sites_[default_site_].first_pair;
+  choice.covered = pair.has_value();
+  return choice;
 }
 
 KernelTls kernelTls() {

@@ -3,16 +3,23 @@
 // ServerContext: the OpenSSL contexts of the TLS listeners — one SSL_CTX per certificate
 // chain and key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN "http/1.1", no
 // renegotiation, and session tickets under the master's TicketKeys (shared by every
-// certificate, so a session resumes whichever certificate served it). The first pair is the
-// default; the others are chosen by the client's SNI name (ServerNames) during the handshake.
+// certificate). The first pair is the default; the others are chosen by the client's SNI name
+// at the very start of the handshake (the ClientHello callback, before any session is
+// resumed): the name selects a site by the site's names, and the site one of its pairs (the
+// one whose DNS names cover it, else its first); a name no site has selects a pair by its
+// DNS names (ServerNames), else the default. A session resumes only under the name it was
+// made for (RFC 6066 section 3: the session id context is the name's), so never for another
+// site.
 // Built by the master (as root, before privileges drop and before fork), so workers inherit
 // it and never read a key from disk. Read-only after load(): any thread of a worker may create
 // connections from it.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tls/server_names.hpp"
@@ -27,6 +34,13 @@ struct CertificateFiles {
   std::string setting;      // its configuration key, for messages: "tls", "tls.certificates[0]"
   std::string certificate;  // PEM chain, leaf first
   std::string key;          // PEM private key
+};
+
+// A site as TLS sees it (config sites): the names that select it and the pairs it serves.
+struct SiteCertificates {
+  std::vector<std::string> names;  // lower case; "*.example.org" is one label
+  std::vector<std::size_t> pairs;  // indexes into load()'s `pairs`, its preferred first
+  bool is_default = false;         // the site of a name no site has (and of no name)
 };
 
 // What an operator wants to know about a leaf certificate being served.
@@ -56,10 +70,13 @@ class ServerContext {
  public:
   // Loads every pair — `pairs[0]` is the default, the others are chosen by SNI — and checks
   // each: the chain and key load and belong together, the leaf has not expired (expiring
-  // within `warn_days` is a warning), and a pair chosen by SNI has a DNS name that selects
-  // it. All or nothing: when any pair fails, `errors` lists every failure and no context is
-  // returned. `keys` must outlive the context (the ticket callback reads them).
-  static LoadResult load(std::span<const CertificateFiles> pairs, const TicketKeys& keys,
+  // within `warn_days` is a warning), and a pair chosen by SNI has a DNS name or a site that
+  // selects it; a site's name none of its pairs covers is a warning (clients will refuse the
+  // certificate). All or nothing: when any pair fails, `errors` lists every failure and no
+  // context is returned. `keys` must outlive the context (the ticket callback reads them).
+  // `sites` empty: one site of every pair, with no names (the pairs alone decide).
+  static LoadResult load(std::span<const CertificateFiles> pairs,
+                         std::span<const SiteCertificates> sites, const TicketKeys& keys,
                          const LoadOptions& options);
   struct Token {  // only load() constructs
    private:
@@ -76,9 +93,17 @@ class ServerContext {
   // The certificates in the order of the configuration, the default first.
   std::size_t size() const noexcept { return entries_.size(); }
   const CertificateInfo& info(std::size_t index = 0) const noexcept { return entries_[index].info; }
-  // The context of the certificate a client's SNI name selects (ServerNames); the default's
-  // when `server_name` is nullptr or no certificate has it.
-  ssl_ctx_st* contextFor(const char* server_name) const noexcept;
+  // What a client's SNI name (empty: none) selects: the site (an index into load()'s `sites`,
+  // the default's when none has the name), the pair, and whether the pair's DNS names cover
+  // the name (then the connection speaks for exactly those names: RFC 9110 section 15.5.20).
+  struct Choice {
+    std::size_t site = 0;
+    std::size_t pair = 0;
+    bool covered = false;
+  };
+  Choice choose(std::string_view server_name) const noexcept;
+  ssl_ctx_st* context(std::size_t pair) const noexcept { return entries_[pair].ctx.get(); }
+  static constexpr std::size_t kSessionContextLength = 32;  // SSL_MAX_SID_CTX_LENGTH
 
  private:
   struct Free {
@@ -88,8 +113,18 @@ class ServerContext {
     std::unique_ptr<ssl_ctx_st, Free> ctx;
     CertificateInfo info;
   };
+  void addSites(std::span<const CertificateFiles> pairs, std::span<const SiteCertificates> sites,
+                LoadResult& result);
+
+  struct Site {
+    ServerNames names;  // the DNS names of its pairs -> the pair
+    std::size_t first_pair = 0;
+  };
   std::vector<Entry> entries_;
-  ServerNames names_;
+  ServerNames names_;       // every pair's DNS names -> the pair
+  ServerNames site_names_;  // the sites' names -> the site
+  std::vector<Site> sites_;
+  std::size_t default_site_ = 0;
 };
 
 // "2026-11-24 01:00:00 UTC"

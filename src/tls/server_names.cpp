@@ -27,6 +27,12 @@ bool isName(std::string_view name) noexcept {
 
 }  // namespace
 
+bool ServerNames::sameName(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return lowerChar(x) == lowerChar(y);
+         });
+}
+
 ServerNames::Added ServerNames::add(std::string_view pattern, std::size_t index) {
   const bool wildcard = pattern.starts_with("*.");
   std::string_view name = wildcard ? pattern.substr(2) : pattern;

@@ -34,6 +34,9 @@ class ServerNames {
   // The certificate `name` selects, or nullopt. Allocates nothing (it runs in a handshake).
   std::optional<std::size_t> find(std::string_view name) const noexcept;
 
+  // Two names (or patterns) compared as DNS names are: ignoring ASCII case.
+  static bool sameName(std::string_view a, std::string_view b) noexcept;
+
   // The longest name looked up: a DNS name's 253 characters (RFC 1035), with room to spare;
   // OpenSSL refuses SNI names over 255 bytes.
   static constexpr std::size_t kMaxName = 255;

@@ -44,6 +44,7 @@ std::unique_ptr<TlsStream> TlsStream::accept(const ServerContext& context, int f
     return nullptr;
   }
   SSL_set_accept_state(self->ssl_.get());
+  self->context_ = &context;
   return self;
 }
 
@@ -53,6 +54,11 @@ Handshake TlsStream::handshake() {
   if (ret == 1) {
     established_ = true;
     kernel_send_ = BIO_get_ktls_send(SSL_get_wbio(ssl));
+    if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) {
+      server_name_ = name;
+      const ServerContext::Choice choice = context_->choose(server_name_);
+      if (choice.covered) authority_ = context_->info(choice.pair).names;
+    }
     return Handshake::Done;
   }
   int error = SSL_get_error(ssl, ret);

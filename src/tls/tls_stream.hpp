@@ -9,6 +9,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
+#include <string>
+#include <string_view>
 
 #include "tls/server_context.hpp"
 
@@ -42,6 +45,12 @@ class TlsStream {
 
   Handshake handshake();
   bool established() const noexcept { return established_; }
+  // Once established(): the SNI name the client asked for (empty: none; after a TLS 1.2
+  // resumption, the one the session was made with), and the DNS names of the certificate it
+  // selected when they cover that name -- the names this connection speaks for (RFC 9110
+  // section 15.5.20); empty when the client named nothing a certificate covers.
+  std::string_view serverName() const noexcept { return server_name_; }
+  std::span<const std::string> authorityNames() const noexcept { return authority_; }
   // Decrypted application bytes into `buf`; Ok with bytes > 0, or what it waits for.
   IoOutcome read(char* buf, std::size_t len);
   // Encrypts and sends up to `len` bytes; after WantWrite, retry with the same bytes.
@@ -72,6 +81,9 @@ class TlsStream {
     void operator()(ssl_st* ssl) const noexcept;
   };
   std::unique_ptr<ssl_st, Free> ssl_;
+  const ServerContext* context_ = nullptr;
+  std::string server_name_;
+  std::span<const std::string> authority_;
   bool established_ = false;
   bool kernel_send_ = false;
   bool notified_ = false;

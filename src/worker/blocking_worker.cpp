@@ -24,7 +24,8 @@ constexpr std::chrono::milliseconds kChildStopGrace{1000};
 // ---- blocking --------------------------------------------------------------------------------
 
 BlockingWorker::BlockingWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int BlockingWorker::run() {
   if (!control_.open()) return kExitBootFailure;
@@ -45,7 +46,8 @@ int BlockingWorker::run() {
 // ---- process-per-connection ------------------------------------------------------------------
 
 ProcessPerConnectionWorker::ProcessPerConnectionWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int ProcessPerConnectionWorker::run() {
   if (!control_.open(/*watch_children=*/true)) return kExitBootFailure;

@@ -21,20 +21,42 @@ struct EventWorker::Connection {
   short waits_for = 0;  // EV_READ or EV_WRITE: what `event` is assigned to (0: nothing yet)
   ConnectionList::iterator self;
   InputDeadline deadline;
-  bool batched = false;  // in batch_
+  bool batched = false;   // in batch_
+  bool awaiting = false;  // in awaiting_
 };
 
 EventWorker::EventWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, requestCounter(context)),
+      serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       loop_(context, serve_, *this) {}
 
 EventWorker::~EventWorker() = default;
 
 int EventWorker::run() {
   if (!loop_.open()) return kExitBootFailure;
+  // A bcrypt check costs tens of milliseconds: never on this loop's thread.
+  serve::CredentialChecks& checks = serve_.sites.credentialChecks();
+  if (serve_.sites.hasAuth() && checks.verifyOffThread()) {
+    verified_.reset(
+        event_new(loop_.base(), checks.wakeFd(), EV_READ | EV_PERSIST, onVerified, this));
+    if (!verified_ || event_add(verified_.get(), nullptr) != 0) return kExitBootFailure;
+  }
   loop_.run();
   return kExitOk;
+}
+
+// Verifications finished: every connection waiting for one asks again (its answer is ready
+// now, or its check is still queued and it waits on).
+void EventWorker::onVerified(evutil_socket_t, short, void* arg) {
+  auto& self = *static_cast<EventWorker*>(arg);
+  self.serve_.sites.credentialChecks().drainWakeups();
+  std::vector<Connection*> waiting;
+  waiting.swap(self.awaiting_);
+  for (Connection* conn : waiting) {
+    conn->awaiting = false;
+    conn->session.process(self.loop_.now());
+    self.drive(*conn);  // may close *conn, never another connection
+  }
 }
 
 void EventWorker::accepted(base::UniqueFd fd, std::string peer, bool tls) {
@@ -72,7 +94,7 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
 // no system call of its own — the inotify read is shared by the whole batch.
 void EventWorker::endOfBatch() {
   if (batch_.empty()) return;
-  if (serve_.site.file_cache) serve_.site.file_cache->sync();
+  if (fs::OpenFileCache* cache = serve_.sites.fileCache()) cache->sync();
   std::vector<Connection*> batch;
   batch.swap(batch_);
   for (Connection* conn : batch) {
@@ -128,6 +150,10 @@ void EventWorker::drive(Connection& conn) {
     conn.session.process(loop_.now());
     if (!conn.session.hasOutput()) break;
   }
+  if (conn.session.awaitingAnswer() && !conn.awaiting) {
+    conn.awaiting = true;
+    awaiting_.push_back(&conn);
+  }
   waitForInput(conn);
 }
 
@@ -162,6 +188,7 @@ void EventWorker::await(Connection& conn, short what, std::chrono::milliseconds 
 void EventWorker::finish(Connection& conn) {
   if (!conn.session.lingerBeforeClose()) return close(conn);
   if (conn.batched) std::erase(batch_, &conn);
+  if (conn.awaiting) std::erase(awaiting_, &conn);
   base::UniqueFd fd = std::move(conn.fd);
   connections_.erase(conn.self);  // frees the events; the socket lives on in `fd`
   loop_.linger(std::move(fd));
@@ -169,6 +196,7 @@ void EventWorker::finish(Connection& conn) {
 
 void EventWorker::close(Connection& conn) {
   if (conn.batched) std::erase(batch_, &conn);
+  if (conn.awaiting) std::erase(awaiting_, &conn);
   connections_.erase(conn.self);  // frees the events, then closes the socket
   loop_.connectionClosed();
 }

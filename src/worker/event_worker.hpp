@@ -37,6 +37,7 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   void endOfBatch() override;
 
   static void onReadable(evutil_socket_t fd, short what, void* arg);
+  static void onVerified(evutil_socket_t fd, short what, void* arg);
   static void onWritable(evutil_socket_t fd, short what, void* arg);
   void continueHandshake(Connection& conn);
   void drive(Connection& conn);
@@ -50,6 +51,10 @@ class EventWorker final : public Worker, private WorkerLoop::Model {
   WorkerLoop loop_;
   ConnectionList connections_;      // declared after loop_: destroyed first, their events with them
   std::vector<Connection*> batch_;  // read input in this batch, answered in endOfBatch()
+  // Basic auth: credentials are verified off the loop (serve::CredentialChecks' thread); a
+  // connection whose answer waits for one is here until the thread's wake-up comes.
+  std::vector<Connection*> awaiting_;
+  EventPtr verified_;  // the wake-up descriptor, when some site has auth
 };
 
 }  // namespace learnhttpd::worker

@@ -46,7 +46,8 @@ bool ModelControl::open(bool watch_children, bool own_listeners) {
   own_listeners_ = own_listeners;
   if (!logs_.open(context_.config, context_.slot)) return false;
   serve_.access_log = logs_.access();
-  acceptor_.emplace(context_.slot, logs_.access() != nullptr);
+  // The client's address: for the access log, and for basic auth's bound on wrong passwords.
+  acceptor_.emplace(context_.slot, logs_.access() != nullptr || serve_.sites.hasAuth());
   control_thread_ = ::pthread_self();
   // Blocked here too, not only inherited: a signalfd sees a signal only while it is blocked.
   // Everything else is unblocked, so ABRT from the watchdog still dumps core.

@@ -150,7 +150,7 @@ SteadyClock::time_point PollingConnections::nextDeadline() const {
 // ---- busy-poll -------------------------------------------------------------------------------
 
 BusyPollWorker::BusyPollWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)),
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       control_(context, serve_),
       conns_(control_) {}
 
@@ -182,7 +182,7 @@ int BusyPollWorker::run() {
 // ---- select ----------------------------------------------------------------------------------
 
 SelectWorker::SelectWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)),
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       control_(context, serve_),
       conns_(control_) {}
 

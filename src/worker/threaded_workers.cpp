@@ -43,7 +43,8 @@ struct ThreadPerConnectionWorker::Job {
 };
 
 ThreadPerConnectionWorker::ThreadPerConnectionWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int ThreadPerConnectionWorker::run() {
   if (!control_.open() || !threads_.open()) return kExitBootFailure;
@@ -85,7 +86,8 @@ void ThreadPerConnectionWorker::serveJob(void* arg) {
 // ---- threads-accept --------------------------------------------------------------------------
 
 ThreadsAcceptWorker::ThreadsAcceptWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)), control_(context, serve_) {}
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
+      control_(context, serve_) {}
 
 int ThreadsAcceptWorker::run() {
   if (!control_.open(false, /*own_listeners=*/false) || !threads_.open()) return kExitBootFailure;
@@ -142,7 +144,7 @@ void ThreadsAcceptWorker::acceptLoop(void* arg) {
 // ---- threads-queue ---------------------------------------------------------------------------
 
 ThreadsQueueWorker::ThreadsQueueWorker(const WorkerContext& context)
-    : serve_(context.config, context.root, requestCounter(context)),
+    : serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       control_(context, serve_),
       sizer_(PoolSizer::fromConfig(context.config)),
       report_("threads-queue", context.slot, sizer_, context.status),

@@ -44,11 +44,13 @@ struct ThreadPoolWorker::Connection {
   bool in_pool = false;         // queued, waiting for a slot, or being served
   bool waiting_output = false;  // the loop waits for the send buffer to drain
   bool ready_again = false;     // an input edge came while in_pool or waiting_output
+  bool awaiting = false;        // in awaiting_: its answer waits for a credential check
+  std::uint64_t dispatched_in = 0;  // verified_epoch_ when it last went to the pool
 };
 
 ThreadPoolWorker::ThreadPoolWorker(const WorkerContext& context)
     : config_(context.config),
-      serve_(context.config, context.root, requestCounter(context)),
+      serve_(context.config, context.site_files, requestCounter(context), context.site_counts),
       loop_(context, serve_, *this),
       sizer_(PoolSizer::fromConfig(context.config)),
       queue_(kQueuePerThread * sizer_.max()),
@@ -77,6 +79,16 @@ int ThreadPoolWorker::run() {
       event_new(loop_.base(), threads_.finishedFd(), EV_READ | EV_PERSIST, onThreadFinished, this));
   event_add(finished_event_.get(), nullptr);
   report_timer_.reset(evtimer_new(loop_.base(), onReportDue, this));
+  // A bcrypt check takes tens of milliseconds: on the checks' own thread, so that no pool
+  // thread holds a connection that long (the queue trusts its threads to come back quickly).
+  serve::CredentialChecks& checks = serve_.sites.credentialChecks();
+  if (serve_.sites.hasAuth() && checks.verifyOffThread()) {
+    verified_event_.reset(
+        event_new(loop_.base(), checks.wakeFd(), EV_READ | EV_PERSIST, onVerified, this));
+    if (!verified_event_ || event_add(verified_event_.get(), nullptr) != 0) {
+      return kExitBootFailure;
+    }
+  }
   if (!startThreads()) return kExitBootFailure;
   loop_.run();
   stopThreads();
@@ -212,6 +224,7 @@ void ThreadPoolWorker::onReadable(evutil_socket_t, short what, void* arg) {
 void ThreadPoolWorker::dispatch(Connection& conn) {
   conn.in_pool = true;
   conn.ready_again = false;
+  conn.dispatched_in = verified_epoch_;
   // Behind connections already waiting, so a full queue serves them in order.
   if (waiting_.empty() && push(&conn)) return;
   waiting_.push_back(&conn);
@@ -255,15 +268,37 @@ void ThreadPoolWorker::takeBack(Connection& conn) {
     // not reset the answer in flight.
     if (!session.lingerBeforeClose()) return close(conn);
     base::UniqueFd fd = std::move(conn.fd);
+    if (conn.awaiting) std::erase(awaiting_, &conn);
     connections_.erase(conn.self);
     return loop_.linger(std::move(fd));
   }
   if (loop_.stopping()) session.drain();
   waitForInput(conn);
-  if (conn.ready_again) dispatch(conn);  // bytes came while a thread had it
+  if (conn.ready_again) return dispatch(conn);  // bytes came while a thread had it
+  if (session.awaitingAnswer()) {
+    // A check that finished while a thread had the connection woke nobody for it: ask again.
+    if (conn.dispatched_in != verified_epoch_) return dispatch(conn);
+    conn.awaiting = true;
+    awaiting_.push_back(&conn);
+  }
+}
+
+// Credential checks finished: the connections whose answer waited for one go to the pool again
+// (their answer is ready, or their check is still queued and they come back here).
+void ThreadPoolWorker::onVerified(evutil_socket_t, short, void* arg) {
+  auto& self = *static_cast<ThreadPoolWorker*>(arg);
+  self.serve_.sites.credentialChecks().drainWakeups();
+  ++self.verified_epoch_;
+  std::vector<Connection*> waiting;
+  waiting.swap(self.awaiting_);
+  for (Connection* conn : waiting) {
+    conn->awaiting = false;
+    if (!conn->in_pool) self.dispatch(*conn);
+  }
 }
 
 void ThreadPoolWorker::close(Connection& conn) {
+  if (conn.awaiting) std::erase(awaiting_, &conn);
   connections_.erase(conn.self);  // frees the event, then closes the socket
   loop_.connectionClosed();
 }
@@ -327,6 +362,8 @@ ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
         break;
     }
   }
+  // An answer that waited for a credential check: ask again before reading anything new.
+  if (session.awaitingAnswer()) session.process(std::time(nullptr));
   for (;;) {
     if (quit_.load(std::memory_order_relaxed)) return Next::Close;
     bool stopping = stopping_.load(std::memory_order_relaxed);

@@ -66,6 +66,7 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   static void onReadable(evutil_socket_t fd, short what, void* arg);
   static void onWritable(evutil_socket_t fd, short what, void* arg);
   static void onHandBack(evutil_socket_t fd, short what, void* arg);
+  static void onVerified(evutil_socket_t fd, short what, void* arg);
   void dispatch(Connection& conn);
   void dispatchWaiting();
   bool push(Connection* conn);
@@ -103,6 +104,12 @@ class ThreadPoolWorker final : public Worker, private WorkerLoop::Model {
   std::deque<Connection*> waiting_;    // loop thread: ready, but the queue was full
   PoolReport report_;                  // loop thread
   ThreadSet threads_;                  // started and joined by the loop thread
+  // Basic auth (loop thread): connections whose answer waits for a credential check, the
+  // wake-up of the checks' thread, and how many wake-ups came (a connection handed back from
+  // the pool asks again at once when one came while a thread had it).
+  std::vector<Connection*> awaiting_;
+  EventPtr verified_event_;
+  std::uint64_t verified_epoch_ = 0;
   EventPtr finished_event_;            // a pool thread exited (retired)
   EventPtr report_timer_;              // a held pool-size log line is due
 };

@@ -8,10 +8,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "config/config.hpp"
-#include "fs/document_root.hpp"
+#include "serve/site_count.hpp"
+#include "serve/site_files.hpp"
 #include "tls/server_context.hpp"
 #include "worker/worker_status.hpp"
 
@@ -27,13 +29,16 @@ struct WorkerContext {
   // on a graceful stop, so that once the master and every worker have, new connections are
   // refused rather than queued with nobody to accept them (WorkerLoop).
   const std::vector<int>& listen_fds;
-  const fs::DocumentRoot& root;    // opened by the master; not owned
+  const serve::SiteFiles& site_files;  // every site's root, opened by the master; not owned
   unsigned slot = 0;               // 0..workers-1, for log lines
   WorkerStatus* status = nullptr;  // shared with the master: stamp heartbeat, count requests
   // The generation's TLS context (built by the master before fork; not owned), or nullptr
   // when no listener speaks TLS; `tls_fds` are those of `listen_fds` that do.
   const tls::ServerContext* tls = nullptr;
   std::vector<int> tls_fds;
+  // One SiteCount per site of the generation, in memory shared with the master (the worker's
+  // row: no other process adds to it), or empty.
+  std::span<serve::SiteCount> site_counts = {};
 };
 
 // The counter of answered requests in the worker's slot of the status board, or nullptr.

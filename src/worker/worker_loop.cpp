@@ -53,11 +53,11 @@ WorkerLoop::~WorkerLoop() {
 bool WorkerLoop::open(int required_features) {
   if (!logs_.open(context_.config, context_.slot)) return false;
   serve_.access_log = logs_.access();
-  acceptor_.emplace(context_.slot, logs_.access() != nullptr);
+  // The client's address: for the access log, and for basic auth's bound on wrong passwords.
+  acceptor_.emplace(context_.slot, logs_.access() != nullptr || serve_.sites.hasAuth());
   // "ssl" on port 0 (any free port): Location must name the port the master got.
-  if (serve_.site.https_port == 0 && !context_.tls_fds.empty()) {
-    serve_.site.https_port = net::boundPort(context_.tls_fds.front());
-  }
+  if (!context_.tls_fds.empty())
+    serve_.sites.useHttpsPort(net::boundPort(context_.tls_fds.front()));
   std::unique_ptr<event_config, void (*)(event_config*)> cfg(event_config_new(), event_config_free);
   if (cfg) event_config_require_features(cfg.get(), required_features);
   base_.reset(cfg ? event_base_new_with_config(cfg.get()) : nullptr);

@@ -32,6 +32,15 @@ inline const char* checkConfigText(std::string_view yaml) {
         if (http::isHiddenPath(page.second)) return "accepted a hidden error page";
       }
     }
+    std::size_t defaults = 0;
+    for (const config::SiteConfig& site : c.sites) {
+      if (site.is_default) ++defaults;
+      if (!site.is_default && site.names.empty()) return "accepted a site without names";
+      if (site.deny_hidden_files && http::isHiddenPath(site.index)) {
+        return "accepted a site with a hidden index and hidden_files: deny";
+      }
+    }
+    if (!c.sites.empty() && defaults != 1) return "accepted sites without exactly one default";
   } catch (const config::ConfigError& e) {
     const std::string_view what = e.what();
     if (what.substr(0, kConfigSource.size()) != kConfigSource) {

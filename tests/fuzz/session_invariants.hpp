@@ -29,6 +29,7 @@
 #include "fs/document_root.hpp"
 #include "protocol/http1_session.hpp"
 #include "protocol/session_context.hpp"
+#include "serve/site_files.hpp"
 
 namespace learnhttpd::fuzz {
 
@@ -93,18 +94,24 @@ class FixtureTree {
 // One worker's serving state over the fixture tree, built like a worker builds it.
 struct SessionWorld {
   explicit SessionWorld(const config::Config& cfg = config::Config{})
-      : config(cfg), root(openRoot(tree.root())), context(config, root, &requests) {}
+      : config(withRoot(cfg, tree.root())),
+        files(openRoots(config)),
+        context(config, files, &requests) {}
 
-  static fs::DocumentRoot openRoot(const std::string& path) {
+  static config::Config withRoot(config::Config cfg, const std::string& path) {
+    cfg.document_root = path;
+    return cfg;
+  }
+  static serve::SiteFiles openRoots(const config::Config& cfg) {
     std::string error;
-    fs::DocumentRoot r = fs::DocumentRoot::open(path, error);
-    if (!r.valid()) std::abort();
-    return r;
+    serve::SiteFiles files;
+    if (!serve::SiteFiles::open(cfg, files, error)) std::abort();
+    return files;
   }
 
   FixtureTree tree;
   config::Config config;
-  fs::DocumentRoot root;
+  serve::SiteFiles files;
   std::atomic<std::uint64_t> requests{0};  // the worker counts answers here
   protocol::SessionContext context;
 };
@@ -237,7 +244,7 @@ inline const char* checkSession(protocol::SessionContext& context, std::string_v
   if (run.output.find(kSecret) != std::string::npos && input.find(kSecret) == std::string::npos) {
     return "served a file from outside the document root";
   }
-  if (context.site.deny_hidden && run.output.find(kHidden) != std::string::npos &&
+  if (context.sites.defaultSite().deny_hidden && run.output.find(kHidden) != std::string::npos &&
       input.find(kHidden) == std::string::npos) {
     return "served a hidden file";
   }

@@ -318,6 +318,13 @@ TEST(ShippedConfig, SetsEveryKeyExplicitly) {
                           "\n  # listen:",
                           "\n  allow_remote:",
                           "\nredirect_to_https:",
+                          "\nredirects:",
+                          "\nrewrites:",
+                          "\nfallback:",
+                          "\nlisting:",
+                          "\nauth:",
+                          "\ncors:",
+                          "\nsites:",
                           "\ninclude:"}) {
     EXPECT_NE(content.find(key), std::string::npos) << key;
   }

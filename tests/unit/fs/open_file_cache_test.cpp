@@ -52,14 +52,14 @@ class OpenFileCacheTest : public ::testing::Test {
 
   OpenFileCache& make(OpenFileCacheLimits limits = {}) {
     std::string error;
-    cache_ = OpenFileCache::create(root_fd_, limits, error);
+    cache_ = OpenFileCache::create(limits, error);
     EXPECT_TRUE(cache_) << error;
     return *cache_;
   }
 
   std::shared_ptr<const CachedFile> get(const std::string& path, bool slash = false) {
     cache_->sync();
-    return cache_->lookup(path, slash, "index.html");
+    return cache_->lookup(root_fd_, path, slash, "index.html");
   }
 
   stdfs::path base_, root_;
@@ -67,11 +67,44 @@ class OpenFileCacheTest : public ::testing::Test {
   std::unique_ptr<OpenFileCache> cache_;
 };
 
+// One cache serves every site's root: the same path under two roots is two files, and a change
+// under one root drops its entries only -- unless the roots share the directory that changed.
+TEST_F(OpenFileCacheTest, SeveralRootsShareOneCacheAndStayExact) {
+  make();
+  stdfs::create_directories(base_ / "other");
+  write(base_ / "other" / "a.txt", "other root");
+  write(root_ / "dir" / "a.txt", "nested root");
+  const int other = ::open((base_ / "other").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const int nested = ::open((root_ / "dir").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(other, 0);
+  ASSERT_GE(nested, 0);
+  const auto at = [&](int root, const std::string& path) {
+    cache_->sync();
+    auto file = cache_->lookup(root, path, false, "index.html");
+    return file ? file->body : std::string("<uncached>");
+  };
+  EXPECT_EQ(at(root_fd_, "/a.txt"), "hello");
+  EXPECT_EQ(at(other, "/a.txt"), "other root");
+  EXPECT_EQ(at(nested, "/a.txt"), "nested root");
+  EXPECT_EQ(cache_->entries(), 3U);
+  write(base_ / "other" / "a.txt", "other root, changed");
+  EXPECT_EQ(at(other, "/a.txt"), "other root, changed");
+  EXPECT_EQ(at(root_fd_, "/a.txt"), "hello");
+  // /dir/a.txt under the first root is /a.txt under the nested one: one inode, two entries.
+  EXPECT_EQ(at(root_fd_, "/dir/a.txt"), "nested root");
+  write(root_ / "dir" / "a.txt", "both see it");
+  EXPECT_EQ(at(nested, "/a.txt"), "both see it");
+  EXPECT_EQ(at(root_fd_, "/dir/a.txt"), "both see it");
+  cache_.reset();
+  ::close(other);
+  ::close(nested);
+}
+
 TEST_F(OpenFileCacheTest, ZeroEntriesMeansOff) {
   std::string error;
   OpenFileCacheLimits off;
   off.entries = 0;
-  EXPECT_EQ(OpenFileCache::create(root_fd_, off, error), nullptr);
+  EXPECT_EQ(OpenFileCache::create(off, error), nullptr);
   EXPECT_TRUE(error.empty());
 }
 
@@ -111,7 +144,7 @@ TEST_F(OpenFileCacheTest, WithoutSyncAHitIsServedFromMemory) {
   auto first = get("/a.txt");
   write(root_ / "a.txt", "HELLO");
   // The contract: changes are applied by sync(); lookup() alone costs no system call.
-  EXPECT_EQ(cache_->lookup("/a.txt", false, "index.html"), first);
+  EXPECT_EQ(cache_->lookup(root_fd_, "/a.txt", false, "index.html"), first);
   EXPECT_EQ(get("/a.txt")->body, "HELLO");
 }
 
@@ -261,8 +294,8 @@ TEST_F(OpenFileCacheTest, ThreadsShareOneCache) {
     readers.emplace_back([&] {
       for (int i = 0; i < 20000 && !done.load(); ++i) {
         cache_->sync();
-        auto a = cache_->lookup("/a.txt", false, "index.html");
-        auto deep = cache_->lookup("/dir/sub/deep.txt", false, "index.html");
+        auto a = cache_->lookup(root_fd_, "/a.txt", false, "index.html");
+        auto deep = cache_->lookup(root_fd_, "/dir/sub/deep.txt", false, "index.html");
         if (a && a->body != "hello" && a->body != "HELLO") bad.fetch_add(1);
         if (!deep || deep->body != "deep") bad.fetch_add(1);
       }

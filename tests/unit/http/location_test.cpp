@@ -132,5 +132,48 @@ TEST(DirectoryLocation, EncodesWhatDoesNotBelongInAHeader) {
   EXPECT_EQ(directory("/d\x7f\x01", "/d"), "/d%7F%01/");
 }
 
+std::string rule(std::string_view to, std::string_view captured, std::string_view target) {
+  std::string out;
+  appendRuleLocation(to, captured, target, out);
+  return out;
+}
+
+TEST(RuleLocation, TheCapturedPartTakesTheStarAndTheQueryComesAlong) {
+  EXPECT_EQ(rule("/new.html", "", "/old.html?a=1"), "/new.html?a=1");
+  EXPECT_EQ(rule("/posts/*", "2024/hello world", "/blog/2024/hello%20world"),
+            "/posts/2024/hello%20world");
+  EXPECT_EQ(rule("/posts/*.html", "x", "/p/x"), "/posts/x.html");
+  EXPECT_EQ(rule("/new?from=old", "", "/old?a=1"), "/new?from=old") << "the rule's own query";
+  EXPECT_EQ(rule("https://docs.example.org/*", "guide/\xc3\xa9", "/docs/guide/%C3%A9?q"),
+            "https://docs.example.org/guide/%C3%A9?q");
+  EXPECT_EQ(rule("https://docs.example.org", "", "/docs"), "https://docs.example.org/");
+}
+
+TEST(RuleLocation, NeverNamesAHostTheRuleDoesNot) {
+  // A pattern like "/a*" captures "/evil.example/x" from "/a/evil.example/x".
+  EXPECT_EQ(rule("/*", "/evil.example/x", "/a/evil.example/x"), "/evil.example/x");
+  EXPECT_EQ(rule("/*", "\\evil.example", "/%5Cevil.example"), "/%5Cevil.example");
+  EXPECT_EQ(rule("/x/*", "a//b", "/"), "/x/a/b");
+  EXPECT_EQ(rule("/*/", "/", "/"), "/");
+  EXPECT_EQ(rule("/*", "a\r\nSet-Cookie: x", "/"), "/a%0D%0ASet-Cookie:%20x");
+  EXPECT_EQ(rule("https://a.example/*", "//b.example", "/"), "https://a.example/b.example");
+}
+
+TEST(RuleLocation, WhatTheLoaderAccepts) {
+  for (std::string_view good :
+       {"/", "/new", "/a/*", "/*.html", "/a?b=c", "/%20x", "/a:b@c", "https://docs.example.org",
+        "http://Docs.Example.org:8080/*", "https://[::1]/x"}) {
+    EXPECT_TRUE(isRuleTarget(good, true)) << good;
+  }
+  for (std::string_view bad :
+       {"", "new", "//evil.example", "/\\evil", "/a//b", "/a*b*", "/a?x=*", "/a b", "/a\"b", "/%2",
+        "/%zz", "https://", "ftp://x/", "https://evil.example@a/", "https://a b/",
+        "https://[v1.x]/", "javascript:alert(1)", "/a#frag"}) {
+    EXPECT_FALSE(isRuleTarget(bad, true)) << bad;
+  }
+  EXPECT_FALSE(isRuleTarget("https://docs.example.org/", false)) << "a rewrite stays here";
+  EXPECT_TRUE(isRuleTarget("/x/*", false));
+}
+
 }  // namespace
 }  // namespace learnhttpd::http

@@ -206,6 +206,38 @@ TEST(RequestParser, SpaceInsideTheTargetEndsItEarly) {
             Status::BadRequest);
 }
 
+// The fields the site features read: credentials, the CORS origin and preflight method, Accept.
+TEST(RequestParser, CredentialsOriginAndAccept) {
+  const std::string req =
+      "OPTIONS /api HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dTpw\r\n"
+      "Origin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n"
+      "Accept: application/json\r\naccept: text/plain\r\n\r\n";
+  auto parsed = parse(req, ParseLimits{});
+  ASSERT_TRUE(std::holds_alternative<Complete>(parsed));
+  const Request& r = std::get<Complete>(parsed).request;
+  EXPECT_EQ(r.authorization, "Basic dTpw");
+  EXPECT_EQ(r.origin, "https://app.example");
+  EXPECT_EQ(r.cors_request_method, "GET");
+  ASSERT_EQ(r.accept.count, 2U);
+  EXPECT_EQ(r.accept.lines[0], "application/json");
+  EXPECT_EQ(r.accept.lines[1], "text/plain");
+}
+
+TEST(RequestParser, TwoDifferentCredentialsOrOriginsCountAsNone) {
+  const std::string req =
+      "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic YTpi\r\nAuthorization: Basic Yzpk\r\n"
+      "Origin: https://a.example\r\nOrigin: https://b.example\r\n\r\n";
+  auto parsed = parse(req, ParseLimits{});
+  ASSERT_TRUE(std::holds_alternative<Complete>(parsed));
+  const Request& r = std::get<Complete>(parsed).request;
+  EXPECT_TRUE(r.authorization.empty());
+  EXPECT_TRUE(r.origin.empty());
+  const std::string same =
+      "GET / HTTP/1.1\r\nHost: h\r\nOrigin: https://a.example\r\n"
+      "Origin: https://a.example\r\n\r\n";
+  EXPECT_EQ(std::get<Complete>(parse(same, ParseLimits{})).request.origin, "https://a.example");
+}
+
 TEST(RequestParser, EmptyBufferNeedsMore) {
   EXPECT_TRUE(std::holds_alternative<NeedMore>(parse({}, ParseLimits{})));
 }

@@ -45,6 +45,7 @@ StatusSnapshot sample(const DecisionLog& log) {
   old.threads_total = 0;
   old.restarts = 0;
   s.workers = {current, old};
+  s.sites = {{"a.example", 5, 1234}, {"(default)", 2, 0}};
   s.decisions = &log;
   return s;
 }
@@ -135,7 +136,30 @@ TEST(StatusPrometheus, NamesEveryWorkerByItsSlotAndGeneration) {
     ++helps;
   }
   EXPECT_EQ(types, helps);
-  EXPECT_EQ(types, 13U);
+  EXPECT_EQ(types, 15U);
+  EXPECT_TRUE(contains(text,
+                       "# TYPE learnhttpd_site_requests_total counter\n"
+                       "learnhttpd_site_requests_total{site=\"a.example\"} 5\n"
+                       "learnhttpd_site_requests_total{site=\"(default)\"} 2\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "learnhttpd_site_bytes_total{site=\"a.example\"} 1234\n"));
+}
+
+TEST(StatusSites, EveryFormatCountsRequestsAndBytesPerSite) {
+  DecisionLog log;
+  StatusSnapshot s = sample(log);
+  const std::string json = renderJson(s);
+  EXPECT_TRUE(contains(json,
+                       "  \"sites\": [\n"
+                       "    {\"site\": \"a.example\", \"requests\": 5, \"bytes\": 1234},\n"
+                       "    {\"site\": \"(default)\", \"requests\": 2, \"bytes\": 0}\n"
+                       "  ],\n"))
+      << json;
+  const std::string table = renderTable(s);
+  EXPECT_TRUE(contains(table, "a.example")) << table;
+  EXPECT_TRUE(contains(table, "1234")) << table;
+  s.sites.clear();
+  EXPECT_TRUE(contains(renderJson(s), "  \"sites\": [],\n"));
 }
 
 TEST(StatusTable, OneRowPerWorkerAndControlCharactersDefused) {

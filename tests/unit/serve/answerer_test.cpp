@@ -8,6 +8,7 @@
 
 #include "serve/answerer.hpp"
 
+#include <crypt.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -23,7 +24,8 @@
 
 #include "gunzip.hpp"
 #include "http/request_parser.hpp"
-#include "serve/site.hpp"
+#include "serve/site_files.hpp"
+#include "serve/sites.hpp"
 
 namespace learnhttpd::serve {
 namespace {
@@ -72,8 +74,9 @@ class AnswererTest : public ::testing::Test {
     std::ofstream(base_ / "secret.txt") << "outside the root";
   }
   void TearDown() override {
-    site_.reset();
-    root_fd_.reset();
+    answerer_.reset();
+    sites_.reset();
+    files_.reset();
     stdfs::remove_all(base_);
   }
 
@@ -90,10 +93,12 @@ class AnswererTest : public ::testing::Test {
     config.open_file_cache.entries = cache ? 100 : 0;
     config.document_root = root_.string();
     std::string error;
-    root_fd_ = std::make_unique<fs::DocumentRoot>(fs::DocumentRoot::open(root_.string(), error));
-    EXPECT_TRUE(root_fd_->valid()) << error;
-    site_ = std::make_unique<Site>(config, *root_fd_);
-    answerer_ = std::make_unique<Answerer>(*site_);
+    answerer_.reset();
+    sites_.reset();
+    files_ = std::make_unique<SiteFiles>();
+    EXPECT_TRUE(SiteFiles::open(config, *files_, error)) << error;
+    sites_ = std::make_unique<Sites>(config, *files_);
+    answerer_ = std::make_unique<Answerer>(*sites_);
     return *answerer_;
   }
 
@@ -157,8 +162,8 @@ class AnswererTest : public ::testing::Test {
 
   stdfs::path base_;
   stdfs::path root_;
-  std::unique_ptr<fs::DocumentRoot> root_fd_;
-  std::unique_ptr<Site> site_;
+  std::unique_ptr<SiteFiles> files_;
+  std::unique_ptr<Sites> sites_;
   std::unique_ptr<Answerer> answerer_;
   std::string raw_;  // the request's bytes, which it views
 };
@@ -390,6 +395,311 @@ TEST(ResponseGenerated, OwnsItsBytesAndSaysTheirLength) {
   EXPECT_EQ(r.generated, "<ul></ul>");
   r.setPage(http::Status::NotFound);
   EXPECT_TRUE(r.generated.empty());
+}
+
+config::PathRuleConfig pathRule(std::string from, std::string to, int status = 301) {
+  config::PathRuleConfig rule;
+  rule.from = std::move(from);
+  rule.to = std::move(to);
+  rule.status = status;
+  return rule;
+}
+
+TEST_F(AnswererTest, RedirectRulesExactPrefixAndGlob) {
+  config::Config c;
+  c.redirects = {pathRule("/old.html", "/page.html"), pathRule("/blog/*", "/posts/*", 308),
+                 pathRule("/docs/*", "https://docs.example.org/*", 302),
+                 pathRule("*.php", "/*.html", 307), pathRule("/a*", "/*")};
+  answerer(c);
+  Answer a = get("/old.html?x=1");
+  EXPECT_EQ(a.status, 301);
+  EXPECT_EQ(a.location, "/page.html?x=1");
+  a = get("/blog/2024/a%20b");
+  EXPECT_EQ(a.status, 308);
+  EXPECT_EQ(a.location, "/posts/2024/a%20b");
+  EXPECT_EQ(get("/blog/").location, "/posts/");
+  a = get("/docs/guide");
+  EXPECT_EQ(a.status, 302);
+  EXPECT_EQ(a.location, "https://docs.example.org/guide");
+  a = get("/x/index.php");
+  EXPECT_EQ(a.status, 307);
+  EXPECT_EQ(a.location, "/x/index.html");
+  // The first match wins; an exact rule does not match longer paths.
+  EXPECT_EQ(get("/old.html/x").status, 404);
+  EXPECT_EQ(get("/page.html").status, 200);
+  // A path that would make the Location name another host does not.
+  EXPECT_EQ(get("/a/evil.example/x").location, "/evil.example/x");
+  EXPECT_EQ(get("/a/%5Cevil.example").location, "/%5Cevil.example");
+  EXPECT_EQ(get("/a//evil.example").location, "/evil.example");
+  // Hidden paths are answered as missing before any rule; OPTIONS is not redirected.
+  EXPECT_EQ(get("/a.env/../.env").status, 404);
+  EXPECT_EQ(ask("OPTIONS /old.html HTTP/1.1\r\nHost: h\r\n\r\n").status, 204);
+}
+
+TEST_F(AnswererTest, RewritesServeAnotherPathOfTheSiteSilently) {
+  config::Config c;
+  c.rewrites = {pathRule("/app/*", "/dir/index.html"), pathRule("/t/*", "/*.txt"),
+                pathRule("/up/*", "/dir/../*"), pathRule("/h/*", "/.git/config"),
+                pathRule("/d/*", "/dir/")};
+  answerer(c);
+  Answer a = get("/app/users/7");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.location, "");
+  EXPECT_EQ(a.body, "<p>dir index</p>\n");
+  EXPECT_EQ(a.type, "text/html; charset=utf-8") << "the type of the file served";
+  EXPECT_EQ(get("/t/a").body, "hello");
+  EXPECT_EQ(get("/up/a.txt").body, "hello");
+  EXPECT_EQ(get("/h/x").status, 404) << "a rewrite to a hidden path is a missing file";
+  EXPECT_EQ(get("/d/x").body, "<p>dir index</p>\n");
+  // Rewrites never leave the root: the rewritten path is normalised like a decoded target.
+  std::string out;
+  EXPECT_FALSE(rewrittenPath("/*", "../../secret.txt", out));
+  EXPECT_EQ(out, "/secret.txt");
+  EXPECT_TRUE(rewrittenPath("/x/*", "a/..", out));
+  EXPECT_EQ(out, "/x/");
+  EXPECT_FALSE(rewrittenPath("/x/*", "/b//c", out));
+  EXPECT_EQ(out, "/x/b/c");
+}
+
+TEST_F(AnswererTest, FallbackPageForMissingPaths) {
+  config::Config c;
+  c.fallback.page = "/page.html";
+  answerer(c);
+  Answer a = get("/users/7/edit");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, "<p>page</p>\n");
+  EXPECT_EQ(a.type, "text/html; charset=utf-8");
+  EXPECT_FALSE(a.etag.empty());
+  EXPECT_EQ(get("/a.txt").body, "hello") << "a file that exists is itself";
+  EXPECT_EQ(get("/app.css").status, 200);
+  Answer head = ask("HEAD /route HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_FALSE(head.has_body);
+  EXPECT_EQ(head.length, std::string("<p>page</p>\n").size());
+  EXPECT_EQ(get("/.env").body, "<p>page</p>\n") << "a hidden file is answered as a missing one";
+  c.fallback.extensionless_only = true;
+  answerer(c);
+  EXPECT_EQ(get("/app.css").status, 404);
+  EXPECT_EQ(get("/v1.2/app").status, 200) << "only the last segment counts";
+  EXPECT_EQ(get("/route").status, 200);
+  c.fallback.page = "/missing.html";
+  answerer(c);
+  EXPECT_EQ(get("/route").status, 404) << "no fallback file: the 404 stays";
+}
+
+TEST_F(AnswererTest, ListingEscapesNamesAndHidesWhatItMustNot) {
+  stdfs::create_directories(root_ / "pub" / "sub");
+  stdfs::create_directories(base_ / "outside");
+  write("pub/b.txt", "bb");
+  write("pub/A.txt", "a");
+  write("pub/.hidden", "h");
+  write("pub/\"><script>", "x");
+  write("pub/<img src=x onerror=alert(1)>", "x");
+  write("pub/caf\xc3\xa9 & co.txt", "c");
+  write("pub/bad\xff.txt", "c");
+  stdfs::create_symlink(base_ / "secret.txt", root_ / "pub" / "escape.txt");
+  stdfs::create_symlink("../a.txt", root_ / "pub" / "inside.txt");
+  stdfs::create_symlink("nowhere", root_ / "pub" / "dangling");
+  ASSERT_EQ(::mkfifo((root_ / "pub" / "fifo").c_str(), 0644), 0);
+  config::Config c;
+  c.listing.paths = {"/pub/"};
+  answerer(c);
+  Answer a = get("/pub/");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.type, "text/html; charset=utf-8");
+  EXPECT_NE(a.extra_fields.find("Vary: Accept\r\n"), std::string::npos);
+  EXPECT_TRUE(a.etag.starts_with("W/\"")) << a.etag;
+  const std::string& html = a.body;
+  EXPECT_EQ(html.find("<script>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a href=\"%22%3E%3Cscript%3E\">&quot;&gt;&lt;script&gt;</a>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<a href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E\">&lt;img src=x "
+                      "onerror=alert(1)&gt;</a>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"caf%C3%A9%20%26%20co.txt\">caf\xc3\xa9 &amp; co.txt</a>"),
+            std::string::npos);
+  EXPECT_NE(html.find("bad\xef\xbf\xbd.txt</a>"), std::string::npos) << "not UTF-8: U+FFFD";
+  EXPECT_NE(html.find("<a href=\"bad%FF.txt\">"), std::string::npos) << "the link is exact";
+  EXPECT_NE(html.find("<a href=\"inside.txt\">"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"../\">../</a>"), std::string::npos);
+  for (std::string hidden : {"hidden", "escape.txt", "dangling", "fifo"}) {
+    EXPECT_EQ(html.find(hidden), std::string::npos) << hidden;
+  }
+  // Directories first, then names bytewise.
+  const std::size_t sub = html.find("sub/</a>");
+  const std::size_t upper = html.find(">A.txt<");
+  const std::size_t lower = html.find(">b.txt<");
+  EXPECT_LT(sub, upper);
+  EXPECT_LT(upper, lower);
+  EXPECT_NE(html.find("<td class=\"size\">2 B</td>"), std::string::npos);
+}
+
+TEST_F(AnswererTest, ListingAsJsonValidatorsAndBounds) {
+  stdfs::create_directories(root_ / "pub" / "d");
+  write("pub/one.txt", "1");
+  write("pub/two.txt", "22");
+  config::Config c;
+  c.listing.paths = {"/"};
+  answerer(c);
+  Answer json = get("/pub/?format=json");
+  EXPECT_EQ(json.type, "application/json; charset=utf-8");
+  EXPECT_NE(json.body.find("{\"name\": \"d\", \"href\": \"d/\", \"type\": \"directory\", "
+                           "\"size\": 0, \"modified\": \""),
+            std::string::npos)
+      << json.body;
+  EXPECT_NE(json.body.find("{\"name\": \"two.txt\", \"href\": \"two.txt\", \"type\": \"file\", "
+                           "\"size\": 2, "),
+            std::string::npos);
+  EXPECT_NE(json.body.find("\"truncated\": false"), std::string::npos);
+  EXPECT_EQ(get("/pub/", "Accept: application/json\r\n").type, "application/json; charset=utf-8");
+  EXPECT_EQ(get("/pub/", "Accept: text/html,application/json;q=0.9\r\n").type,
+            "text/html; charset=utf-8");
+  // The entity tag differs per format, holds while nothing changes, and changes with a file.
+  Answer html = get("/pub/");
+  EXPECT_NE(html.etag, json.etag);
+  EXPECT_EQ(get("/pub/", "If-None-Match: " + html.etag + "\r\n").status, 304);
+  write("pub/two.txt", "222");
+  EXPECT_EQ(get("/pub/", "If-None-Match: " + html.etag + "\r\n").status, 200)
+      << "a file's new size is a new listing, though the directory did not change";
+  // HEAD: the head of the GET.
+  Answer head = ask("HEAD /pub/ HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_FALSE(head.has_body);
+  EXPECT_EQ(head.length, get("/pub/").length);
+  // The bound: the first max_entries, and a line saying there are more.
+  c.listing.max_entries = 2;
+  answerer(c);
+  Answer cut = get("/pub/");
+  EXPECT_NE(cut.body.find("more entries than the 2 shown here"), std::string::npos);
+  EXPECT_NE(get("/pub/?format=json").body.find("\"truncated\": true"), std::string::npos);
+  // A directory with an index is its index; outside the listed paths, the old answer stays.
+  EXPECT_EQ(get("/dir/").body, "<p>dir index</p>\n");
+  c.listing.paths = {"/pub/"};
+  answerer(c);
+  EXPECT_EQ(get("/noindex/").status, 404);
+  EXPECT_EQ(get("/").status, 404) << "the root is not under /pub/";
+}
+
+TEST_F(AnswererTest, ListingIsCompressedLikeAFile) {
+  stdfs::create_directories(root_ / "pub");
+  for (int i = 0; i < 40; ++i) write("pub/file-" + std::to_string(i) + ".txt", "x");
+  config::Config c;
+  c.listing.paths = {"/pub/"};
+  c.gzip.enabled = true;
+  answerer(c);
+  Answer plain = get("/pub/");
+  Answer gz = get("/pub/", "Accept-Encoding: gzip\r\n");
+  EXPECT_EQ(gz.encoding, "gzip");
+  EXPECT_NE(gz.extra_fields.find("Vary: Accept, Accept-Encoding\r\n"), std::string::npos);
+  EXPECT_EQ(inflated(gz.body), plain.body);
+  EXPECT_LT(gz.length, plain.length);
+}
+
+TEST_F(AnswererTest, BasicAuthGuardsItsPrefixOnly) {
+  stdfs::create_directories(root_ / "private" / "open");
+  write("private/plan.txt", "the plan");
+  write("private/open/notice.txt", "notice");
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  ASSERT_NE(crypt_gensalt_rn("$2b$", 5, nullptr, 0, setting, sizeof setting), nullptr);
+  crypt_data data{};
+  const std::string hash = crypt_r("s3cret", setting, &data);
+  std::ofstream(base_ / "staff.htpasswd") << "alice:" << hash << "\n";
+  std::ofstream(base_ / "none.htpasswd") << "# nobody\n";
+  config::Config c;
+  c.auth = {{"/private/", "Staff only", (base_ / "staff.htpasswd").string()},
+            {"/private/open/", "Nobody", (base_ / "none.htpasswd").string()}};
+  c.rewrites = {pathRule("/shortcut", "/private/plan.txt")};
+  answerer(c);
+  Answer denied = get("/private/plan.txt");
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.extra_fields,
+            "WWW-Authenticate: Basic realm=\"Staff only\", charset=\"UTF-8\"\r\n");
+  EXPECT_EQ(denied.body.find("the plan"), std::string::npos);
+  // "alice:s3cret", "alice:wrong"
+  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body, "the plan");
+  EXPECT_EQ(get("/private/plan.txt", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n").status, 401);
+  // The longest prefix decides: a rule whose file has no users lets nobody in.
+  Answer open = get("/private/open/notice.txt", "Authorization: Basic YWxpY2U6czNjcmV0\r\n");
+  EXPECT_EQ(open.status, 401);
+  EXPECT_NE(open.extra_fields.find("realm=\"Nobody\""), std::string::npos);
+  // Paths outside, OPTIONS, and a rewrite into the prefix.
+  EXPECT_EQ(get("/a.txt").status, 200);
+  EXPECT_EQ(ask("OPTIONS /private/plan.txt HTTP/1.1\r\nHost: h\r\n\r\n").status, 204);
+  EXPECT_EQ(get("/shortcut").status, 401) << "a rewrite does not get around the rule";
+  EXPECT_EQ(get("/shortcut", "Authorization: Basic YWxpY2U6czNjcmV0\r\n").body, "the plan");
+  // No existence leak: a missing file under the prefix is challenged like a present one.
+  EXPECT_EQ(get("/private/missing.txt").status, 401);
+  EXPECT_EQ(get("/private/").status, 401);
+  EXPECT_EQ(get("/private").status, 301) << "the slash is added first, then the rule applies";
+}
+
+TEST_F(AnswererTest, CorsFieldsAndPreflights) {
+  config::Config c;
+  config::CorsRuleConfig api;
+  api.path = "/dir/";
+  api.origins = {"https://app.example"};
+  api.methods = {"GET", "HEAD"};
+  api.headers = {"X-Token"};
+  api.max_age = std::chrono::minutes(10);
+  api.credentials = true;
+  config::CorsRuleConfig open;
+  open.path = "/";
+  open.any_origin = true;
+  c.cors = {api, open};
+  answerer(c);
+  // A preflight from an allowed origin: exactly the configured values, whatever was asked.
+  Answer pre =
+      ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://APP.example\r\n"
+          "Access-Control-Request-Method: DELETE\r\n"
+          "Access-Control-Request-Headers: X-Evil\r\n\r\n");
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\n"
+            "Access-Control-Allow-Methods: GET, HEAD\r\n"
+            "Access-Control-Allow-Headers: X-Token\r\n"
+            "Access-Control-Max-Age: 600\r\n"
+            "Vary: Origin\r\n");
+  EXPECT_EQ(pre.allow, "GET, HEAD, OPTIONS");
+  // From another origin: a plain OPTIONS answer, which the browser reads as a refusal.
+  Answer other =
+      ask("OPTIONS /dir/x HTTP/1.1\r\nHost: h\r\nOrigin: https://evil.example\r\n"
+          "Access-Control-Request-Method: GET\r\n\r\n");
+  EXPECT_EQ(other.status, 204);
+  EXPECT_EQ(other.extra_fields, "Vary: Origin\r\n");
+  // Answers: the origin named back (the configured spelling), Vary even without Origin.
+  Answer get_ok = get("/dir/", "Origin: https://app.example\r\n");
+  EXPECT_EQ(get_ok.status, 200);
+  EXPECT_EQ(get_ok.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n");
+  EXPECT_EQ(get("/dir/").extra_fields, "Vary: Origin\r\n");
+  EXPECT_EQ(get("/dir/", "Origin: https://evil.example\r\n").extra_fields, "Vary: Origin\r\n");
+  EXPECT_EQ(get("/dir/", "Origin: https://app.example.evil\r\n").extra_fields, "Vary: Origin\r\n");
+  // An error answer only with `always`.
+  EXPECT_EQ(get("/dir/missing", "Origin: https://app.example\r\n").extra_fields, "");
+  c.cors[0].always = true;
+  answerer(c);
+  Answer missing = get("/dir/missing", "Origin: https://app.example\r\n");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.extra_fields.find("Access-Control-Allow-Origin: https://app.example\r\n"),
+            std::string::npos);
+  // "*": no Vary, no credentials; outside any rule, nothing.
+  EXPECT_EQ(get("/a.txt", "Origin: https://anyone.example\r\n").extra_fields,
+            "Access-Control-Allow-Origin: *\r\n");
+  EXPECT_EQ(get("/a.txt").extra_fields, "");
+  c.cors = {api};
+  answerer(c);
+  EXPECT_EQ(get("/a.txt", "Origin: https://app.example\r\n").extra_fields, "");
+  // With HSTS and header rules, the fields add up.
+  c.tls.hsts = std::chrono::hours(1);
+  answerer(c);
+  Answer secure = ask("GET /dir/ HTTP/1.1\r\nHost: h\r\nOrigin: https://app.example\r\n\r\n", true);
+  EXPECT_EQ(secure.extra_fields,
+            "Access-Control-Allow-Origin: https://app.example\r\n"
+            "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n"
+            "Strict-Transport-Security: max-age=3600\r\n");
 }
 
 }  // namespace
