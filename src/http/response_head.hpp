@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Builds a response head (status line + fields + empty line) into a caller-owned buffer, and
-// the pure decisions beside it (keep-alive). No I/O.
+// the pure decisions beside it (keep-alive). No I/O. The fields themselves, in their order, are
+// forEachField's: HTTP/1.1 writes them as lines, HTTP/2 as a header list, so both protocols
+// send the same fields with the same values.
 
+#include <array>
+#include <charconv>
+#include <system_error>
 #include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
 
+#include "http/http_date.hpp"
 #include "http/request.hpp"
 #include "http/status.hpp"
 
@@ -37,6 +43,13 @@ struct ResponseHead {
   std::uint64_t range_last = 0;
 };
 
+// Calls sink.field(name, value) for each field of `head` but the connection's own (HTTP/1's
+// Connection), names in their usual capitalisation ("Content-Type"), then
+// sink.extra(head.extra_fields) with the configured fields as given ("Name: value\r\n" lines).
+// A value may view a buffer of this call: copy it before the next field.
+template <typename Sink>
+void forEachField(const ResponseHead& head, Sink& sink);
+
 // Appends the serialized head to `out` (not cleared, so pipelined heads can be batched).
 void appendResponseHead(const ResponseHead& head, std::string& out);
 
@@ -46,5 +59,67 @@ bool wantsKeepAlive(const Request& req) noexcept;
 
 // A small HTML body for an error status, e.g. "<html>...404 Not Found...</html>".
 std::string_view errorBody(Status s) noexcept;
+
+namespace detail {
+
+// A number's decimal digits at `at` (within [at, end)), returning the end of what was written.
+inline char* putNumber(char* at, char* end, std::uint64_t value) noexcept {
+  const std::to_chars_result r = std::to_chars(at, end, value);
+  return r.ec == std::errc() ? r.ptr : at;
+}
+
+inline char* putText(char* at, char* end, std::string_view text) noexcept {
+  for (char c : text) {
+    if (at == end) break;
+    *at++ = c;
+  }
+  return at;
+}
+
+}  // namespace detail
+
+template <typename Sink>
+void forEachField(const ResponseHead& head, Sink& sink) {
+  sink.field("Server", kServerName);
+  sink.field("Date", head.date);
+  if (!head.content_type.empty()) sink.field("Content-Type", head.content_type);
+  if (!head.content_encoding.empty()) sink.field("Content-Encoding", head.content_encoding);
+  if (head.vary_accept_encoding) sink.field("Vary", "Accept-Encoding");
+  // RFC 9110 section 8.6: a 304 carries no body, and a Content-Length on it would have to be the
+  // length the 200 would have had; leaving it out is always correct. A 204 must not have one.
+  if (head.status != Status::NotModified && head.status != Status::NoContent) {
+    std::array<char, 24> digits{};
+    char* end = detail::putNumber(digits.data(), digits.data() + digits.size(), head.content_length);
+    sink.field("Content-Length",
+               std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+  }
+  if (head.last_modified >= 0) {
+    std::array<char, kHttpDateLength> date{};
+    formatHttpDate(head.last_modified, date.data());
+    sink.field("Last-Modified", std::string_view(date.data(), date.size()));
+  }
+  if (!head.etag.empty()) sink.field("ETag", head.etag);
+  if (head.accept_ranges) sink.field("Accept-Ranges", "bytes");
+  if (head.complete_length >= 0) {
+    std::array<char, 80> range{};  // "bytes " and three 20-digit numbers fit
+    char* at = range.data();
+    char* const end = range.data() + range.size();
+    at = detail::putText(at, end, "bytes ");
+    if (head.status == Status::RangeNotSatisfiable) {
+      at = detail::putText(at, end, "*");
+    } else {
+      at = detail::putNumber(at, end, head.range_first);
+      at = detail::putText(at, end, "-");
+      at = detail::putNumber(at, end, head.range_last);
+    }
+    at = detail::putText(at, end, "/");
+    at = detail::putNumber(at, end, static_cast<std::uint64_t>(head.complete_length));
+    sink.field("Content-Range",
+               std::string_view(range.data(), static_cast<std::size_t>(at - range.data())));
+  }
+  if (!head.location.empty()) sink.field("Location", head.location);
+  if (!head.allow.empty()) sink.field("Allow", head.allow);
+  if (!head.extra_fields.empty()) sink.extra(head.extra_fields);
+}
 
 }  // namespace learnhttpd::http
