@@ -276,6 +276,9 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
     out.warnings.emplace_back(warning);
   }
+  if (std::string note = config::http2ModelNote(config); !note.empty()) {
+    out.warnings.push_back(std::move(note));
+  }
   // threads-accept's threads each own an accept loop and run from start to stop.
   const config::ModelTraits& model = config::traitsOf(config.worker_model);
   if (config.min_threads != 0 && model.pool == config::PoolRange::FixedMax) {
