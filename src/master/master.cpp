@@ -169,6 +169,7 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
   tls::LoadOptions options;
   options.now = std::time(nullptr);
   options.kernel_tls = kernel_tls_;
+  options.http2 = config::http2OverTls(config);
   tls::LoadResult loaded = tls::ServerContext::load(pairs, ticket_keys_, options);
   if (!loaded.errors.empty()) {
     error = loaded.errors.front();

@@ -62,6 +62,7 @@ void checkTls(const config::Config& config, Preflight& out) {
   tls::TicketKeys keys;  // unused by a check, but a context wants some
   tls::LoadOptions options;
   options.now = std::time(nullptr);
+  options.http2 = config::http2OverTls(config);
   tls::LoadResult loaded = tls::ServerContext::load(pairs, keys, options);
   for (std::string& error : loaded.errors) out.errors.push_back(std::move(error));
   for (std::string& warning : loaded.warnings) out.warnings.push_back(std::move(warning));

@@ -53,6 +53,10 @@ WorkerLoop::~WorkerLoop() {
 bool WorkerLoop::open(int required_features) {
   if (!logs_.open(context_.config, context_.slot)) return false;
   serve_.access_log = logs_.access();
+  if (WorkerStatus* status = context_.status; status != nullptr) {
+    serve_.counters = {&status->http1_connections, &status->http2_connections,
+                       &status->http2_streams, &status->http2_open};
+  }
   acceptor_.emplace(context_.slot, logs_.access() != nullptr);
   // "ssl" on port 0 (any free port): Location must name the port the master got.
   if (serve_.site.https_port == 0 && !context_.tls_fds.empty()) {
