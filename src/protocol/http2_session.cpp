@@ -440,7 +440,7 @@ int Http2Session::frameReceived(std::uint8_t type, std::uint8_t flags, std::int3
       return 0;
     case NGHTTP2_PING:
       if (ack) {
-        if (draining_ && !goaway_final_ && ping != nullptr &&
+        if (noticed_ && !goaway_final_ && ping != nullptr &&
             std::memcmp(ping, kDrainPing.data(), kDrainPing.size()) == 0) {
           // Every request sent before the client saw the notice is in: the final GOAWAY.
           goaway_final_ = true;
@@ -851,17 +851,24 @@ bool Http2Session::fillTlsBuffer() {
 // ---- life cycle -----------------------------------------------------------------------------
 
 void Http2Session::drain() {
-  if (draining_ || failed_ || !session_) return;
-  draining_ = true;
-  if (!goaway_final_) {
-    nghttp2_submit_shutdown_notice(session_.get());
-    nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, kDrainPing.data());
-  }
-  generate();
+  draining_ = true;  // the GOAWAY waits for a pause in the requests: expire()
 }
 
+// Stopping, an HTTP/2 connection is asked to go away at the first pause in its requests (the
+// worker's deadline: InputDeadline), not at once: a client in the middle of a burst keeps its
+// connection until the burst ends, and one that does not open a new connection on GOAWAY (a
+// load generator) does not lose the requests it has yet to send. Then the two GOAWAYs of RFC
+// 9113 section 6.8: a notice, and a PING whose answer proves that every request sent before the
+// client saw the notice has arrived; the final GOAWAY names the last of them.
 void Http2Session::expire() {
   if (!session_) return;
+  if (draining_ && !noticed_ && !goaway_final_ && !failed_) {
+    noticed_ = true;
+    nghttp2_submit_shutdown_notice(session_.get());
+    nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, kDrainPing.data());
+    generate();
+    return;
+  }
   nghttp2_session_terminate_session(session_.get(), NGHTTP2_NO_ERROR);
   failed_ = true;
   generate();

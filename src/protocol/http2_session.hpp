@@ -101,14 +101,18 @@ class Http2Session {
   bool stalled() const noexcept { return answering_ > 0 && !hasOutput(); }
   // body bytes queued so far (a stalled answer that moves is not stalled any more);
   std::uint64_t progress() const noexcept { return progress_; }
-  // requests received (streams opened).
+  // requests received (streams opened);
   unsigned requestsServed() const noexcept { return requests_; }
+  // what a wait counts from besides a request: the shutdown notice (expire() while draining).
+  unsigned waitMarks() const noexcept { return requests_ + (noticed_ ? 1U : 0U); }
+  bool draining() const noexcept { return draining_; }
 
-  // Graceful stop (QUIT, HUP, TTOU): GOAWAY with the highest stream id as a notice, and a PING;
-  // when the client answers it every request it sent before the notice has arrived, and the
-  // final GOAWAY names the last one. Open streams finish; then the session ends.
+  // Graceful stop (QUIT, HUP, TTOU): the connection is asked to go away at its next pause (see
+  // expire()); open streams finish, then the session ends.
   void drain();
-  // The wait for the client ran out (worker/input_deadline.hpp): GOAWAY, then close.
+  // The wait for the client ran out (worker/input_deadline.hpp). Idle, a stalled preface, header
+  // block or answer: GOAWAY, then close. Draining: the first time, the shutdown notice and a
+  // PING (the final GOAWAY follows the client's answer); the next time, GOAWAY and close.
   void expire();
   // Frees the buffers an idle connection does not need (call only when !hasOutput()).
   void releaseIdleBuffers() noexcept;
@@ -177,7 +181,8 @@ class Http2Session {
   std::uint64_t progress_ = 0;
   bool preface_done_ = false;
   bool header_block_open_ = false;
-  bool draining_ = false;
+  bool draining_ = false;      // the worker is stopping: GOAWAY at the next pause (expire())
+  bool noticed_ = false;       // the shutdown notice and its PING are queued
   bool goaway_final_ = false;  // the last GOAWAY is queued: no request after it is answered
   bool failed_ = false;        // a connection error: close once the GOAWAY (if any) is out
   bool peer_closed_ = false;

@@ -180,18 +180,11 @@ void EventWorker::close(Connection& conn) {
 void EventWorker::gracefulStop() {
   // Idle keep-alive connections are not cut at once: a busy client's next request may already
   // be on the wire, and closing under it fails that request. For a short grace each idle
-  // connection may send one more request, answered with "Connection: close"; HTTP/2 says
-  // GOAWAY, which is output to send now.
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    Connection& conn = *it++;  // drive() may close this one (and no other)
-    const bool had_output = conn.session.hasOutput();
+  // connection may send one more request, answered with "Connection: close"; HTTP/2 is asked to
+  // go away at its next pause (Http2Session::expire()).
+  for (auto& conn : connections_) {
     conn.session.drain();
-    if (conn.session.handshaking() || conn.waits_for == EV_WRITE) continue;
-    if (!had_output && conn.session.hasOutput()) {
-      drive(conn);
-    } else if (!conn.session.hasOutput()) {
-      waitForInput(conn);
-    }
+    if (!conn.session.hasOutput()) waitForInput(conn);
   }
 }
 

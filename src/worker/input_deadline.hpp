@@ -83,14 +83,15 @@ class InputDeadline {
   //    (a new header block -- a new stream -- starts a new count);
   //  - answers held back by the client's flow-control window (a client that stopped reading
   //    but keeps the connection busy): send_timeout from the last body byte that moved;
-  //  - otherwise idle: keepalive_timeout from the last request (a short last call once the
-  //    worker is stopping, as for HTTP/1).
+  //  - otherwise idle: keepalive_timeout from the last request. Once the worker is stopping:
+  //    a short pause (kDrainGrace) after the last request, or after the shutdown notice that
+  //    the first such pause sends (Http2Session::expire()).
   std::chrono::milliseconds nextHttp2(const protocol::Http2Session& session,
                                       const config::Config& config, bool stopping) {
     const Clock::time_point now = Clock::now();
     Http2Wait wait = Http2Wait::Idle;
     std::chrono::milliseconds limit = config.keepalive_timeout;
-    bool restart = session.requestsServed() != requests_seen_;
+    bool restart = session.waitMarks() != requests_seen_;
     if (session.midRequest()) {
       wait = Http2Wait::Head;
       limit = config.header_timeout;
@@ -101,12 +102,11 @@ class InputDeadline {
     }
     if (wait != http2_wait_ || restart) header_started_ = now;
     http2_wait_ = wait;
-    requests_seen_ = session.requestsServed();
+    requests_seen_ = session.waitMarks();
     progress_seen_ = session.progress();
     auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(now - header_started_);
-    std::chrono::milliseconds timeout = std::max(std::chrono::milliseconds(1), limit - spent);
-    if (stopping && wait == Http2Wait::Idle) timeout = std::min(timeout, kDrainGrace);
-    return timeout;
+    if (stopping && wait == Http2Wait::Idle) limit = std::min(limit, kDrainGrace);
+    return std::max(std::chrono::milliseconds(1), limit - spent);
   }
 
   Clock::time_point header_started_;  // when the unfinished head (or HTTP/2's wait) began

@@ -260,8 +260,7 @@ void ThreadPoolWorker::takeBack(Connection& conn) {
   }
   if (loop_.stopping()) session.drain();
   waitForInput(conn);
-  // Bytes came while a thread had it, or that drain() queued HTTP/2's GOAWAY: a thread goes on.
-  if (conn.ready_again || session.hasOutput()) dispatch(conn);
+  if (conn.ready_again) dispatch(conn);  // bytes came while a thread had it
 }
 
 void ThreadPoolWorker::close(Connection& conn) {
@@ -276,12 +275,7 @@ void ThreadPoolWorker::gracefulStop() {
   for (auto& conn : connections_) {
     if (conn.in_pool) continue;
     conn.session.drain();
-    if (conn.waiting_output || conn.session.handshaking()) continue;  // its answer goes first
-    if (conn.session.hasOutput()) {
-      dispatch(conn);  // HTTP/2's GOAWAY: a thread sends it
-    } else {
-      waitForInput(conn);
-    }
+    if (!conn.waiting_output) waitForInput(conn);  // else its answer finishes first
   }
 }
 
