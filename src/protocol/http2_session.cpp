@@ -287,6 +287,11 @@ Http2Session::~Http2Session() {
 std::span<char> Http2Session::inputSpace() {
   if (in_start_ == in_end_) in_start_ = in_end_ = 0;
   if (in_.empty()) in_.resize(kInputBuffer);
+  if (in_end_ == in_.size() && in_start_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
+    in_end_ -= in_start_;
+    in_start_ = 0;
+  }
   return {in_.data() + in_end_, in_.size() - in_end_};
 }
 
@@ -531,14 +536,15 @@ void Http2Session::answer(Stream& stream) {
     refuseStream(stream.id);
     return;
   }
-  if (ctx_.requests != nullptr) ctx_.requests->fetch_add(1, std::memory_order_relaxed);
-  if (ctx_.counters.http2_streams != nullptr) {
-    ctx_.counters.http2_streams->fetch_add(1, std::memory_order_relaxed);
-  }
   if (verdict == http::RequestFields::Verdict::Refused) {
+    // As HTTP/1's refusals (Http1Session::failWith), not counted as a request answered.
     answerer_.refuse(stream.fields.status(), response);
     submit(stream, response, nullptr);
   } else {
+    if (ctx_.requests != nullptr) ctx_.requests->fetch_add(1, std::memory_order_relaxed);
+    if (ctx_.counters.http2_streams != nullptr) {
+      ctx_.counters.http2_streams->fetch_add(1, std::memory_order_relaxed);
+    }
     response.head.version_minor = 1;
     answerer_.answer(request, response);  // every request names a host: no local address needed
     submit(stream, response, &request);
