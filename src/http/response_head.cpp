@@ -59,7 +59,7 @@ std::string makeErrorBody(Status s) {
 // are, then the connection's own field.
 struct Http1Lines {
   std::string& out;
-  void field(std::string_view name, std::string_view value) { appendField(out, name, value); }
+  void field(const FieldName& name, std::string_view value) { appendField(out, name.http1, value); }
   void extra(std::string_view lines) { out.append(lines); }
 };
 
@@ -71,6 +71,16 @@ void appendResponseHead(const ResponseHead& head, std::string& out) {
   forEachField(head, lines);
   appendField(out, "Connection", head.keep_alive ? "keep-alive" : "close");
   out.append("\r\n");
+}
+
+std::string_view lastModifiedText(std::time_t mtime) noexcept {
+  thread_local std::time_t cached = -1;
+  thread_local std::array<char, kHttpDateLength> text{};
+  if (mtime != cached) {
+    formatHttpDate(mtime, text.data());
+    cached = mtime;
+  }
+  return {text.data(), text.size()};
 }
 
 bool wantsKeepAlive(const Request& req) noexcept {

@@ -54,18 +54,40 @@ bool connectionSpecific(std::string_view name) noexcept {
          name == "transfer-encoding" || name == "upgrade";
 }
 
-// The header list of an answer for nghttp2 (which copies it when the response is submitted):
-// forEachField's fields, their names in lower case as HTTP/2 wants them (RFC 9113 section
-// 8.2.1), the configured ones taken apart line by line.
+// A list of header fields that stays in place (no allocation) up to 24 of them.
+class NvList {
+ public:
+  void push_back(const nghttp2_nv& nv) {
+    if (grown_.empty() && size_ < fixed_.size()) {
+      fixed_[size_++] = nv;
+      return;
+    }
+    if (grown_.empty()) grown_.assign(fixed_.begin(), fixed_.begin() + static_cast<std::ptrdiff_t>(size_));
+    grown_.push_back(nv);
+    ++size_;
+  }
+  nghttp2_nv* data() noexcept { return grown_.empty() ? fixed_.data() : grown_.data(); }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::array<nghttp2_nv, 24> fixed_;  // NOLINT(cppcoreguidelines-pro-type-member-init): as used
+  std::vector<nghttp2_nv> grown_;
+  std::size_t size_ = 0;
+};
+
+// The header list of an answer for nghttp2 (which copies the values, and the names that are
+// not static, when the response is submitted): forEachField's fields, names in lower case, the
+// configured ones taken apart line by line. Its storage is on the stack unless the configured
+// fields are many or long.
 class HeaderList {
  public:
   explicit HeaderList(http::Status status) {
     std::array<char, 8> code{};
     const char* end = std::to_chars(code.data(), code.data() + code.size(), http::code(status)).ptr;
-    add(":status", std::string_view(code.data(), static_cast<std::size_t>(end - code.data())));
+    addStatic(":status", std::string_view(code.data(), static_cast<std::size_t>(end - code.data())));
   }
 
-  void field(std::string_view name, std::string_view value) { add(name, value); }
+  void field(const http::FieldName& name, std::string_view value) { addStatic(name.http2, value); }
   void extra(std::string_view lines) {
     while (!lines.empty()) {
       std::size_t end = lines.find("\r\n");
@@ -82,36 +104,54 @@ class HeaderList {
   }
 
   // The list, pointing into this object: valid until it is destroyed.
-  std::vector<nghttp2_nv>& entries() {
-    nv_.clear();
-    for (const Entry& e : entries_) {
-      nv_.push_back(nghttp2_nv{reinterpret_cast<std::uint8_t*>(bytes_.data() + e.name_at),
-                               reinterpret_cast<std::uint8_t*>(bytes_.data() + e.value_at),
-                               e.name_size, e.value_size, NGHTTP2_NV_FLAG_NONE});
-    }
-    return nv_;
-  }
+  nghttp2_nv* data() noexcept { return nv_.data(); }
+  std::size_t size() const noexcept { return nv_.size(); }
 
  private:
-  struct Entry {
-    std::size_t name_at, name_size, value_at, value_size;
-  };
-
-  void add(std::string_view name, std::string_view value) {
-    Entry e{bytes_.size(), name.size(), 0, value.size()};
-    for (char c : name) bytes_.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-    if (connectionSpecific(std::string_view(bytes_).substr(e.name_at))) {
-      bytes_.resize(e.name_at);
-      return;
-    }
-    e.value_at = bytes_.size();
-    bytes_.append(value);
-    entries_.push_back(e);
+  // A field whose name is static storage, lower case: nghttp2 need not copy the name.
+  void addStatic(std::string_view name, std::string_view value) {
+    nghttp2_nv nv{};
+    nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data()));
+    nv.namelen = name.size();
+    nv.flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
+    push(nv, value);
   }
 
-  std::string bytes_;
-  std::vector<Entry> entries_;
-  std::vector<nghttp2_nv> nv_;
+  // A configured field: its name lowered into this list (nghttp2 copies it).
+  void add(std::string_view name, std::string_view value) {
+    std::string lowered(name);
+    for (char& c : lowered) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    if (connectionSpecific(lowered)) return;
+    std::string_view kept = keep(lowered);
+    nghttp2_nv nv{};
+    nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(kept.data()));
+    nv.namelen = kept.size();
+    push(nv, value);
+  }
+
+  void push(nghttp2_nv nv, std::string_view value) {
+    std::string_view kept = keep(value);
+    nv.value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(kept.data()));
+    nv.valuelen = kept.size();
+    nv_.push_back(nv);
+  }
+
+  // A copy of `text` that lives as long as this list: in the inline buffer while it has room.
+  std::string_view keep(std::string_view text) {
+    if (text.size() <= inline_.size() - used_) {
+      char* at = inline_.data() + used_;
+      std::copy(text.begin(), text.end(), at);
+      used_ += text.size();
+      return {at, text.size()};
+    }
+    return overflow_.emplace_back(text);
+  }
+
+  // Not zeroed: only what keep() wrote is ever read.
+  std::array<char, 512> inline_;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  std::size_t used_ = 0;
+  std::list<std::string> overflow_;  // texts beyond the inline buffer (stable addresses)
+  NvList nv_;
 };
 
 std::unique_ptr<nghttp2_session_callbacks, void (*)(nghttp2_session_callbacks*)> makeCallbacks();
@@ -130,11 +170,8 @@ struct Http2Session::Segment {
 };
 
 struct Http2Session::Stream {
-  explicit Stream(const http::ParseLimits& limits) : fields(limits) {}
-
   std::int32_t id = 0;
   std::list<Stream>::iterator self;
-  http::RequestFields fields;
   bool answered = false;      // a response is submitted
   bool complete = false;      // its last frame is queued
   bool body_pending = false;  // counted in answering_
@@ -231,7 +268,8 @@ Http2Session::Http2Session(SessionContext& context, std::string peer,
       answerer_(context.site),
       tls_(std::move(tls)),
       session_(nullptr, nghttp2_session_del),
-      guard_(context.http2_max_streams) {
+      guard_(context.http2_max_streams),
+      fields_(context.limits) {
   answerer_.setSecure(tls_ != nullptr);
   if (ctx_.counters.http2_connections != nullptr) {
     ctx_.counters.http2_connections->fetch_add(1, std::memory_order_relaxed);
@@ -399,18 +437,26 @@ int Http2Session::beginHeaders(std::int32_t stream_id, bool request) {
   if (!request) return 0;  // trailers of a stream we know
   ++requests_;
   guard_.requestOpened();
-  Stream& stream = streams_.emplace_front(ctx_.limits);
+  // A stream of the spare ones if there is one: a busy connection allocates none per request.
+  if (spare_.empty()) {
+    streams_.emplace_front();
+  } else {
+    streams_.splice(streams_.begin(), spare_, spare_.begin());
+    streams_.front() = Stream{};
+  }
+  Stream& stream = streams_.front();
   stream.self = streams_.begin();
   stream.id = stream_id;
+  // Header blocks come one at a time (RFC 9113 section 6.10): one field list serves them all.
+  fields_.reset();
+  fields_stream_ = stream_id;
   nghttp2_session_set_stream_user_data(session_.get(), stream_id, &stream);
   return 0;
 }
 
 int Http2Session::header(std::int32_t stream_id, std::string_view name, std::string_view value) {
-  auto* stream =
-      static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), stream_id));
-  if (stream == nullptr) return 0;
-  if (stream->fields.add(name, value) == http::RequestFields::Verdict::Malformed) {
+  if (stream_id != fields_stream_) return 0;  // only the block beginHeaders() began is read
+  if (fields_.add(name, value) == http::RequestFields::Verdict::Malformed) {
     // RFC 9113 section 8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR; the
     // rest of the block is decoded (the HPACK state must stay in step) but not handed to us.
     nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream_id,
@@ -509,7 +555,8 @@ int Http2Session::streamClosed(std::int32_t stream_id) {
   if (stream == nullptr) return 0;
   if (stream->body_pending) --answering_;
   nghttp2_session_set_stream_user_data(session_.get(), stream_id, nullptr);
-  streams_.erase(stream->self);  // segments still queued hold their own `keep`
+  stream->keep.reset();  // segments still queued hold their own
+  spare_.splice(spare_.begin(), streams_, stream->self);
   return 0;
 }
 
@@ -531,14 +578,15 @@ void Http2Session::answer(Stream& stream) {
   if (failed_) return;
   Response response;
   http::Request request;
-  const http::RequestFields::Verdict verdict = stream.fields.finish(request);
+  const http::RequestFields::Verdict verdict =
+      stream.id == fields_stream_ ? fields_.finish(request) : http::RequestFields::Verdict::Malformed;
   if (verdict == http::RequestFields::Verdict::Malformed) {
     refuseStream(stream.id);
     return;
   }
   if (verdict == http::RequestFields::Verdict::Refused) {
     // As HTTP/1's refusals (Http1Session::failWith), not counted as a request answered.
-    answerer_.refuse(stream.fields.status(), response);
+    answerer_.refuse(fields_.status(), response);
     submit(stream, response, nullptr);
   } else {
     if (ctx_.requests != nullptr) ctx_.requests->fetch_add(1, std::memory_order_relaxed);
@@ -549,7 +597,7 @@ void Http2Session::answer(Stream& stream) {
     answerer_.answer(request, response);  // every request names a host: no local address needed
     submit(stream, response, &request);
   }
-  stream.fields.release();
+  fields_stream_ = 0;
   // keepalive_requests (like nginx's for HTTP/2 too): the client moves to a new connection.
   const unsigned limit = ctx_.keepalive_enabled ? std::max(1U, ctx_.keepalive_requests) : 1U;
   if (requests_ >= limit && !goaway_final_) {
@@ -569,7 +617,6 @@ void Http2Session::submit(Stream& stream, Response& response, const http::Reques
   response.head.date = currentDate(now_);
   HeaderList list(response.head.status);
   http::forEachField(response.head, list);
-  std::vector<nghttp2_nv>& nv = list.entries();
   const std::uint64_t length = response.bodyLength();
   switch (response.body) {
     case BodySource::None:
@@ -614,7 +661,7 @@ void Http2Session::submit(Stream& stream, Response& response, const http::Reques
     ++answering_;
   }
   if (ctx_.access_log != nullptr) logAnswer(response, request);
-  int rv = nghttp2_submit_response(session_.get(), stream.id, nv.data(), nv.size(),
+  int rv = nghttp2_submit_response(session_.get(), stream.id, list.data(), list.size(),
                                    length > 0 ? &provider : nullptr);
   if (rv != 0) refuseStream(stream.id);
 }
@@ -893,6 +940,8 @@ void Http2Session::releaseIdleBuffers() noexcept {
     tls_sent_ = 0;
   }
   answerer_.releaseIdleBuffers();
+  fields_.release();
+  spare_.clear();
 }
 
 }  // namespace learnhttpd::protocol

@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "http/request_fields.hpp"
 #include "protocol/http1_session.hpp"
 #include "protocol/http2_guard.hpp"
 #include "protocol/session_context.hpp"
@@ -159,6 +160,9 @@ class Http2Session {
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_;
   Http2Guard guard_;
   std::list<Stream> streams_;  // the open streams nghttp2 told us of
+  std::list<Stream> spare_;    // closed ones, kept for the next streams (no allocation)
+  http::RequestFields fields_;      // the header block being decoded
+  std::int32_t fields_stream_ = 0;  // its stream
   std::time_t now_ = 0;
 
   std::vector<char> in_;  // received, not yet fed to nghttp2

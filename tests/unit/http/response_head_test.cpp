@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "http/response_head.hpp"
@@ -111,8 +112,13 @@ TEST(ResponseHead, RedirectCarriesLocationAndBigLengths) {
 struct Collect {
   std::string lines;
   int extras = 0;
-  void field(std::string_view name, std::string_view value) {
-    lines.append(name).append(": ").append(value).append("\r\n");
+  void field(const FieldName& name, std::string_view value) {
+    EXPECT_EQ(name.http2, [&] {
+      std::string lower(name.http1);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return lower;
+    }());
+    lines.append(name.http1).append(": ").append(value).append("\r\n");
   }
   void extra(std::string_view fields) {
     ++extras;
