@@ -306,8 +306,41 @@ def parse_ab(text):
     return result
 
 
+def parse_h2load(text, latencies_us=()):
+    """{rps, p50, p99 (ms), errors, requests} from h2load output; errors = failed + errored +
+    timeout + 4xx + 5xx; requests: succeeded. h2load prints no percentiles: they come from
+    `latencies_us`, the third column of its --log-file (microseconds per request), when given."""
+    result = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0}
+    if match := re.search(r"^finished in \S+, ([\d.]+) req/s", text, re.M):
+        result["rps"] = float(match.group(1))
+    if match := re.search(r"^requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, "
+                          r"(\d+) failed, (\d+) errored, (\d+) timeout", text, re.M):
+        result["requests"] = int(match.group(1))
+        result["errors"] += sum(int(n) for n in match.groups()[1:])
+    if match := re.search(r"^status codes: \d+ 2xx, \d+ 3xx, (\d+) 4xx, (\d+) 5xx", text, re.M):
+        result["errors"] += int(match.group(1)) + int(match.group(2))
+    times = sorted(latencies_us)
+    if times:
+        for pct in (50, 99):
+            rank = min(len(times) - 1, max(0, -(-pct * len(times) // 100) - 1))
+            result[f"p{pct}"] = times[rank] / 1000.0
+    return result
+
+
+def h2load_latencies(path):
+    """The microseconds per request of an h2load --log-file (tab-separated: start, status,
+    duration), of the requests answered 2xx."""
+    times = []
+    with open(path, encoding="ascii", errors="replace") as f:
+        for line in f:
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[1].startswith("2"):
+                times.append(int(fields[2]))
+    return times
+
+
 def summarize(runs):
-    """The median of several parsed wrk/ab runs: {rps (median), min, max, p50, p99, cpu_us (the
+    """The median of several parsed wrk/ab/h2load runs: {rps (median), min, max, p50, p99, cpu_us (the
     server's CPU time per request, where measured) (medians), errors (summed over every run),
     failed_runs}. A run that gave no requests/s is failed."""
     ok = [r for r in runs if not r.get("failed") and r.get("rps") is not None]

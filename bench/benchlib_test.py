@@ -123,7 +123,39 @@ def wait_gone(pid, seconds=5.0):
     return not alive(pid)
 
 
+H2LOAD_OUTPUT = """\
+starting benchmark...
+spawning thread #0: 8 total client(s). 300000 total requests
+Application protocol: h2c
+progress: 100% done
+
+finished in 1.43s, 209902.65 req/s, 9.61MB/s
+requests: 300000 total, 300000 started, 300000 done, 299990 succeeded, 4 failed, 3 errored, 2 timeout
+status codes: 299990 2xx, 0 3xx, 5 4xx, 1 5xx
+traffic: 13.73MB (14401328) total, 6.87MB (7201088) headers (space savings 88.35%), 1.72MB (1800000) data
+                     min         max         mean         sd        +/- sd
+time for request:       74us      8.29ms       322us       191us    88.29%
+"""
+
+
 class ParserTest(unittest.TestCase):
+    def test_h2load(self):
+        r = benchlib.parse_h2load(H2LOAD_OUTPUT, [300, 100, 200, 400] + [1000] * 96)
+        self.assertEqual(r["rps"], 209902.65)
+        self.assertEqual(r["requests"], 299990)
+        self.assertEqual(r["errors"], 4 + 3 + 2 + 5 + 1)
+        self.assertEqual((r["p50"], r["p99"]), (1.0, 1.0))
+        r = benchlib.parse_h2load(H2LOAD_OUTPUT, list(range(1, 101)))
+        self.assertEqual((r["p50"], r["p99"]), (0.05, 0.099))
+        self.assertIsNone(benchlib.parse_h2load("no result")["rps"])
+
+    def test_h2load_log_file(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".log") as f:
+            f.write("1700000000000000\t200\t321\n1700000000000001\t404\t9\n"
+                    "1700000000000002\t200\t123\n")
+            f.flush()
+            self.assertEqual(benchlib.h2load_latencies(f.name), [321, 123])
+
     def test_wrk(self):
         r = benchlib.parse_wrk(WRK_OUTPUT)
         self.assertEqual(r["rps"], 58215.50)

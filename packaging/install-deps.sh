@@ -16,10 +16,11 @@
 # enabled that was not enabled before.
 set -euo pipefail
 
-# Compiler, build tools and the libraries the server links (libcrypt-dev: crypt_r for basic
-# auth's bcrypt, SHA-crypt and yescrypt); help2man makes learnhttpd(8) in every build.
+# Compiler, build tools and the libraries the server links (libnghttp2-dev: HTTP/2's frames,
+# HPACK and flow control; libcrypt-dev: crypt_r for basic auth's bcrypt, SHA-crypt and
+# yescrypt); help2man makes learnhttpd(8) in every build.
 run_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-          libsystemd-dev zlib1g-dev libssl-dev libcrypt-dev help2man)
+          libsystemd-dev zlib1g-dev libssl-dev libnghttp2-dev libcrypt-dev help2man)
 # googletest: the unit tests; python3 runs the integration tests. curl: TLS interoperability.
 # openssl: the test certificates.
 # nodejs: a WHATWG URL parser to resolve Location headers as a browser does.
@@ -27,15 +28,18 @@ run_pkgs=(cmake ninja-build g++ pkg-config libevent-dev libyaml-cpp-dev libspdlo
 # (neither starts a service; promtool would bring the Prometheus server).
 # chromium: a real browser, headless, for what only a browser shows (a listing's escaping);
 # apache2-utils: htpasswd, the tool an operator makes basic auth's files with (neither ships a
-# daemon).
+# daemon); python3-h2: the HTTP/2 clients of the tests, hostile ones included; nghttp2-client:
+# h2load for a reload under HTTP/2 load (the clients only: the servers are in nghttp2-server).
 test_pkgs=(googletest libgtest-dev libgmock-dev python3 curl openssl nodejs
-           python3-prometheus-client python3-html5lib chromium apache2-utils)
+           python3-prometheus-client python3-html5lib chromium apache2-utils python3-h2
+           nghttp2-client)
 # git: the changed lines are found with git clang-format; python3: the include-arrow check.
 check_pkgs=(clang-format clang-tidy git python3)
 # nginx, lighttpd and h2o are the servers compared against; their packages enable their
-# services, which is undone below. openssl: the benchmark's test certificate.
+# services, which is undone below. openssl: the benchmark's test certificate. nghttp2-client:
+# h2load, the HTTP/2 load generator; python3-h2: the browser-like client of bench/protocols.
 bench_pkgs=(wrk apache2-utils nginx-light lighttpd lighttpd-mod-openssl h2o gnuplot-nox
-            testssl.sh openssl python3)
+            testssl.sh openssl python3 nghttp2-client python3-h2)
 # The package build, its linter and hardening-check (devscripts).
 deb_pkgs=(debhelper lintian devscripts)
 systemd_pkgs=(debootstrap systemd-container)

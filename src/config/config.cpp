@@ -75,6 +75,21 @@ std::string tlsModelProblem(const Config& config) {
          " does not serve TLS listeners (\"ssl\" in listen); use event or threadpool";
 }
 
+bool http2OverTls(const Config& config) noexcept {
+  return config.http2.tls && traitsOf(config.worker_model).http2;
+}
+
+bool http2Plain(const Config& config) noexcept {
+  return config.http2.plain && traitsOf(config.worker_model).http2;
+}
+
+std::string http2ModelNote(const Config& config) {
+  if (!config.http2.plain || traitsOf(config.worker_model).http2) return {};
+  return "http2.plain: worker_model " + std::string(modelName(config.worker_model)) +
+         " speaks HTTP/1.1 only, so every connection is answered in HTTP/1.1 (HTTP/2 needs "
+         "event or threadpool, docs/models.md)";
+}
+
 unsigned effectiveWorkers(const Config& config) {
   if (config.workers != 0) {
     return config.workers;

@@ -113,6 +113,17 @@ struct HttpsRedirectConfig {
   friend bool operator==(const HttpsRedirectConfig&, const HttpsRedirectConfig&) = default;
 };
 
+// HTTP/2 (RFC 9113): chosen by ALPN ("h2", preferred to "http/1.1") on "ssl" listeners, and on
+// plain listeners by prior knowledge (a connection whose first bytes are the client preface;
+// no Upgrade: h2c, which RFC 9113 removed). Only the models whose traits say so serve it
+// (config::ModelTraits::http2).
+struct Http2Config {
+  bool tls = true;     // nginx: http2 on;
+  bool plain = false;  // nginx: http2 on; with a listen that is not ssl
+  unsigned max_concurrent_streams = 100;  // SETTINGS_MAX_CONCURRENT_STREAMS per connection
+  friend bool operator==(const Http2Config&, const Http2Config&) = default;
+};
+
 // One rule of `redirects` or `rewrites`: a request whose decoded path matches `from` goes to
 // `to`. `from` is a path, matched exactly, or holds one '*' that stands for any run of bytes
 // ("/blog/*" a prefix, "*.php" a suffix, "/a/*/edit" both); a '*' in `to` is what it matched.
@@ -238,6 +249,7 @@ struct Config : SiteSettings {
   LogConfig log;
   OpenFileCacheConfig open_file_cache;
   StatusConfig status;
+  Http2Config http2;
   // `sites:`, in the order of the files (each included file where its `include:` stands);
   // empty: one site, the top-level settings (effectiveSites()).
   std::vector<SiteConfig> sites;
@@ -273,6 +285,14 @@ std::string httpsRedirectProblem(const HttpsRedirectConfig& redirect,
 // Why `config` cannot serve its TLS listeners with its worker model (only event and
 // threadpool speak TLS), or empty.
 std::string tlsModelProblem(const Config& config);
+
+// Whether the worker model serves HTTP/2: on "ssl" listeners (ALPN h2 offered), on plain ones
+// (prior knowledge). http2.tls/http2.plain, and the model's trait.
+bool http2OverTls(const Config& config) noexcept;
+bool http2Plain(const Config& config) noexcept;
+// What -t and a start say when http2.plain asks for HTTP/2 of a model that speaks HTTP/1.1
+// only, or empty.
+std::string http2ModelNote(const Config& config);
 
 // The number of workers to start: `workers`, or the CPU count when it is 0 (auto).
 unsigned effectiveWorkers(const Config& config);

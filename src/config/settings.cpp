@@ -275,6 +275,23 @@ void checkTlsListeners(const Origins& where, const std::string& main_source, con
   }
 }
 
+constexpr std::array kHttp2Fields = {
+    Field{"tls", [](const Setting& s, Config& c) { c.http2.tls = readBool(s); }},
+    Field{"plain", [](const Setting& s, Config& c) { c.http2.plain = readBool(s); }},
+    Field{"max_concurrent_streams",
+          [](const Setting& s, Config& c) {
+            c.http2.max_concurrent_streams =
+                readUnsigned(s, 1, 1000, "expected a number of streams 1-1000");
+          }},
+};
+
+void readHttp2(const Setting& s, Config& config) {
+  if (!s.value().IsMap()) {
+    s.reject("expected a mapping like { tls: true, plain: false }");
+  }
+  readFields(s.source(), s.value(), kHttp2Fields, "http2.", config);
+}
+
 // "true" (the port of the "ssl" listeners), "false", or the port to name in Location.
 void readHttpsRedirect(const Setting& s, Config& c) {
   constexpr std::string_view kExpected = "expected true, false or a port 1-65535";
@@ -367,6 +384,7 @@ constexpr std::array kTopFields = {
           [](const Setting& s, Config& c) { c.deny_hidden_files = readHiddenFiles(s); }},
     Field{"tls", readTls},
     Field{"redirect_to_https", readHttpsRedirect},
+    Field{"http2", readHttp2},
     Field{"sites", readSites},
     Field{"include", rejectInclude},
 };
@@ -404,6 +422,7 @@ std::vector<std::string> allSettingNames() {
   add("status.", kStatusFields);
   add("gzip.", gzipFields());
   add("tls.", kTlsFields);
+  add("http2.", kHttp2Fields);
   for (std::string& name : siteOnlySettingNames()) names.push_back(std::move(name));
   return names;
 }

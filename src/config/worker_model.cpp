@@ -10,18 +10,18 @@ using enum WorkerModel;
 
 // clang-format off
 constexpr std::array<ModelTraits, 9> kModels = {{
-    // model             name                      prod   tls    cache  threads pool
-    {Event,                "event",                  true,  true,  true,  false, PoolRange::None, {}},
-    {ThreadPool,           "threadpool",             true,  true,  true,  true,  PoolRange::Grows, {}},
-    {Blocking,             "blocking",               false, false, false, false, PoolRange::None, {}},
-    {ProcessPerConnection, "process-per-connection", false, false, false, false, PoolRange::None, {}},
-    {ThreadPerConnection,  "thread-per-connection",  false, false, false, true,  PoolRange::None, {}},
-    {ThreadsAccept,        "threads-accept",         false, false, false, true,  PoolRange::FixedMax, {}},
-    {ThreadsQueue,         "threads-queue",          false, false, false, true,  PoolRange::Grows, {}},
-    {BusyPoll,             "busy-poll",              false, false, false, false, PoolRange::None,
+    // model             name                      prod   tls    cache  threads http2  pool
+    {Event,                "event",                  true,  true,  true,  false, true,  PoolRange::None, {}},
+    {ThreadPool,           "threadpool",             true,  true,  true,  true,  true,  PoolRange::Grows, {}},
+    {Blocking,             "blocking",               false, false, false, false, false, PoolRange::None, {}},
+    {ProcessPerConnection, "process-per-connection", false, false, false, false, false, PoolRange::None, {}},
+    {ThreadPerConnection,  "thread-per-connection",  false, false, false, true,  false, PoolRange::None, {}},
+    {ThreadsAccept,        "threads-accept",         false, false, false, true,  false, PoolRange::FixedMax, {}},
+    {ThreadsQueue,         "threads-queue",          false, false, false, true,  false, PoolRange::Grows, {}},
+    {BusyPoll,             "busy-poll",              false, false, false, false, false, PoolRange::None,
      "worker_model busy-poll never waits: each worker burns 100% of a CPU even when idle "
      "(a teaching model, see docs/models.md)"},
-    {Select,               "select",                 false, false, false, false, PoolRange::None, {}},
+    {Select,               "select",                 false, false, false, false, false, PoolRange::None, {}},
 }};
 // clang-format on
 

@@ -42,6 +42,9 @@ struct ModelTraits {
   // and a child draining it would hide events from the parent).
   bool file_cache;
   bool threads;  // serves on threads of its own (ThreadSanitizer covers it)
+  // Speaks HTTP/2 (protocol::Http2Session, which a libevent loop drives); the others answer
+  // every connection in HTTP/1.1, whatever `http2` says.
+  bool http2;
   PoolRange pool;
   std::string_view warning;  // what -t and a start say when it is chosen, or empty
 };

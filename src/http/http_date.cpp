@@ -175,6 +175,7 @@ void formatHttpDate(std::time_t t, char* out) noexcept {
 
 std::optional<std::time_t> parseHttpDate(std::string_view text) noexcept {
   // RFC 9110 section 5.6.7: recipients accept all three forms; senders use only IMF-fixdate.
+  if (text.empty()) return std::nullopt;  // the usual case: no such field
   Fields f;
   if (readImfFixdate(text, f) || readRfc850(text, f) || readAsctime(text, f)) return toTime(f);
   return std::nullopt;

@@ -55,49 +55,32 @@ std::string makeErrorBody(Status s) {
   return page;
 }
 
+// HTTP/1.1's serialisation of forEachField: "Name: value" lines, the configured fields as they
+// are, then the connection's own field.
+struct Http1Lines {
+  std::string& out;
+  void field(const FieldName& name, std::string_view value) { appendField(out, name.http1, value); }
+  void extra(std::string_view lines) { out.append(lines); }
+};
+
 }  // namespace
 
 void appendResponseHead(const ResponseHead& head, std::string& out) {
   appendStatusLine(head, out);
-  appendField(out, "Server", kServerName);
-  appendField(out, "Date", head.date);
-  if (!head.content_type.empty()) appendField(out, "Content-Type", head.content_type);
-  if (!head.content_encoding.empty()) {
-    appendField(out, "Content-Encoding", head.content_encoding);
-  }
-  if (head.vary_accept_encoding) appendField(out, "Vary", "Accept-Encoding");
-  // RFC 9110 section 8.6: a 304 carries no body, and a Content-Length on it would have to be the
-  // length the 200 would have had; leaving it out is always correct. A 204 must not have one.
-  if (head.status != Status::NotModified && head.status != Status::NoContent) {
-    out.append("Content-Length: ");
-    appendNumber(out, head.content_length);
-    out.append("\r\n");
-  }
-  if (head.last_modified >= 0) {
-    std::array<char, kHttpDateLength> date{};
-    formatHttpDate(head.last_modified, date.data());
-    appendField(out, "Last-Modified", std::string_view(date.data(), date.size()));
-  }
-  if (!head.etag.empty()) appendField(out, "ETag", head.etag);
-  if (head.accept_ranges) appendField(out, "Accept-Ranges", "bytes");
-  if (head.complete_length >= 0) {
-    out.append("Content-Range: bytes ");
-    if (head.status == Status::RangeNotSatisfiable) {
-      out.push_back('*');
-    } else {
-      appendNumber(out, head.range_first);
-      out.push_back('-');
-      appendNumber(out, head.range_last);
-    }
-    out.push_back('/');
-    appendNumber(out, head.complete_length);
-    out.append("\r\n");
-  }
-  if (!head.location.empty()) appendField(out, "Location", head.location);
-  if (!head.allow.empty()) appendField(out, "Allow", head.allow);
-  out.append(head.extra_fields);
+  Http1Lines lines{out};
+  forEachField(head, lines);
   appendField(out, "Connection", head.keep_alive ? "keep-alive" : "close");
   out.append("\r\n");
+}
+
+std::string_view lastModifiedText(std::time_t mtime) noexcept {
+  thread_local std::time_t cached = -1;
+  thread_local std::array<char, kHttpDateLength> text{};
+  if (mtime != cached) {
+    formatHttpDate(mtime, text.data());
+    cached = mtime;
+  }
+  return {text.data(), text.size()};
 }
 
 bool wantsKeepAlive(const Request& req) noexcept {

@@ -162,8 +162,8 @@ void AccessLog::record(const AccessEntry& e) {
   appendEscaped(line, e.method);
   line.push_back(' ');
   appendEscaped(line, e.target);
-  fmt::format_to(std::back_inserter(line), " HTTP/1.{}\" {} {} \"", e.version_minor, e.status,
-                 e.body_bytes);
+  fmt::format_to(std::back_inserter(line), " HTTP/{}.{}\" {} {} \"", e.version_major,
+                 e.version_minor, e.status, e.body_bytes);
   appendEscaped(line, e.referer);
   line.append(std::string_view("\" \""));
   appendEscaped(line, e.user_agent);

@@ -183,6 +183,7 @@ bool Master::loadTls(const config::Config& config, std::unique_ptr<tls::ServerCo
   tls::LoadOptions options;
   options.now = std::time(nullptr);
   options.kernel_tls = kernel_tls_;
+  options.http2 = config::http2OverTls(config);
   tls::LoadResult loaded =
       tls::ServerContext::load(setup.pairs, setup.sites, ticket_keys_, options);
   if (!loaded.errors.empty()) {
@@ -701,6 +702,11 @@ StatusSnapshot Master::snapshot() const {
     row.connections = w.status->connections.load(std::memory_order_relaxed);
     row.threads_busy = w.status->threads_busy.load(std::memory_order_relaxed);
     row.threads_total = w.status->threads.load(std::memory_order_relaxed);
+    // HTTP/2's counts first: each of them followed its HTTP/1 total's increment.
+    row.http2_streams = w.status->http2_streams.load(std::memory_order_relaxed);
+    row.http2_open = w.status->http2_open.load(std::memory_order_relaxed);
+    row.http2_connections = w.status->http2_connections.load(std::memory_order_relaxed);
+    row.http1_connections = w.status->http1_connections.load(std::memory_order_relaxed);
     row.restarts = w.restarts;
     s.workers.push_back(row);
   }

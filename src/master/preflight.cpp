@@ -64,6 +64,7 @@ void checkTls(const config::Config& config, Preflight& out) {
   tls::TicketKeys keys;  // unused by a check, but a context wants some
   tls::LoadOptions options;
   options.now = std::time(nullptr);
+  options.http2 = config::http2OverTls(config);
   tls::LoadResult loaded = tls::ServerContext::load(setup.pairs, setup.sites, keys, options);
   for (std::string& error : loaded.errors) out.errors.push_back(std::move(error));
   for (std::string& warning : loaded.warnings) out.warnings.push_back(std::move(warning));
@@ -348,6 +349,9 @@ Preflight preflight(const config::Config& config, const PreflightOptions& option
   }
   if (auto warning = config::modelWarning(config.worker_model); !warning.empty()) {
     out.warnings.emplace_back(warning);
+  }
+  if (std::string note = config::http2ModelNote(config); !note.empty()) {
+    out.warnings.push_back(std::move(note));
   }
   // threads-accept's threads each own an accept loop and run from start to stop.
   const config::ModelTraits& model = config::traitsOf(config.worker_model);

@@ -40,8 +40,10 @@ struct Preflight {
 // and the workers' user can reach it to reopen it; the error pages are files the workers can
 // serve (else a warning: the built-in page is used); with -d, neither log goes to the
 // terminal (unless it is the journal) and the pid file's directory exists; the listen
-// addresses (try_listeners). The checks of the workers' user run in a child process that
-// switches to it (only as root with a `user`): call before any thread or logger thread exists.
+// addresses (try_listeners); and the warnings of the model (busy-poll's CPU, a teaching model
+// asked for HTTP/2 by http2.plain, a thread range it does not grow). The checks of the
+// workers' user run in a child process that switches to it (only as root with a `user`): call
+// before any thread or logger thread exists.
 Preflight preflight(const config::Config& config, const PreflightOptions& options);
 
 // preflight(), its problems printed on stderr, one line each ("learnhttpd: SOURCE: PROBLEM",

@@ -34,6 +34,10 @@ worker::WorkerStatus* StatusBoard::acquire() {
   slot->threads_busy.store(0);
   slot->connections.store(0);
   slot->threads_max.store(0);
+  slot->http2_open.store(0);
+  slot->http1_connections.store(0);
+  slot->http2_connections.store(0);
+  slot->http2_streams.store(0);
   return slot;
 }
 

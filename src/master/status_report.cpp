@@ -78,8 +78,12 @@ void putJsonWorker(std::string& out, const WorkerRow& w) {
   }
   put(out,
       ", \"uptime_seconds\": {:.3f}, \"requests\": {}, \"connections\": {}, "
-      "\"threads\": {{\"busy\": {}, \"total\": {}}}, \"restarts\": {}}}",
-      seconds(w.uptime_ms), w.requests, w.connections, w.threads_busy, w.threads_total, w.restarts);
+      "\"threads\": {{\"busy\": {}, \"total\": {}}}, \"restarts\": {}, \"protocols\": "
+      "{{\"http/1.1\": {{\"connections\": {}, \"open\": {}, \"requests\": {}}}, "
+      "\"h2\": {{\"connections\": {}, \"open\": {}, \"requests\": {}}}}}}}",
+      seconds(w.uptime_ms), w.requests, w.connections, w.threads_busy, w.threads_total, w.restarts,
+      w.http1_connections, w.http1Open(), w.http1Requests(), w.http2_connections, w.http2_open,
+      w.http2_streams);
 }
 
 void putJsonDecisions(std::string& out, const DecisionLog* log) {
@@ -113,6 +117,17 @@ void putFamily(std::string& out, std::string_view name, std::string_view type,
 // while a reload drains the old one.
 std::string workerLabels(const WorkerRow& w) {
   return fmt::format("worker=\"{}\",generation=\"{}\"", w.slot, w.generation);
+}
+
+// One sample per worker and protocol (the ALPN names: "http/1.1", "h2").
+template <typename Http1, typename Http2>
+void putProtocolFamily(std::string& out, const StatusSnapshot& s, std::string_view name,
+                       std::string_view type, std::string_view help, Http1 http1, Http2 http2) {
+  putFamily(out, name, type, help);
+  for (const WorkerRow& w : s.workers) {
+    put(out, "{}{{{},protocol=\"http/1.1\"}} {}\n", name, workerLabels(w), http1(w));
+    put(out, "{}{{{},protocol=\"h2\"}} {}\n", name, workerLabels(w), http2(w));
+  }
 }
 
 template <typename Value>
@@ -210,6 +225,23 @@ std::string renderPrometheus(const StatusSnapshot& s) {
   putWorkerFamily(out, s, "learnhttpd_connections_open", "gauge",
                   "Connections this worker process has open (event and threadpool models).",
                   [](const WorkerRow& w) { return w.connections; });
+  putProtocolFamily(
+      out, s, "learnhttpd_protocol_requests_total", "counter",
+      "Requests answered by this worker process, by protocol (an HTTP/2 stream is a request).",
+      [](const WorkerRow& w) { return w.http1Requests(); },
+      [](const WorkerRow& w) { return w.http2_streams; });
+  putProtocolFamily(
+      out, s, "learnhttpd_protocol_connections_total", "counter",
+      "Connections this worker process served, by the protocol they spoke (event and "
+      "threadpool models).",
+      [](const WorkerRow& w) { return w.http1_connections; },
+      [](const WorkerRow& w) { return w.http2_connections; });
+  putProtocolFamily(
+      out, s, "learnhttpd_protocol_connections_open", "gauge",
+      "Connections this worker process has open, by protocol (event and threadpool models; one "
+      "whose protocol is not known yet counts as http/1.1).",
+      [](const WorkerRow& w) { return w.http1Open(); },
+      [](const WorkerRow& w) { return w.http2_open; });
   putWorkerFamily(out, s, "learnhttpd_pool_threads", "gauge",
                   "Serving threads of this worker's pool; 0 when its model has no pool.",
                   [](const WorkerRow& w) { return w.threads_total; });
@@ -253,15 +285,16 @@ std::string renderTable(const StatusSnapshot& s) {
       humanDuration(s.uptime_ms));
   put(out, "generation {}: {} {} worker(s) wanted; {} request(s) served since start\n\n",
       s.generation, s.workers_wanted, s.model, s.requests_total);
-  put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>9} {:>8} {:>7}\n", "WORKER",
-      "GEN", "PID", "MODEL", "STATE", "HEARTBEAT", "REQUESTS", "CONNS", "THREADS", "RESTARTS",
-      "UP");
+  put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>13} {:>9} {:>8} {:>7}\n",
+      "WORKER", "GEN", "PID", "MODEL", "STATE", "HEARTBEAT", "REQUESTS", "CONNS", "H2-OPEN/REQS",
+      "THREADS", "RESTARTS", "UP");
   for (const WorkerRow& w : s.workers) {
     std::string threads =
         w.threads_total == 0 ? "-" : fmt::format("{}/{}", w.threads_busy, w.threads_total);
-    put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>9} {:>8} {:>7}\n", w.slot,
-        w.generation, w.pid, w.model, w.state, humanDuration(w.heartbeat_age_ms), w.requests,
-        w.connections, threads, w.restarts, humanDuration(w.uptime_ms));
+    const std::string http2 = fmt::format("{}/{}", w.http2_open, w.http2_streams);
+    put(out, "{:>6} {:>4} {:>8}  {:<22} {:<13} {:>9} {:>10} {:>6} {:>13} {:>9} {:>8} {:>7}\n",
+        w.slot, w.generation, w.pid, w.model, w.state, humanDuration(w.heartbeat_age_ms),
+        w.requests, w.connections, http2, threads, w.restarts, humanDuration(w.uptime_ms));
   }
   if (!s.sites.empty()) {
     put(out, "\n{:<40} {:>12} {:>16}\n", "SITE", "REQUESTS", "BYTES");

@@ -74,6 +74,20 @@ struct WorkerRow {
   std::uint32_t threads_busy = 0;   // pool models; 0 elsewhere
   std::uint32_t threads_total = 0;  // pool models; 0: the model has no thread pool
   unsigned restarts = 0;            // respawns of this slot in this generation
+  // By protocol (event and threadpool models): connections that spoke HTTP/1.x and HTTP/2,
+  // HTTP/2 connections open now, and HTTP/2 streams answered (also in `requests`).
+  std::uint64_t http1_connections = 0;
+  std::uint64_t http2_connections = 0;
+  std::uint32_t http2_open = 0;
+  std::uint64_t http2_streams = 0;
+
+  // What HTTP/1.x has of `requests` and `connections`: the rest of them.
+  std::uint64_t http1Requests() const noexcept {
+    return requests > http2_streams ? requests - http2_streams : 0;
+  }
+  std::uint32_t http1Open() const noexcept {
+    return connections > http2_open ? connections - http2_open : 0;
+  }
 };
 
 // One site (config sites), by the name the status shows for it: its first name, or

@@ -123,6 +123,19 @@ IoResult sendSome(int fd, const char* data, std::size_t len, bool more) noexcept
   }
 }
 
+IoResult sendVector(int fd, const iovec* buffers, int count, bool more) noexcept {
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(buffers);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+  for (;;) {
+    ssize_t n = ::sendmsg(fd, &message, flags);
+    if (n >= 0) return {static_cast<std::size_t>(n), 0};
+    if (errno == EINTR) continue;
+    return {0, errno == EWOULDBLOCK ? EAGAIN : errno};
+  }
+}
+
 IoResult sendFileSome(int out_fd, int in_fd, off_t& offset, std::size_t count) noexcept {
   for (;;) {
     ssize_t n = ::sendfile(out_fd, in_fd, &offset, std::min(count, kMaxSendFileChunk));

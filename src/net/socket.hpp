@@ -4,6 +4,7 @@
 // None of these log or throw; errors come back as errno values.
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,9 @@ struct IoResult {
 
 // send() with MSG_NOSIGNAL, so a closed peer is EPIPE and never SIGPIPE. `more` sets MSG_MORE.
 IoResult sendSome(int fd, const char* data, std::size_t len, bool more = false) noexcept;
+
+// sendmsg() of `count` buffers with MSG_NOSIGNAL (and MSG_MORE when `more`).
+IoResult sendVector(int fd, const iovec* buffers, int count, bool more = false) noexcept;
 
 // One sendfile() call of at most `count` bytes (clamped so that >2 GiB files loop in chunks),
 // advancing `offset`.

@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -128,6 +129,18 @@ class Http1Session {
   // keep-alive): they are allocated again by the next inputSpace()/answer. Call only when
   // !hasOutput(); keeps any buffered bytes of an unfinished request.
   void releaseIdleBuffers() noexcept;
+
+  // For the session that takes the connection over when it turns out to speak HTTP/2
+  // (protocol/session.hpp): the client's address, the bytes received and not yet parsed, and
+  // the TLS stream.
+  const std::string& peer() const noexcept { return peer_; }
+  std::string_view unparsed() const noexcept { return {in_.data() + start_, end_ - start_}; }
+  void discardInput() noexcept { start_ = end_ = 0; }
+  std::unique_ptr<tls::TlsStream> releaseTls() noexcept { return std::move(tls_); }
+  // The protocol the TLS handshake's ALPN chose, or empty (a plain connection, or none chosen).
+  std::string_view negotiatedProtocol() const noexcept {
+    return tls_ && tls_->established() ? tls_->negotiatedProtocol() : std::string_view{};
+  }
 
  private:
   // False when the answer was deferred (nothing sent, the request not consumed).

@@ -15,6 +15,8 @@ SessionContext::SessionContext(const config::Config& config, const serve::SiteFi
       // Room for a full head plus a pipelined neighbour, and one byte beyond the limit so the
       // parser can see that a head is too long.
       input_buffer_limit(config.max_header_bytes + 4096),
+      http2_plain(config::http2Plain(config)),
+      http2_max_streams(config.http2.max_concurrent_streams),
       requests(request_counter) {}
 
 }  // namespace learnhttpd::protocol

@@ -26,7 +26,16 @@ constexpr const char* kCiphers12 =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 constexpr const char* kGroups = "X25519:P-256:P-384";
 constexpr unsigned char kSessionContext[] = "learnhttpd";
-constexpr unsigned char kAlpn[] = "\x08http/1.1";  // ALPN wire format: length, then the name
+// ALPN wire format: each name after its length, in the server's order of preference.
+constexpr unsigned char kAlpnHttp1[] = "\x08http/1.1";
+constexpr unsigned char kAlpnHttp2[] = "\x02h2\x08http/1.1";
+
+struct AlpnList {
+  const unsigned char* names;
+  unsigned int length;
+};
+constexpr AlpnList kOfferHttp1{kAlpnHttp1, sizeof kAlpnHttp1 - 1};
+constexpr AlpnList kOfferHttp2{kAlpnHttp2, sizeof kAlpnHttp2 - 1};
 
 // The reason of the queued OpenSSL errors — a system error (errno) if one is among them, else
 // the newest — and an empty queue afterwards.
@@ -51,12 +60,15 @@ bool keyMismatch() {
   return ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
 }
 
-// ALPN (RFC 7301): we speak HTTP/1.1 only. A client that offers other protocols but not
-// http/1.1 is answered without ALPN rather than refused, as RFC 7301 section 3.2 allows.
+// ALPN (RFC 7301): h2 when HTTP/2 is on and the client offers it (our preference decides, not
+// the order of the client's list: SSL_select_next_proto walks ours), else http/1.1. A client
+// that offers neither is answered without ALPN rather than refused, as RFC 7301 section 3.2
+// allows.
 int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-               unsigned int inlen, void*) {
+               unsigned int inlen, void* arg) {
+  const auto* offer = static_cast<const AlpnList*>(arg);
   unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, outlen, kAlpn, sizeof kAlpn - 1, in, inlen) !=
+  if (SSL_select_next_proto(&selected, outlen, offer->names, offer->length, in, inlen) !=
       OPENSSL_NPN_NEGOTIATED) {
     return SSL_TLSEXT_ERR_NOACK;
   }
@@ -91,7 +103,8 @@ int ticketKey(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* 
   return encrypt == 0 && key != &keys->current() ? 2 : 1;
 }
 
-bool configure(SSL_CTX* ctx, bool kernel_tls) {
+bool configure(SSL_CTX* ctx, const LoadOptions& options) {
+  const bool kernel_tls = options.kernel_tls;
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
   // After the handshake OpenSSL then asks the kernel to encrypt the records it sends (where it
@@ -103,7 +116,11 @@ bool configure(SSL_CTX* ctx, bool kernel_tls) {
                             SSL_MODE_RELEASE_BUFFERS);
   // Resumption is by tickets only, so it works the same whichever worker a client reaches.
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
+  // RFC 9113 section 9.2 asks of TLS under HTTP/2 what the settings above give every
+  // connection anyway: TLS 1.2 or later, SNI, no compression, no renegotiation, and only
+  // ephemeral key exchange with AEAD suites (kCiphers12).
+  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn,
+                             const_cast<AlpnList*>(options.http2 ? &kOfferHttp2 : &kOfferHttp1));
   return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
          SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 &&
          SSL_CTX_set_cipher_list(ctx, kCiphers12) == 1 &&
@@ -241,11 +258,11 @@ struct CtxFree {
 };
 using CtxPtr = std::unique_ptr<SSL_CTX, CtxFree>;
 
-CtxPtr loadPair(const CertificateFiles& pair, const TicketKeys& keys, bool kernel_tls,
+CtxPtr loadPair(const CertificateFiles& pair, const TicketKeys& keys, const LoadOptions& options,
                 std::string& error) {
   ERR_clear_error();
   CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  if (!ctx || !configure(ctx.get(), kernel_tls)) {
+  if (!ctx || !configure(ctx.get(), options)) {
     error = pair.setting + ": cannot set up OpenSSL: " + openSslReason();
     return nullptr;
   }
@@ -320,7 +337,7 @@ LoadResult ServerContext::load(std::span<const CertificateFiles> pairs,
     const CertificateFiles& pair = pairs[index];
     std::string error;
     Entry entry;
-    entry.ctx.reset(loadPair(pair, keys, options.kernel_tls, error).release());
+    entry.ctx.reset(loadPair(pair, keys, options, error).release());
     if (!entry.ctx) {
       result.errors.push_back(std::move(error));
       continue;

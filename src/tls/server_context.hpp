@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // ServerContext: the OpenSSL contexts of the TLS listeners — one SSL_CTX per certificate
-// chain and key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN "http/1.1", no
+// chain and key, TLS 1.2 and 1.3 only, a modern cipher list, ALPN ("h2" when HTTP/2 is on,
+// "http/1.1"), no
 // renegotiation, and session tickets under the master's TicketKeys (shared by every
 // certificate). The first pair is the default; the others are chosen by the client's SNI name
 // at the very start of the handshake (the ClientHello callback, before any session is
@@ -56,6 +57,7 @@ struct LoadOptions {
   std::int64_t now = 0;     // Unix time, for the expiry checks
   int warn_days = 14;       // a certificate expiring sooner is a warning
   bool kernel_tls = false;  // let OpenSSL hand record encryption to the kernel (kernelTls())
+  bool http2 = false;       // offer "h2" by ALPN, preferred to "http/1.1"
 };
 
 class ServerContext;

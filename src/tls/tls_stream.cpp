@@ -96,6 +96,14 @@ IoOutcome TlsStream::sendFile(int fd, off_t offset, std::size_t len) {
   return {io == Io::WantWrite ? Io::WantWrite : Io::Error, 0};
 }
 
+std::string_view TlsStream::negotiatedProtocol() const noexcept {
+  const unsigned char* name = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl_.get(), &name, &length);
+  if (name == nullptr) return {};
+  return {reinterpret_cast<const char*>(name), length};
+}
+
 bool TlsStream::pending() const noexcept {
   return SSL_pending(ssl_.get()) > 0;
 }

@@ -64,6 +64,9 @@ class TlsStream {
   // (nothing sent; call again from the same offset once writable), or Error (including a file
   // that ends before `offset + len`).
   IoOutcome sendFile(int fd, off_t offset, std::size_t len);
+  // The protocol ALPN chose during the handshake ("h2", "http/1.1"), or empty when the client
+  // offered none we speak. Known once established(); views memory of the stream.
+  std::string_view negotiatedProtocol() const noexcept;
   // Decrypted bytes OpenSSL holds that the socket's readiness will not announce.
   bool pending() const noexcept;
   // Sends close_notify once, without waiting for the peer's (best effort).

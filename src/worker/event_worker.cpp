@@ -13,7 +13,7 @@ struct EventWorker::Connection {
 
   EventWorker& worker;
   base::UniqueFd fd;
-  protocol::Http1Session session;
+  protocol::Session session;  // HTTP/1.x, or HTTP/2 once it turns out to speak that
   // One event, pointed at whichever readiness the connection waits for: input (onReadable) or
   // room to send (onWritable) -- never both at once. One allocation per connection instead of
   // two is ~150 bytes less per idle keep-alive connection (docs/performance.md).
@@ -74,13 +74,17 @@ void EventWorker::onReadable(evutil_socket_t, short what, void* arg) {
   auto& conn = *static_cast<Connection*>(arg);
   EventWorker& self = conn.worker;
   if (what & EV_TIMEOUT) {
-    if (!conn.session.midRequest()) return self.close(conn);  // idle keep-alive expired
-    conn.session.failWith(http::Status::RequestTimeout, self.loop_.now());
+    // Idle keep-alive: close; a head cut short: 408; HTTP/2: GOAWAY, then close.
+    if (conn.session.expire(self.loop_.now()) == protocol::Expiry::Close) return self.close(conn);
     return self.drive(conn);
   }
   if (conn.session.handshaking()) return self.continueHandshake(conn);
   protocol::ReadResult r = conn.session.readFrom(conn.fd.get());
-  if (r == protocol::ReadResult::WouldBlock) return;
+  if (r == protocol::ReadResult::WouldBlock) {
+    // Woken with nothing to read (after a handshake): HTTP/2's SETTINGS may wait to be sent.
+    if (conn.session.hasOutput()) self.drive(conn);
+    return;
+  }
   if (!protocol::receivedInput(r)) return self.close(conn);
   if (!conn.batched) {
     conn.batched = true;
@@ -204,7 +208,8 @@ void EventWorker::close(Connection& conn) {
 void EventWorker::gracefulStop() {
   // Idle keep-alive connections are not cut at once: a busy client's next request may already
   // be on the wire, and closing under it fails that request. For a short grace each idle
-  // connection may send one more request, answered with "Connection: close".
+  // connection may send one more request, answered with "Connection: close"; HTTP/2 is asked to
+  // go away at its next pause (Http2Session::expire()).
   for (auto& conn : connections_) {
     conn.session.drain();
     if (!conn.session.hasOutput()) waitForInput(conn);

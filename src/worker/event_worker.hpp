@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "protocol/http1_session.hpp"
+#include "protocol/session.hpp"
 #include "protocol/session_context.hpp"
 #include "worker/libevent_handles.hpp"
 #include "worker/worker.hpp"

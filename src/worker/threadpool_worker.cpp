@@ -34,7 +34,7 @@ struct ThreadPoolWorker::Connection {
 
   ThreadPoolWorker& worker;
   base::UniqueFd fd;
-  protocol::Http1Session session;  // the owning thread's (see the header)
+  protocol::Session session;       // the owning thread's (see the header)
   Next next = Next::WaitForInput;  // written by the pool thread before it hands back
   // Loop thread only:
   EventPtr read_event;
@@ -215,8 +215,8 @@ void ThreadPoolWorker::onReadable(evutil_socket_t, short what, void* arg) {
     return;
   }
   if (what & EV_TIMEOUT) {
-    if (!conn.session.midRequest()) return self.close(conn);  // idle keep-alive expired
-    conn.session.failWith(http::Status::RequestTimeout, self.loop_.now());  // a thread sends it
+    // Idle keep-alive: close; a head cut short: 408; HTTP/2: GOAWAY. A thread sends it.
+    if (conn.session.expire(self.loop_.now()) == protocol::Expiry::Close) return self.close(conn);
   }
   self.dispatch(conn);
 }
@@ -260,7 +260,7 @@ void ThreadPoolWorker::onHandBack(evutil_socket_t fd, short, void* arg) {
 
 void ThreadPoolWorker::takeBack(Connection& conn) {
   conn.in_pool = false;
-  protocol::Http1Session& session = conn.session;
+  protocol::Session& session = conn.session;
   if (conn.next == Next::Close) return close(conn);
   if (conn.next == Next::WaitForOutput) return waitForOutput(conn);
   if (conn.next == Next::Finish) {
@@ -346,7 +346,7 @@ void ThreadPoolWorker::servePool() {
 // the send buffer is full, the connection goes back to the loop, so idle clients, slow
 // senders and clients that stop reading cost no thread.
 ThreadPoolWorker::Next ThreadPoolWorker::serve(Connection& conn) {
-  protocol::Http1Session& session = conn.session;
+  protocol::Session& session = conn.session;
   bool drained = false;  // the last recv() returned less than asked: the socket was empty
   if (session.handshaking()) {
     // WantRead: OpenSSL's read found the socket empty, so the next bytes raise a new edge.

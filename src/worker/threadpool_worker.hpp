@@ -12,7 +12,7 @@
 // Ownership: a connection belongs to exactly one thread at a time. The loop thread creates
 // it, owns it while it waits for input or writability (or waits for a queue slot), and is the
 // only one that closes it or touches the connection list and libevent. Between the push onto
-// the queue and its hand-back a single pool thread owns its socket and Http1Session; the loop
+// the queue and its hand-back a single pool thread owns its socket and Session; the loop
 // then touches only the socket number (shutdown() on fast stop). The queue's and the return
 // list's mutexes order each hand-over.
 //
@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "protocol/http1_session.hpp"
+#include "protocol/session.hpp"
 #include "protocol/session_context.hpp"
 #include "worker/bounded_queue.hpp"
 #include "worker/libevent_handles.hpp"

@@ -53,6 +53,10 @@ WorkerLoop::~WorkerLoop() {
 bool WorkerLoop::open(int required_features) {
   if (!logs_.open(context_.config, context_.slot)) return false;
   serve_.access_log = logs_.access();
+  if (WorkerStatus* status = context_.status; status != nullptr) {
+    serve_.counters = {&status->http1_connections, &status->http2_connections,
+                       &status->http2_streams, &status->http2_open};
+  }
   // The client's address: for the access log, and for basic auth's bound on wrong passwords.
   acceptor_.emplace(context_.slot, logs_.access() != nullptr || serve_.sites.hasAuth());
   // "ssl" on port 0 (any free port): Location must name the port the master got.

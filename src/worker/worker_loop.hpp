@@ -63,7 +63,8 @@ class WorkerLoop {
     ~Model() = default;
   };
 
-  // `serve` gets its access log when open() succeeds; both must outlive the loop.
+  // `serve` gets its access log and its counters (the status board's) when open() succeeds;
+  // both must outlive the loop.
   WorkerLoop(const WorkerContext& context, protocol::SessionContext& serve, Model& model);
   ~WorkerLoop();
   WorkerLoop(const WorkerLoop&) = delete;

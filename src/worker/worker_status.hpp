@@ -28,6 +28,13 @@ struct alignas(64) WorkerStatus {
   // Connections open, counted against max_connections (the models built on WorkerLoop: event,
   // threadpool); stored by the loop thread when the count changes, never read by the worker.
   std::atomic<std::uint32_t> connections{0};
+  // Of those, the ones that speak HTTP/2 now (event, threadpool).
+  std::atomic<std::uint32_t> http2_open{0};
+  // Connections by the protocol they spoke (known at the TLS handshake's end, or from the first
+  // bytes of a plain one), and HTTP/2's streams (each also counted in `requests`).
+  std::atomic<std::uint64_t> http1_connections{0};
+  std::atomic<std::uint64_t> http2_connections{0};
+  std::atomic<std::uint64_t> http2_streams{0};
 };
 
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);

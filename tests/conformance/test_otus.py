@@ -9,6 +9,11 @@ raw sockets.
 With LEARNHTTPD_TLS=1 the very same checks run over HTTPS: the server listens with "ssl" and a
 certificate from a CA this module makes, http.client becomes HTTPSConnection trusting only that
 CA, and the raw sockets are wrapped in TLS.
+
+With LEARNHTTPD_PROTOCOL=h2 they run over HTTP/2 (prior knowledge in clear, ALPN h2 over TLS),
+through python3-h2's state machine (tests/support/h2_client.py; run by Debian's python3), and
+must give the statuses and bodies HTTP/1.1 gives; the raw-socket checks send the same
+targets as raw frames.
 """
 
 import http.client
@@ -24,6 +29,9 @@ from learnhttpd_harness import (  # noqa: E402
 from tls_pki import Pki, openssl_available  # noqa: E402
 
 TLS = os.environ.get("LEARNHTTPD_TLS") == "1"
+H2 = os.environ.get("LEARNHTTPD_PROTOCOL") == "h2"
+if H2:
+    from h2_client import Client, RawH2, connect  # noqa: E402
 
 DEEP_TXT = b"bingo, you found it\n"                       # 20 bytes
 DIR2_INDEX = b"<html>Directory index file</html>\n"         # 34 bytes
@@ -56,14 +64,27 @@ TYPED_FILES = {
 
 PKI = None  # TLS: the module's CA and server certificate
 CLIENT_TLS = None  # TLS: the client side's ssl.SSLContext
+H2_TLS = None  # TLS and HTTP/2: the client side's ssl.SSLContext, offering h2 by ALPN
+
+
+class H2Answer:
+    """An HTTP/2 response with http.client's getheader()."""
+
+    def __init__(self, response):
+        self.response = response
+
+    def getheader(self, name, default=None):
+        return self.response.header(name.lower(), default)
 
 
 def setUpModule():
-    global WORKDIR, SERVER, PKI, CLIENT_TLS
+    global WORKDIR, SERVER, PKI, CLIENT_TLS, H2_TLS
     # The public suite compares Content-Type exactly ("text/html", "text/css",
     # "application/javascript"), as servers sent it before charsets were the norm: it runs
     # against `charset: off`, which is what this module checks too.
     config = {"workers": 2, "charset": "off"}
+    if H2:
+        config["http2"] = {"plain": True}
     if TLS:
         if not openssl_available():
             raise unittest.SkipTest("the openssl command is not installed")
@@ -71,6 +92,8 @@ def setUpModule():
         chain, key = PKI.leaf("server", 1)
         config.update(listen=["127.0.0.1:0 ssl"], tls={"certificate": chain, "key": key})
         CLIENT_TLS = PKI.client_context()
+        if H2:
+            H2_TLS = PKI.client_context(alpn=("h2", "http/1.1"))
     WORKDIR = tempfile.TemporaryDirectory(prefix="learnhttpd-otus-")
     # The secret lives beside the document root, so an escape of one level would reach it.
     build_tree(WORKDIR.name, {"secret.txt": SECRET})
@@ -102,6 +125,12 @@ class OtusConformance(unittest.TestCase):
     maxDiff = 2000
 
     def fetch(self, method, path, headers=None):
+        if H2:
+            with Client(connect(SERVER, H2_TLS), timeout=10) as h2:
+                r = h2.get(path, method=method,
+                           headers=[(k.lower(), v) for k, v in (headers or {}).items()])
+                self.assertIsNone(r.reset, r)
+                return r.status, H2Answer(r), r.body
         if TLS:
             conn = http.client.HTTPSConnection(SERVER.host, SERVER.port, timeout=10,
                                                context=CLIENT_TLS)
@@ -182,6 +211,12 @@ class OtusConformance(unittest.TestCase):
                      "/../secret.txt", "/httptest/../../secret.txt", "/%2e%2e/secret.txt",
                      "/..%2fsecret.txt", "/httptest/..%2f..%2fsecret.txt"):
             with self.subTest(path=path):
+                if H2:
+                    status, _, data = self.fetch("GET", path)
+                    self.assertEqual(status, 400)
+                    self.assertNotIn(SECRET, data)
+                    self.assertNotIn(b"root:", data)
+                    continue
                 # http.client would normalise nothing, but send it raw to be sure.
                 request = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                 data = SERVER.raw(request.encode())
@@ -206,6 +241,16 @@ class OtusConformance(unittest.TestCase):
         self.assertEqual(get_body, DIR2_PAGE)
 
     def test_head_method_raw_has_no_body(self):
+        if H2:
+            # The answer ends with its HEADERS frame: no DATA frame follows.
+            with RawH2(connect(SERVER, H2_TLS)) as raw:
+                raw.send(raw.headers(1, [(":method", "HEAD"), (":scheme", "https" if TLS else "http"),
+                                         (":authority", "localhost"),
+                                         (":path", "/httptest/dir2/page.html")]))
+                self.assertTrue(raw.read_until(lambda r: r.ended(1)), raw.frames)
+                self.assertEqual(raw.status(1), 200)
+                self.assertEqual(raw.body(1), b"")
+            return
         # http.client discards a HEAD body silently; a raw read proves none was sent.
         data = SERVER.raw(b"HEAD /httptest/dir2/page.html HTTP/1.1\r\nHost: localhost\r\n"
                           b"Connection: close\r\n\r\n")
@@ -227,12 +272,20 @@ class OtusConformance(unittest.TestCase):
 
     def test_long_request_line_414(self):
         target = "/httptest/" + "a" * 8200
+        if H2:  # the :path is held to the request line's limit
+            self.assertEqual(self.fetch("GET", target)[0], 414)
+            return
         data = SERVER.raw(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
         responses = parse_responses(data)
         self.assertGreaterEqual(len(responses), 1, data[:200])
         self.assertEqual(responses[0].status, 414)
 
     def test_server_survives_bad_requests(self):
+        if H2:
+            with RawH2(connect(SERVER, H2_TLS)) as raw:  # DATA on stream 0: a connection error
+                raw.send(b"\x00\x00\x07\x00\x00\x00\x00\x00\x00garbage")
+                self.assertTrue(raw.read_until_closed(5))
+                self.assertIsNotNone(raw.goaway())
         SERVER.raw(b"\x00\x01garbage\r\n\r\n", timeout=2)
         self.assertServes("/httptest/dir2/page.html", DIR2_PAGE)
 

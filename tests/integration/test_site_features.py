@@ -606,7 +606,11 @@ class Cors(FeatureServer):
 @unittest.skipIf(HTPASSWD is None, "htpasswd (apache2-utils) is not installed")
 class FeaturesOverTls(unittest.TestCase):
     """a.example (its own certificate): basic auth, a listing, a redirect; *.b.example (its own,
-    the default): a fallback page and CORS for a.example's origin. curl verifies each name."""
+    the default): a fallback page and CORS for a.example's origin. curl verifies each name.
+    Over HTTP/1.1 here, over HTTP/2 in FeaturesOverHttp2 (what a browser negotiates)."""
+
+    PROTOCOL = "--http1.1"
+    VERSION = b"1.1"
 
     @classmethod
     def setUpClass(cls):
@@ -657,8 +661,12 @@ class FeaturesOverTls(unittest.TestCase):
 
     def tls_curl(self, name, path, *args):
         port = self.srv.port
-        return curl("--cacert", self.pki.ca, "--resolve", f"{name}:{port}:127.0.0.1", *args,
-                    f"https://{name}:{port}{path}")
+        return curl(self.PROTOCOL, "--cacert", self.pki.ca, "--resolve",
+                    f"{name}:{port}:127.0.0.1", *args, f"https://{name}:{port}{path}")
+
+    def test_the_protocol_is_the_one_asked_for(self):
+        self.assertEqual(self.tls_curl("a.example", "/new.html", "-o", "/dev/null",
+                                       "-w", "%{http_version}"), (0, self.VERSION))
 
     def test_auth_listing_and_redirect_of_one_site(self):
         self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "--user", "alice:pw"),
@@ -674,8 +682,8 @@ class FeaturesOverTls(unittest.TestCase):
         self.assertEqual(self.tls_curl("x.b.example", "/some/route"), (0, b"<p>b app</p>"))
         status, out = self.tls_curl("x.b.example", "/api/d.json", "-i",
                                     "-H", "Origin: https://a.example")
-        resp = parse_response(out)
-        self.assertEqual(resp.headers["Access-Control-Allow-Origin"], "https://a.example")
+        head = out.split(b"\r\n\r\n", 1)[0].lower()  # HTTP/2's names are lower case
+        self.assertIn(b"\r\naccess-control-allow-origin: https://a.example\r\n", head + b"\r\n")
         # Each site keeps its features: a's rules do not apply to b, nor b's to a.
         self.assertEqual(self.tls_curl("x.b.example", "/private/x.txt"), (0, b"<p>b app</p>"))
         self.assertEqual(self.tls_curl("a.example", "/some/route", "-o", "/dev/null",
@@ -684,6 +692,34 @@ class FeaturesOverTls(unittest.TestCase):
     def test_a_host_of_the_other_site_on_this_connection_is_421(self):
         self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "-H", "Host: x.b.example",
                                        "-o", "/dev/null", "-w", "%{http_code}"), (0, b"421"))
+
+    def test_wrong_password_then_right_one(self):
+        # Each a bcrypt check on the worker's checking thread, the answer sent when it ends.
+        for user, code in (("alice:nope", b"401"), ("alice:pw", b"200"), ("bob:pw", b"401")):
+            self.assertEqual(self.tls_curl("a.example", "/private/x.txt", "--user", user,
+                                           "-o", "/dev/null", "-w", "%{http_code}"), (0, code))
+
+    def test_cors_preflight_and_json_listing(self):
+        status, out = self.tls_curl("x.b.example", "/api/d.json", "-i", "-X", "OPTIONS",
+                                    "-H", "Origin: https://a.example",
+                                    "-H", "Access-Control-Request-Method: GET")
+        self.assertEqual(status, 0)
+        head = out.split(b"\r\n\r\n", 1)[0].lower()
+        self.assertIn(b" 204", head.split(b"\r\n", 1)[0])
+        self.assertIn(b"access-control-allow-origin: https://a.example", head)
+        self.assertIn(b"access-control-allow-methods: get, head", head)
+        status, out = self.tls_curl("a.example", "/pub/", "-H", "Accept: application/json")
+        self.assertEqual(status, 0)
+        self.assertIn("<b>bold<b>.txt", [e["name"] for e in json.loads(out)["entries"]])
+
+
+class FeaturesOverHttp2(FeaturesOverTls):
+    """The same, over HTTP/2 chosen by ALPN: each stream's site, credentials, origin and Accept
+    are its own, and a stream for a host the certificate does not cover is 421 (RFC 9113
+    section 9.1.1: how a client learns not to reuse the connection for that host)."""
+
+    PROTOCOL = "--http2"
+    VERSION = b"2"
 
 
 if __name__ == "__main__":

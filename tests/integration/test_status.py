@@ -133,6 +133,40 @@ class StatusTests(StatusTestCase):
             self.assertEqual(open_connections(), 1)
         self.assertTrue(wait_until(lambda: open_connections() == 0, 3.0), open_connections())
 
+    def test_connections_and_requests_by_protocol(self):
+        srv = self.start_with_status({"workers": 1, "http2": {"plain": True}})
+        self.serving_rows(srv, 1)
+        url = f"http://127.0.0.1:{srv.port}/"
+        # Two HTTP/2 connections of two streams each (nghttp, of nghttp2-client, sends the
+        # different URLs it is given over one connection), and three HTTP/1.1 connections.
+        for _ in range(2):
+            run = subprocess.run(["nghttp", "-n", url + "a.txt", url + "b.txt"],
+                                 capture_output=True, timeout=20, check=False)
+            self.assertEqual(run.returncode, 0, run)
+        for _ in range(3):
+            self.assertEqual(srv.get("/a.txt").status, 200)
+
+        def protocols():
+            return self.status_json(srv)["workers"][0]["protocols"]
+        expected = {"http/1.1": {"connections": 3, "open": 0, "requests": 3},
+                    "h2": {"connections": 2, "open": 0, "requests": 4}}
+        self.assertTrue(wait_until(lambda: protocols() == expected, 5.0), protocols())
+        metrics = self.status_request(srv, "GET", "/metrics").body.decode()
+        labels = 'worker="0",generation="1"'
+        for line in (f'learnhttpd_protocol_requests_total{{{labels},protocol="h2"}} 4',
+                     f'learnhttpd_protocol_requests_total{{{labels},protocol="http/1.1"}} 3',
+                     f'learnhttpd_protocol_connections_total{{{labels},protocol="h2"}} 2',
+                     f'learnhttpd_protocol_connections_total{{{labels},protocol="http/1.1"}} 3',
+                     f'learnhttpd_protocol_connections_open{{{labels},protocol="h2"}} 0',
+                     f"learnhttpd_requests_total{{{labels}}} 7"):
+            self.assertIn(line + "\n", metrics)
+        # An HTTP/2 connection held open is counted open as HTTP/2.
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+            self.assertTrue(sock.recv(65536))  # the server's SETTINGS
+            self.assertTrue(wait_until(lambda: protocols()["h2"]["open"] == 1, 5.0), protocols())
+        self.assertTrue(wait_until(lambda: protocols()["h2"]["open"] == 0, 5.0), protocols())
+
     def test_both_generations_visible_during_a_reload(self):
         srv = self.start_with_status({"workers": 1, "shutdown_timeout": "10s"})
         old = self.serving_rows(srv, 1)[0]

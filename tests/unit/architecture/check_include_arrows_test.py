@@ -97,6 +97,40 @@ class SyntheticTreeTest(unittest.TestCase):
         self.assertEqual(len(problems), 1)
         self.assertIn("markers are missing", problems[0])
 
+    def test_a_file_row_applies_to_that_file_alone(self):
+        doc = DOC.replace("| `worker` | `http`, `fs` | |",
+                          "| `worker` | `http`, `fs` | |\n| `worker/wire` | `<zlib>`, `net` | one file |")
+        self.write("docs/architecture.md", doc)
+        self.write("src/worker/wire.cpp", '#include <zlib.h>\n#include "net/socket.hpp"\n'
+                                          '#include "worker/session.hpp"\n')
+        self.assertEqual(arrows.check(self.repo), [])
+        # The folder's row does not apply to the file, nor the file's to the folder.
+        self.write("src/worker/wire.cpp", '#include <zlib.h>\n#include "net/socket.hpp"\n'
+                                          '#include "http/parser.hpp"\n')
+        problems = arrows.check(self.repo)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("src/worker/wire.cpp:3: worker/wire may not include \"http/parser.hpp\"",
+                      problems[0])
+
+    def test_a_listed_library_is_only_for_its_rows(self):
+        doc = DOC.replace("| `worker` | `http`, `fs` | |",
+                          "| `worker` | `http`, `fs` | |\n| `worker/wire` | `<zlib>` | one file |")
+        self.write("docs/architecture.md", doc)
+        self.write("src/worker/wire.cpp", "#include <zlib.h>\n")
+        self.write("src/fs/root.hpp", '#pragma once\n#include "net/unique_fd.hpp"\n'
+                                      "#include <zlib.h>\n#include <string>\n")
+        problems = arrows.check(self.repo)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("src/fs/root.hpp:3: fs may not include <zlib>", problems[0])
+
+    def test_a_row_for_a_missing_file_fails(self):
+        doc = DOC.replace("| `worker` | `http`, `fs` | |",
+                          "| `worker` | `http`, `fs` | |\n| `worker/gone` | `http` | |")
+        self.write("docs/architecture.md", doc)
+        problems = arrows.check(self.repo)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("the row worker/gone names no file", problems[0])
+
     def test_command_line_exit_code(self):
         self.write("src/net/socket.cpp", '#include "worker/session.hpp"\n')
         done = subprocess.run([sys.executable, arrows.__file__, str(self.repo)],

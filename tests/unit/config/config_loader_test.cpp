@@ -553,6 +553,58 @@ TEST(TlsModel, OnlyTheProductionModelsServeTls) {
   EXPECT_EQ(tlsModelProblem(c), "");
 }
 
+TEST(LoadConfig, Http2) {
+  EXPECT_EQ(load("").http2, Http2Config{});  // on over TLS, off in clear, 100 streams
+  EXPECT_TRUE(Http2Config{}.tls);
+  EXPECT_FALSE(Http2Config{}.plain);
+  EXPECT_EQ(Http2Config{}.max_concurrent_streams, 100U);
+  Config c = load("http2: {tls: off, plain: on, max_concurrent_streams: 1000}\n");
+  EXPECT_FALSE(c.http2.tls);
+  EXPECT_TRUE(c.http2.plain);
+  EXPECT_EQ(c.http2.max_concurrent_streams, 1000U);
+  c = load("http2:\n  plain: true\n");
+  EXPECT_TRUE(c.http2.tls);  // what is not said keeps its default
+  EXPECT_TRUE(c.http2.plain);
+}
+
+TEST(LoadConfigErrors, Http2) {
+  EXPECT_EQ(errorOf("http2: on"),
+            "test.yaml:1: http2: expected a mapping like { tls: true, plain: false }, got 'on'");
+  EXPECT_EQ(errorOf("http2: {plian: true}"),
+            "test.yaml:1: unknown key 'http2.plian', did you mean 'http2.plain'?");
+  EXPECT_EQ(errorOf("http2: {max_concurrent_streams: 0}"),
+            "test.yaml:1: http2.max_concurrent_streams: expected a number of streams 1-1000, "
+            "got '0'");
+  EXPECT_EQ(errorOf("http2: {max_concurrent_streams: 1001}"),
+            "test.yaml:1: http2.max_concurrent_streams: expected a number of streams 1-1000, "
+            "got '1001'");
+}
+
+// A model without HTTP/2 answers in HTTP/1.1 whatever http2 says; -t and a start warn when
+// http2.plain asks one for HTTP/2 (over TLS they fail earlier: they serve no TLS listener).
+TEST(Http2Model, OnlyTheProductionModelsServeIt) {
+  Config c = load("http2: {plain: true}\n");
+  EXPECT_TRUE(http2Plain(c));
+  EXPECT_TRUE(http2OverTls(c));
+  EXPECT_EQ(http2ModelNote(c), "");
+  c.worker_model = WorkerModel::ThreadPool;
+  EXPECT_TRUE(http2Plain(c));
+  EXPECT_EQ(http2ModelNote(c), "");
+  for (WorkerModel teaching : {WorkerModel::Blocking, WorkerModel::ProcessPerConnection,
+                               WorkerModel::ThreadPerConnection, WorkerModel::ThreadsAccept,
+                               WorkerModel::ThreadsQueue, WorkerModel::BusyPoll,
+                               WorkerModel::Select}) {
+    c.worker_model = teaching;
+    EXPECT_FALSE(http2Plain(c)) << modelName(teaching);
+    EXPECT_FALSE(http2OverTls(c)) << modelName(teaching);
+    EXPECT_EQ(http2ModelNote(c), "http2.plain: worker_model " + std::string(modelName(teaching)) +
+                                     " speaks HTTP/1.1 only, so every connection is answered in "
+                                     "HTTP/1.1 (HTTP/2 needs event or threadpool, docs/models.md)");
+  }
+  c.http2.plain = false;
+  EXPECT_EQ(http2ModelNote(c), "");
+}
+
 TEST(LoadConfigErrors, MimeTypes) {
   EXPECT_EQ(errorOf("mime_types: [a]"),
             "test.yaml:1: mime_types: expected a mapping of extension to type, like .wasm: "

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "http/response_head.hpp"
@@ -104,6 +105,60 @@ TEST(ResponseHead, RedirectCarriesLocationAndBigLengths) {
   EXPECT_NE(out.find("\r\nLocation: /dir/\r\n"), std::string::npos);
   EXPECT_EQ(out.find("Last-Modified"), std::string::npos);
   EXPECT_EQ(out.find("Content-Type"), std::string::npos);
+}
+
+// forEachField is what both protocols write: every field of a head full of them, in order, as
+// HTTP/1.1 serialises it (then only Connection, the connection's own, is added).
+struct Collect {
+  std::string lines;
+  int extras = 0;
+  void field(const FieldName& name, std::string_view value) {
+    EXPECT_EQ(name.http2, [&] {
+      std::string lower(name.http1);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return lower;
+    }());
+    lines.append(name.http1).append(": ").append(value).append("\r\n");
+  }
+  void extra(std::string_view fields) {
+    ++extras;
+    lines.append(fields);
+  }
+};
+
+TEST(ResponseHead, FieldsAreTheSameForEveryProtocol) {
+  ResponseHead h;
+  h.status = Status::PartialContent;
+  h.date = kDate;
+  h.content_type = "text/plain";
+  h.content_encoding = "br";
+  h.vary_accept_encoding = true;
+  h.extra_fields = "Cache-Control: no-cache\r\nX-A: b\r\n";
+  h.last_modified = 784111777;
+  h.etag = "\"x\"";
+  h.location = "/l";
+  h.allow = "GET";
+  h.accept_ranges = true;
+  h.complete_length = 18446744073709551615ULL >> 1;
+  h.range_first = 18446744073709551615ULL >> 2;
+  h.range_last = (18446744073709551615ULL >> 1) - 1;
+  h.content_length = h.range_last - h.range_first + 1;
+  Collect collected;
+  forEachField(h, collected);
+  EXPECT_EQ(collected.extras, 1);
+  std::string head;
+  appendResponseHead(h, head);
+  const std::string expected = "HTTP/1.1 206 Partial Content\r\n" + collected.lines +
+                               "Connection: keep-alive\r\n\r\n";
+  EXPECT_EQ(head, expected);
+  EXPECT_NE(collected.lines.find("Content-Range: bytes 4611686018427387903-9223372036854775806/"
+                                 "9223372036854775807\r\n"),
+            std::string::npos);
+  h.status = Status::RangeNotSatisfiable;
+  h.complete_length = 5;
+  collected = {};
+  forEachField(h, collected);
+  EXPECT_NE(collected.lines.find("Content-Range: bytes */5\r\n"), std::string::npos);
 }
 
 TEST(KeepAlive, FollowsRfc9112Defaults) {

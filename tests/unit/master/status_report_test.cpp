@@ -35,6 +35,10 @@ StatusSnapshot sample(const DecisionLog& log) {
   current.threads_busy = 1;
   current.threads_total = 8;
   current.restarts = 1;
+  current.http1_connections = 5;
+  current.http2_connections = 2;
+  current.http2_open = 1;
+  current.http2_streams = 3;
   WorkerRow old = current;
   old.generation = 1;
   old.pid = 101;
@@ -44,6 +48,9 @@ StatusSnapshot sample(const DecisionLog& log) {
   old.threads_busy = 0;
   old.threads_total = 0;
   old.restarts = 0;
+  old.http2_connections = 0;
+  old.http2_open = 0;
+  old.http2_streams = 0;
   s.workers = {current, old};
   s.sites = {{"a.example", 5, 1234}, {"(default)", 2, 0}};
   s.decisions = &log;
@@ -81,7 +88,12 @@ TEST(StatusJson, HasBothGenerationsAndTheDecisions) {
                        "\"pid\": 101, \"model\": \"event\", \"state\": \"retiring\", "
                        "\"heartbeat_age_ms\": null"))
       << json;
-  EXPECT_TRUE(contains(json, "\"threads\": {\"busy\": 1, \"total\": 8}, \"restarts\": 1}"));
+  EXPECT_TRUE(contains(json,
+                       "\"threads\": {\"busy\": 1, \"total\": 8}, \"restarts\": 1, "
+                       "\"protocols\": {\"http/1.1\": {\"connections\": 5, \"open\": 2, "
+                       "\"requests\": 4}, \"h2\": {\"connections\": 2, \"open\": 1, "
+                       "\"requests\": 3}}}"))
+      << json;
   EXPECT_TRUE(contains(json, "\"reload\": 1, \"reload_failed\": 0"));
   EXPECT_TRUE(contains(json,
                        "{\"time\": \"2023-11-14T22:13:20.123Z\", \"decision\": \"reload\", "
@@ -136,7 +148,7 @@ TEST(StatusPrometheus, NamesEveryWorkerByItsSlotAndGeneration) {
     ++helps;
   }
   EXPECT_EQ(types, helps);
-  EXPECT_EQ(types, 15U);
+  EXPECT_EQ(types, 18U);
   EXPECT_TRUE(contains(text,
                        "# TYPE learnhttpd_site_requests_total counter\n"
                        "learnhttpd_site_requests_total{site=\"a.example\"} 5\n"
@@ -162,6 +174,25 @@ TEST(StatusSites, EveryFormatCountsRequestsAndBytesPerSite) {
   EXPECT_TRUE(contains(renderJson(s), "  \"sites\": [],\n"));
 }
 
+// HTTP/2's streams are requests too: by protocol, the two add up to learnhttpd_requests_total.
+TEST(StatusPrometheus, CountsConnectionsAndRequestsByProtocol) {
+  DecisionLog log;
+  const std::string text = renderPrometheus(sample(log));
+  const std::string current = "{worker=\"0\",generation=\"2\",protocol=";
+  EXPECT_TRUE(contains(text, "learnhttpd_protocol_requests_total" + current + "\"http/1.1\"} 4\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "learnhttpd_protocol_requests_total" + current + "\"h2\"} 3\n"));
+  EXPECT_TRUE(contains(text, "learnhttpd_protocol_connections_total" + current + "\"h2\"} 2\n"));
+  EXPECT_TRUE(
+      contains(text, "learnhttpd_protocol_connections_total" + current + "\"http/1.1\"} 5\n"));
+  EXPECT_TRUE(contains(text, "learnhttpd_protocol_connections_open" + current + "\"h2\"} 1\n"));
+  EXPECT_TRUE(
+      contains(text, "learnhttpd_protocol_connections_open" + current + "\"http/1.1\"} 2\n"));
+  EXPECT_TRUE(contains(text,
+                       "learnhttpd_protocol_requests_total{worker=\"0\",generation=\"1\","
+                       "protocol=\"http/1.1\"} 7\n"));
+}
+
 TEST(StatusTable, OneRowPerWorkerAndControlCharactersDefused) {
   DecisionLog log;
   log.record(Decision::ReloadFailed, 0, "reload failed: bad \x1b[31mfile");
@@ -171,6 +202,8 @@ TEST(StatusTable, OneRowPerWorkerAndControlCharactersDefused) {
   EXPECT_TRUE(contains(table, "serving")) << table;
   EXPECT_TRUE(contains(table, "retiring")) << table;
   EXPECT_TRUE(contains(table, "1/8")) << table;
+  EXPECT_TRUE(contains(table, "H2-OPEN/REQS")) << table;
+  EXPECT_TRUE(contains(table, " 1/3 ")) << table;
   EXPECT_TRUE(contains(table, "reload_failed")) << table;
   EXPECT_FALSE(contains(table, "\x1b")) << table;
   EXPECT_TRUE(contains(table, "bad ?[31mfile")) << table;
