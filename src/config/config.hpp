@@ -118,8 +118,8 @@ struct HttpsRedirectConfig {
 // no Upgrade: h2c, which RFC 9113 removed). Only the models whose traits say so serve it
 // (config::ModelTraits::http2).
 struct Http2Config {
-  bool tls = true;     // nginx: http2 on;
-  bool plain = false;  // nginx: http2 on; with a listen that is not ssl
+  bool tls = true;                        // nginx: http2 on;
+  bool plain = false;                     // nginx: http2 on; with a listen that is not ssl
   unsigned max_concurrent_streams = 100;  // SETTINGS_MAX_CONCURRENT_STREAMS per connection
   friend bool operator==(const Http2Config&, const Http2Config&) = default;
 };

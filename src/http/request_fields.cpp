@@ -19,9 +19,8 @@ constexpr std::size_t kFieldOverhead = 32;
 // RFC 9113 section 8.2.1: lower-case token characters only; ':' starts a pseudo-field.
 bool validName(std::string_view name) noexcept {
   if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return hasClass(c, detail::kTchar) && !(c >= 'A' && c <= 'Z');
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return hasClass(c, detail::kTchar) && !(c >= 'A' && c <= 'Z'); });
 }
 
 // RFC 9113 section 8.2.1: no NUL, CR or LF (nor, as RFC 9110 has it, any other control byte
@@ -79,9 +78,9 @@ RequestFields::Verdict RequestFields::add(std::string_view name, std::string_vie
 RequestFields::Verdict RequestFields::addPseudo(std::string_view name, std::string_view value) {
   if (regular_seen_ || !validValue(value)) return malformed();
   if (name == ":method") {
-    if (has(kMethod) || value.empty() ||
-        !std::all_of(value.begin(), value.end(),
-                     [](char c) { return hasClass(c, detail::kTchar); })) {
+    if (has(kMethod) || value.empty() || !std::all_of(value.begin(), value.end(), [](char c) {
+          return hasClass(c, detail::kTchar);
+        })) {
       return malformed();
     }
     return keep(kMethod, value);

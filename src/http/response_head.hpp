@@ -7,11 +7,11 @@
 
 #include <array>
 #include <charconv>
-#include <system_error>
 #include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "http/http_date.hpp"
 #include "http/request.hpp"
@@ -115,7 +115,8 @@ void forEachField(const ResponseHead& head, Sink& sink) {
   // length the 200 would have had; leaving it out is always correct. A 204 must not have one.
   if (head.status != Status::NotModified && head.status != Status::NoContent) {
     std::array<char, 24> digits{};
-    char* end = detail::putNumber(digits.data(), digits.data() + digits.size(), head.content_length);
+    char* end =
+        detail::putNumber(digits.data(), digits.data() + digits.size(), head.content_length);
     sink.field(field::kContentLength,
                std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
   }

@@ -41,7 +41,7 @@ struct AccessEntry {
   std::string_view peer;    // client address
   std::string_view method;  // as sent
   std::string_view target;  // as sent
-  int version_major = 1;  // "HTTP/2.0" for HTTP/2, as nginx writes it
+  int version_major = 1;    // "HTTP/2.0" for HTTP/2, as nginx writes it
   int version_minor = 1;
   int status = 0;
   std::uint64_t body_bytes = 0;  // body bytes of the response

@@ -62,7 +62,8 @@ class NvList {
       fixed_[size_++] = nv;
       return;
     }
-    if (grown_.empty()) grown_.assign(fixed_.begin(), fixed_.begin() + static_cast<std::ptrdiff_t>(size_));
+    if (grown_.empty())
+      grown_.assign(fixed_.begin(), fixed_.begin() + static_cast<std::ptrdiff_t>(size_));
     grown_.push_back(nv);
     ++size_;
   }
@@ -84,7 +85,8 @@ class HeaderList {
   explicit HeaderList(http::Status status) {
     std::array<char, 8> code{};
     const char* end = std::to_chars(code.data(), code.data() + code.size(), http::code(status)).ptr;
-    addStatic(":status", std::string_view(code.data(), static_cast<std::size_t>(end - code.data())));
+    addStatic(":status",
+              std::string_view(code.data(), static_cast<std::size_t>(end - code.data())));
   }
 
   void field(const http::FieldName& name, std::string_view value) { addStatic(name.http2, value); }
@@ -196,14 +198,14 @@ struct Http2Callbacks {
                                         frame->headers.cat == NGHTTP2_HCAT_REQUEST);
   }
   static int onHeader(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
-                      std::size_t name_length, const std::uint8_t* value,
-                      std::size_t value_length, std::uint8_t, void* user_data) {
+                      std::size_t name_length, const std::uint8_t* value, std::size_t value_length,
+                      std::uint8_t, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) {
       return 0;  // trailers: nothing of them is used
     }
-    return self(user_data).header(
-        frame->hd.stream_id, {reinterpret_cast<const char*>(name), name_length},
-        {reinterpret_cast<const char*>(value), value_length});
+    return self(user_data).header(frame->hd.stream_id,
+                                  {reinterpret_cast<const char*>(name), name_length},
+                                  {reinterpret_cast<const char*>(value), value_length});
   }
   static int onFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     const std::uint8_t* ping = frame->hd.type == NGHTTP2_PING ? frame->ping.opaque_data : nullptr;
@@ -245,8 +247,7 @@ std::unique_ptr<nghttp2_session_callbacks, void (*)(nghttp2_session_callbacks*)>
   nghttp2_session_callbacks_set_on_header_callback(callbacks, Http2Callbacks::onHeader);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, Http2Callbacks::onFrameRecv);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, Http2Callbacks::onFrameSend);
-  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks,
-                                                         Http2Callbacks::onStreamClose);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, Http2Callbacks::onStreamClose);
   nghttp2_session_callbacks_set_send_data_callback(callbacks, Http2Callbacks::sendBody);
   // No on_invalid_header callback: nghttp2 then treats a field it would ignore (a bad name or
   // value) as making the request malformed, RFC 9113 section 8.2.1's rule.
@@ -426,8 +427,7 @@ void Http2Session::fail() {
 
 // ---- nghttp2's callbacks --------------------------------------------------------------------
 
-int Http2Session::beginFrame(std::uint8_t type, std::uint8_t flags, std::int32_t,
-                             std::size_t) {
+int Http2Session::beginFrame(std::uint8_t type, std::uint8_t flags, std::int32_t, std::size_t) {
   // Over a budget (calm()): not one more frame of this input is looked at.
   if (failed_) return NGHTTP2_ERR_CALLBACK_FAILURE;
   // A header block is one HEADERS frame and the CONTINUATION frames that follow it, the last
@@ -466,8 +466,7 @@ int Http2Session::header(std::int32_t stream_id, std::string_view name, std::str
   if (fields_.add(name, value) == http::RequestFields::Verdict::Malformed) {
     // RFC 9113 section 8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR; the
     // rest of the block is decoded (the HPACK state must stay in step) but not handed to us.
-    nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream_id,
-                              NGHTTP2_PROTOCOL_ERROR);
+    nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_PROTOCOL_ERROR);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   return 0;
@@ -539,8 +538,7 @@ int Http2Session::frameSent(std::uint8_t type, std::uint8_t flags, std::int32_t 
     if (error_code != NGHTTP2_NO_ERROR && !guard_.abandonedStream()) calm();
     return 0;
   }
-  if ((type != NGHTTP2_HEADERS && type != NGHTTP2_DATA) ||
-      (flags & NGHTTP2_FLAG_END_STREAM) == 0) {
+  if ((type != NGHTTP2_HEADERS && type != NGHTTP2_DATA) || (flags & NGHTTP2_FLAG_END_STREAM) == 0) {
     return 0;
   }
   auto* stream =
@@ -571,9 +569,10 @@ int Http2Session::streamClosed(std::int32_t stream_id) {
 // read or answered.
 void Http2Session::calm() {
   if (failed_) return;
-  spdlog::debug("{}: HTTP/2 client over its budget ({} control frames, {} abandoned streams), "
-                "closing",
-                peer_, guard_.controlFrames(), guard_.abandonedStreams());
+  spdlog::debug(
+      "{}: HTTP/2 client over its budget ({} control frames, {} abandoned streams), "
+      "closing",
+      peer_, guard_.controlFrames(), guard_.abandonedStreams());
   nghttp2_session_terminate_session(session_.get(), NGHTTP2_ENHANCE_YOUR_CALM);
   failed_ = true;
 }
@@ -585,8 +584,9 @@ void Http2Session::answer(Stream& stream) {
   if (failed_) return;
   Response response;
   http::Request request;
-  const http::RequestFields::Verdict verdict =
-      stream.id == fields_stream_ ? fields_.finish(request) : http::RequestFields::Verdict::Malformed;
+  const http::RequestFields::Verdict verdict = stream.id == fields_stream_
+                                                   ? fields_.finish(request)
+                                                   : http::RequestFields::Verdict::Malformed;
   if (verdict == http::RequestFields::Verdict::Malformed) {
     refuseStream(stream.id);
     return;
@@ -604,8 +604,8 @@ void Http2Session::answer(Stream& stream) {
   const unsigned limit = ctx_.keepalive_enabled ? std::max(1U, ctx_.keepalive_requests) : 1U;
   if (requests_ >= limit && !goaway_final_) {
     goaway_final_ = true;
-    nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE, stream.id, NGHTTP2_NO_ERROR,
-                          nullptr, 0);
+    nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE, stream.id, NGHTTP2_NO_ERROR, nullptr,
+                          0);
   }
 }
 
@@ -630,8 +630,8 @@ void Http2Session::answerDeferred() {
   std::vector<Deferred> waiting;
   waiting.swap(deferred_);
   for (Deferred& entry : waiting) {
-    auto* stream = static_cast<Stream*>(
-        nghttp2_session_get_stream_user_data(session_.get(), entry.stream_id));
+    auto* stream =
+        static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), entry.stream_id));
     if (stream == nullptr) continue;
     http::Request request;
     if (entry.fields->finish(request) != http::RequestFields::Verdict::Ok) continue;

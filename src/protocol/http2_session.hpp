@@ -129,8 +129,7 @@ class Http2Session {
   friend struct Http2Callbacks;
 
   // nghttp2's callbacks, as members.
-  int beginFrame(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id,
-                 std::size_t length);
+  int beginFrame(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id, std::size_t length);
   int beginHeaders(std::int32_t stream_id, bool request);
   int header(std::int32_t stream_id, std::string_view name, std::string_view value);
   int frameReceived(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id,
@@ -164,8 +163,8 @@ class Http2Session {
   std::unique_ptr<tls::TlsStream> tls_;
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_;
   Http2Guard guard_;
-  std::list<Stream> streams_;  // the open streams nghttp2 told us of
-  std::list<Stream> spare_;    // closed ones, kept for the next streams (no allocation)
+  std::list<Stream> streams_;       // the open streams nghttp2 told us of
+  std::list<Stream> spare_;         // closed ones, kept for the next streams (no allocation)
   http::RequestFields fields_;      // the header block being decoded
   std::int32_t fields_stream_ = 0;  // its stream
   // Requests whose answer waits for a credential check: their fields, kept until it is known
@@ -185,9 +184,9 @@ class Http2Session {
   // reference, or a range of a file -- written in order.
   std::string arena_;
   std::vector<Segment> segments_;
-  std::size_t head_ = 0;       // first segment not completely written
-  std::size_t head_done_ = 0;  // bytes of it already written
-  std::size_t queued_ = 0;     // bytes queued and not written
+  std::size_t head_ = 0;           // first segment not completely written
+  std::size_t head_done_ = 0;      // bytes of it already written
+  std::size_t queued_ = 0;         // bytes queued and not written
   bool more_to_generate_ = false;  // generate() stopped at the high-water mark
   std::string tls_out_;            // TLS: bytes being encrypted (a retry offers the same)
   std::size_t tls_sent_ = 0;

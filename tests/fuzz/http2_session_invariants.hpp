@@ -80,8 +80,8 @@ inline Http2Run runHttp2Session(protocol::SessionContext& context, std::string_v
   if (feeding.expire) {
     session.expire();
     session.process(kNow);
-    run.closed = !flushHttp2(session, server.get(), client.get(), run.output) ||
-                 session.closeAfterOutput();
+    run.closed =
+        !flushHttp2(session, server.get(), client.get(), run.output) || session.closeAfterOutput();
   }
   return run;
 }
@@ -128,8 +128,8 @@ inline const char* checkResponseBlock(nghttp2_hd_inflater* inflater, std::string
 inline const char* checkFrames(std::string_view out, std::map<std::int32_t, std::string>& bodies) {
   nghttp2_hd_inflater* inflater = nullptr;
   if (nghttp2_hd_inflate_new(&inflater) != 0) std::abort();
-  std::unique_ptr<nghttp2_hd_inflater, void (*)(nghttp2_hd_inflater*)> owned(inflater,
-                                                                             nghttp2_hd_inflate_del);
+  std::unique_ptr<nghttp2_hd_inflater, void (*)(nghttp2_hd_inflater*)> owned(
+      inflater, nghttp2_hd_inflate_del);
   std::size_t pos = 0;
   bool first = true;
   std::int32_t block_stream = 0;  // a header block is open on this stream (0: none)
@@ -211,7 +211,8 @@ inline const char* checkHttp2(protocol::SessionContext& context, std::string_vie
     if (!sent_secret && body.find(kSecret) != std::string::npos) {
       return "served a file from outside the document root";
     }
-    if (context.sites.defaultSite().deny_hidden && !sent_hidden && body.find(kHidden) != std::string::npos) {
+    if (context.sites.defaultSite().deny_hidden && !sent_hidden &&
+        body.find(kHidden) != std::string::npos) {
       return "served a hidden file";
     }
   }

@@ -590,10 +590,10 @@ TEST(Http2Model, OnlyTheProductionModelsServeIt) {
   c.worker_model = WorkerModel::ThreadPool;
   EXPECT_TRUE(http2Plain(c));
   EXPECT_EQ(http2ModelNote(c), "");
-  for (WorkerModel teaching : {WorkerModel::Blocking, WorkerModel::ProcessPerConnection,
-                               WorkerModel::ThreadPerConnection, WorkerModel::ThreadsAccept,
-                               WorkerModel::ThreadsQueue, WorkerModel::BusyPoll,
-                               WorkerModel::Select}) {
+  for (WorkerModel teaching :
+       {WorkerModel::Blocking, WorkerModel::ProcessPerConnection, WorkerModel::ThreadPerConnection,
+        WorkerModel::ThreadsAccept, WorkerModel::ThreadsQueue, WorkerModel::BusyPoll,
+        WorkerModel::Select}) {
     c.worker_model = teaching;
     EXPECT_FALSE(http2Plain(c)) << modelName(teaching);
     EXPECT_FALSE(http2OverTls(c)) << modelName(teaching);

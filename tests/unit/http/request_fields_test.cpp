@@ -18,8 +18,8 @@ namespace {
 using Fields = std::vector<std::pair<std::string, std::string>>;
 using Verdict = RequestFields::Verdict;
 
-const Fields kGet = {{":method", "GET"}, {":scheme", "https"}, {":authority", "example.org"},
-                     {":path", "/a.txt"}};
+const Fields kGet = {
+    {":method", "GET"}, {":scheme", "https"}, {":authority", "example.org"}, {":path", "/a.txt"}};
 
 Fields with(Fields base, const Fields& more) {
   base.insert(base.end(), more.begin(), more.end());
@@ -94,13 +94,13 @@ TEST_F(RequestFieldsTest, MethodsAndTheAsteriskForm) {
 // RFC 9113 section 8.3.1 and what every server must refuse.
 TEST_F(RequestFieldsTest, MalformedRequestsAreStreamErrors) {
   const std::vector<Fields> malformed = {
-      {{":scheme", "https"}, {":path", "/"}},                          // no :method
-      {{":method", "GET"}, {":scheme", "https"}},                      // no :path
-      {{":method", "GET"}, {":path", "/"}},                            // no :scheme
-      with(kGet, {{":path", "/b"}}),                                   // :path twice
-      with(kGet, {{":method", "GET"}}),                                // :method twice
+      {{":scheme", "https"}, {":path", "/"}},      // no :method
+      {{":method", "GET"}, {":scheme", "https"}},  // no :path
+      {{":method", "GET"}, {":path", "/"}},        // no :scheme
+      with(kGet, {{":path", "/b"}}),               // :path twice
+      with(kGet, {{":method", "GET"}}),            // :method twice
       {{":method", "GET"}, {":scheme", "a"}, {":scheme", "b"}, {":path", "/"}},
-      with(kGet, {{":authority", "example.org"}}),                     // :authority twice
+      with(kGet, {{":authority", "example.org"}}),  // :authority twice
       {{":method", "GET"}, {"accept", "*/*"}, {":scheme", "https"}, {":path", "/"}},  // order
       with(kGet, {{":status", "200"}}),                                // a response's field
       with(kGet, {{":protocol", "websocket"}}),                        // unknown pseudo-field
@@ -115,12 +115,12 @@ TEST_F(RequestFieldsTest, MalformedRequestsAreStreamErrors) {
       with(kGet, {{"transfer-encoding", "chunked"}}),
       with(kGet, {{"upgrade", "h2c"}}),
       with(kGet, {{"te", "gzip"}}),
-      with(kGet, {{"Accept", "*/*"}}),                                 // upper case
-      with(kGet, {{"x y", "1"}}),                                      // not a token
+      with(kGet, {{"Accept", "*/*"}}),  // upper case
+      with(kGet, {{"x y", "1"}}),       // not a token
       with(kGet, {{"", "1"}}),
       with(kGet, {{"x", "a\r\nb"}}),
       with(kGet, {{"x", std::string("a\0b", 3)}}),
-      with(kGet, {{"x", " a"}}),                                       // white space around
+      with(kGet, {{"x", " a"}}),  // white space around
       with(kGet, {{"x", "a\t"}}),
       with(kGet, {{"host", "other.example"}}),                         // Host differs
       with(kGet, {{"host", "example.org"}, {"host", "example.org"}}),  // Host twice
@@ -187,9 +187,9 @@ TEST_F(RequestFieldsTest, ListFieldsAndSingletonsAsHttp1) {
   EXPECT_EQ(r.range, "");
   ASSERT_EQ(run(with(kGet, {{"range", "bytes=0-1"}, {"range", "bytes=0-1"}}), r), Verdict::Ok);
   EXPECT_EQ(r.range, "bytes=0-1");
-  ASSERT_EQ(run(with(kGet, {{"range", "bytes=0-1"}, {"if-range", "\"a\""}, {"if-range", "\"b\""}}),
-                r),
-            Verdict::Ok);
+  ASSERT_EQ(
+      run(with(kGet, {{"range", "bytes=0-1"}, {"if-range", "\"a\""}, {"if-range", "\"b\""}}), r),
+      Verdict::Ok);
   EXPECT_EQ(r.if_range, "");
   EXPECT_EQ(r.range, "");  // a range whose condition is in doubt is not honoured
   // Empty list lines are as if absent.

@@ -148,8 +148,8 @@ TEST(ResponseHead, FieldsAreTheSameForEveryProtocol) {
   EXPECT_EQ(collected.extras, 1);
   std::string head;
   appendResponseHead(h, head);
-  const std::string expected = "HTTP/1.1 206 Partial Content\r\n" + collected.lines +
-                               "Connection: keep-alive\r\n\r\n";
+  const std::string expected =
+      "HTTP/1.1 206 Partial Content\r\n" + collected.lines + "Connection: keep-alive\r\n\r\n";
   EXPECT_EQ(head, expected);
   EXPECT_NE(collected.lines.find("Content-Range: bytes 4611686018427387903-9223372036854775806/"
                                  "9223372036854775807\r\n"),

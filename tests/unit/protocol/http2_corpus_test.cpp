@@ -33,16 +33,16 @@ TEST(Http2FuzzCorpus, EveryInputKeepsTheInvariants) {
 TEST(Http2FuzzCorpus, TheDriverAnswersAndTheCheckReadsIt) {
   SessionWorld world;
   std::string input(protocol::kHttp2Preface);
-  input.append("\0\0\0\x04\0\0\0\0\0", 9);                          // SETTINGS
+  input.append("\0\0\0\x04\0\0\0\0\0", 9);                                        // SETTINGS
   input.append("\0\0\x0d\x01\x05\0\0\0\x01\x82\x86\x44\x06/a.txt\x41\x01x", 22);  // GET
   Http2Run run = runHttp2Session(world.context, input, Http2Feeding{});
   std::map<std::int32_t, std::string> bodies;
   EXPECT_EQ(checkFrames(run.output, bodies), nullptr);
   EXPECT_EQ(bodies[1], "hello");
   // And the check does look: a frame type no server sends is caught.
-  EXPECT_NE(checkFrames(run.output + std::string("\0\0\x05\x02\0\0\0\0\x01\0\0\0\0\x10", 14),
-                        bodies),
-            nullptr);
+  EXPECT_NE(
+      checkFrames(run.output + std::string("\0\0\x05\x02\0\0\0\0\x01\0\0\0\0\x10", 14), bodies),
+      nullptr);
 }
 
 }  // namespace

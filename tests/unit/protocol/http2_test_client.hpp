@@ -98,9 +98,9 @@ class Http2TestClient {
   }
 
   std::map<std::int32_t, Answer> answers;
-  std::map<std::int32_t, std::uint32_t> settings;  // the server's last SETTINGS
+  std::map<std::int32_t, std::uint32_t> settings;               // the server's last SETTINGS
   std::vector<std::pair<std::int32_t, std::uint32_t>> goaways;  // (last stream id, error)
-  std::vector<std::array<std::uint8_t, 8>> pings;                // the server's PINGs
+  std::vector<std::array<std::uint8_t, 8>> pings;               // the server's PINGs
   int settings_frames = 0;
 
  private:
@@ -149,7 +149,7 @@ class Http2TestClient {
   static int onClose(nghttp2_session*, std::int32_t, std::uint32_t, void*) { return 0; }
 
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_{nullptr,
-                                                                         nghttp2_session_del};
+                                                                        nghttp2_session_del};
 };
 
 }  // namespace learnhttpd::testing
