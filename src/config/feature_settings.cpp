@@ -233,14 +233,15 @@ AuthRuleConfig readAuthRule(const Setting& s, const YAML::Node& item) {
   return rule;
 }
 
-std::vector<AuthRuleConfig> readAuth(const Setting& s) {
-  if (!s.value().IsSequence()) {
-    s.reject("expected a list of rules like - {path: /private/, realm: Staff, htpasswd: ...}");
-  }
-  std::vector<AuthRuleConfig> rules;
+// A list of rules per path prefix (auth, cors): each item read by `readRule`, one rule a path.
+template <typename Rule>
+std::vector<Rule> readPrefixRules(const Setting& s, std::string_view example,
+                                  Rule (*readRule)(const Setting&, const YAML::Node&)) {
+  if (!s.value().IsSequence()) s.reject("expected a list of rules like - " + std::string(example));
+  std::vector<Rule> rules;
   for (const YAML::Node& item : s.value()) {
     const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
-    rules.push_back(readAuthRule(rule, item));
+    rules.push_back(readRule(rule, item));
     for (std::size_t i = 0; i + 1 < rules.size(); ++i) {
       if (rules[i].path == rules.back().path) {
         rule.failAt(item, "path " + rules.back().path + " has a rule already");
@@ -248,6 +249,10 @@ std::vector<AuthRuleConfig> readAuth(const Setting& s) {
     }
   }
   return rules;
+}
+
+std::vector<AuthRuleConfig> readAuth(const Setting& s) {
+  return readPrefixRules(s, "{path: /private/, realm: Staff, htpasswd: ...}", readAuthRule);
 }
 
 // A serialized origin (RFC 6454 section 6.1): "http" or "https", "://", a host, an optional
@@ -336,20 +341,7 @@ CorsRuleConfig readCorsRule(const Setting& s, const YAML::Node& item) {
 }
 
 std::vector<CorsRuleConfig> readCors(const Setting& s) {
-  if (!s.value().IsSequence()) {
-    s.reject("expected a list of rules like - {path: /api/, origins: [https://app.example]}");
-  }
-  std::vector<CorsRuleConfig> rules;
-  for (const YAML::Node& item : s.value()) {
-    const Setting rule(s.source(), s.key() + "[" + std::to_string(rules.size()) + "]", item, item);
-    rules.push_back(readCorsRule(rule, item));
-    for (std::size_t i = 0; i + 1 < rules.size(); ++i) {
-      if (rules[i].path == rules.back().path) {
-        rule.failAt(item, "path " + rules.back().path + " has a rule already");
-      }
-    }
-  }
-  return rules;
+  return readPrefixRules(s, "{path: /api/, origins: [https://app.example]}", readCorsRule);
 }
 
 constexpr std::array kFeatureFields = {
