@@ -973,7 +973,8 @@ void Http2Session::releaseIdleBuffers() noexcept {
     tls_sent_ = 0;
   }
   answerer_.releaseIdleBuffers();
-  fields_.release();
+  // A header block half received (its frame split across reads) keeps what it has decoded.
+  if (fields_stream_ == 0) fields_.release();
   spare_.clear();
 }
 
