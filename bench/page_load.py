@@ -26,8 +26,9 @@ asset (ms), connections opened, assets fetched, the TLS version (or null), the b
 client wrote (before TLS: the requests, and for HTTP/2 its preface, SETTINGS and WINDOW_UPDATE
 frames too) and read (after TLS), the bytes of each request's head as sent (HTTP/1.1: the
 request; HTTP/2: its HEADERS frame, HPACK-compressed, with the 9-byte frame header), and the
-bytes of the bodies. A run that fails prints {"mode": ..., "error": ...} instead, and the next
-run goes on. Run by Debian's python3 (python3-h2)."""
+bytes of the bodies; h1-1 adds each asset's size and time from request to answer. A run that
+fails prints {"mode": ..., "error": ...} instead, and the next run goes on. Run by Debian's
+python3 (python3-h2)."""
 
 import argparse
 import html.parser
@@ -81,6 +82,7 @@ class Counters:
         self.bodies = 0
         self.heads = []  # the bytes of each request's head, in the order sent
         self.tls = None  # the TLS version, e.g. "TLSv1.3"
+        self.timed = []  # h1-1: [body bytes, ms from request to answer] of each asset
 
     def add(self, sent=0, received=0, connections=0, body=0):
         with self.lock:
@@ -181,8 +183,10 @@ def load_h1(url, ca, mode, counters):
     assets = [urllib.parse.urljoin(url.path, link) for link in parser.links]
     if mode == "h1-1":
         for path in assets:
+            started = time.monotonic()
             send(first, h1_request(url, path, counters), counters)
-            reader.answer()
+            size = len(reader.answer())
+            counters.timed.append([size, round((time.monotonic() - started) * 1000, 1)])
         first.close()
         return len(assets)
     pending = list(reversed(assets))
@@ -350,7 +354,8 @@ def main(argv):
         print(json.dumps({"mode": args.mode, "ms": round(elapsed, 1), "assets": assets,
                           "connections": counters.connections, "sent": counters.sent,
                           "received": counters.received, "bodies": counters.bodies,
-                          "tls": counters.tls, "request_heads": counters.heads}), flush=True)
+                          "tls": counters.tls, "request_heads": counters.heads,
+                          "asset_ms": counters.timed}), flush=True)
     return 0
 
 
