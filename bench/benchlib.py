@@ -52,11 +52,13 @@ class TlsCertificate:
     """A test CA and an ECDSA P-256 leaf for 127.0.0.1 and localhost it signed, made with the
     openssl command line in `directory`: `ca` (the CA certificate, for clients to trust),
     `chain` (leaf, then CA: two certificates, as a real leaf and its intermediate would be
-    sent) and `key` (the leaf's private key, mode 0600). Valid for `days` days from now."""
+    sent) and `key` (the leaf's private key, mode 0600). Valid for `days` days from now. `san`
+    names other addresses, as openssl's subjectAltName says them (bench/protocols' server is at
+    an address of its network namespace: "IP:10.199.20.1")."""
 
     description = "ECDSA P-256 leaf for 127.0.0.1 signed by a test CA, sent as leaf + CA"
 
-    def __init__(self, directory, days=7):
+    def __init__(self, directory, days=7, san="IP:127.0.0.1,DNS:localhost"):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.ca = self.dir / "ca.pem"
@@ -64,7 +66,7 @@ class TlsCertificate:
         self.key = self.dir / "leaf.key"
         ca_key, leaf, csr = self.dir / "ca.key", self.dir / "leaf.pem", self.dir / "leaf.csr"
         extensions = self.dir / "leaf.ext"
-        extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        extensions.write_text(f"subjectAltName={san}\n"
                               "keyUsage=critical,digitalSignature\n"
                               "extendedKeyUsage=serverAuth\n"
                               "basicConstraints=critical,CA:FALSE\n")

@@ -264,6 +264,15 @@ class TlsCertificateTest(unittest.TestCase):
                 ssl.create_default_context().wrap_socket(raw, server_hostname="127.0.0.1")
         self.assertTrue(finish(), "the server saw its certificate refused")
 
+    def test_san_names_other_addresses(self):
+        with tempfile.TemporaryDirectory(prefix="benchlib-tls-") as tmp:
+            cert = benchlib.TlsCertificate(Path(tmp) / "tls", san="IP:10.199.20.1")
+            text = subprocess.run(["openssl", "x509", "-in", cert.chain, "-noout", "-ext",
+                                   "subjectAltName"], capture_output=True, text=True, check=True,
+                                  timeout=30).stdout
+        self.assertIn("IP Address:10.199.20.1", text)
+        self.assertNotIn("127.0.0.1", text)
+
 
 class CpuSecondsTest(unittest.TestCase):
     # A parent that forks a child which burns 0.5 s of CPU, says so, and then sleeps.
