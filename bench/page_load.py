@@ -11,9 +11,11 @@ MODE:
              assets at once (round robin), answers read in order
   h1-1       HTTP/1.1, a single connection, one request at a time (the reference)
   h2         HTTP/2: one connection, every asset requested as soon as the page is parsed,
-             in writes of at most 1,400 bytes that each end at a frame's end (so that each is
-             a TCP segment and no header block is split between two); --one-write sends them
-             in one write, which the link cuts into segments wherever they fall
+             in writes of at most 1,400 bytes that each end at a frame's end (one TCP segment
+             each, as a browser writing requests as it finds them); --one-write sends them in
+             one write, which the link cuts into segments wherever they fall (a header block
+             split between two segments: the case of a server bug fixed since, see
+             docs/protocols.md)
   rtt        no page: times N TCP connects to URL's host and port (one round trip each), to
              check the link's delay
 URL is https:// (TLS, ALPN h2 or http/1.1 as MODE says, certificate checked against --ca) or
