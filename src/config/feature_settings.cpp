@@ -162,6 +162,7 @@ std::vector<std::string> readPrefixes(const Setting& s) {
   }
   if (items.empty()) s.reject("expected a path prefix like /downloads/ or a list of them");
   std::vector<std::string> prefixes;
+  prefixes.reserve(items.size());
   for (const YAML::Node& item : items) prefixes.push_back(readPrefix(s, item));
   return prefixes;
 }
@@ -361,6 +362,7 @@ std::span<const Field> featureFields() {
 
 std::vector<std::string> featureSettingNames() {
   std::vector<std::string> names;
+  names.reserve(kFallbackFields.size() + kListingFields.size());
   for (const Field& field : kFallbackFields) names.push_back("fallback." + std::string(field.name));
   for (const Field& field : kListingFields) names.push_back("listing." + std::string(field.name));
   return names;

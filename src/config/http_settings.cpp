@@ -312,9 +312,11 @@ void checkHiddenPaths(const Origins& where, const SiteSettings& settings, std::s
   if (rule == where.end()) return;
   for (const auto& [code, page] : settings.error_pages) {
     if (http::isHiddenPath(page)) {
-      fail(*rule->second.source, lineOf(rule->second.value),
-           key_prefix + "hidden_files: the error page '" + page +
-               "' it inherits is a hidden path, never served while hidden_files is deny");
+      std::string message = key_prefix;
+      message += "hidden_files: the error page '";
+      message += page;
+      message += "' it inherits is a hidden path, never served while hidden_files is deny";
+      fail(*rule->second.source, lineOf(rule->second.value), message);
     }
   }
 }

@@ -136,7 +136,12 @@ bool Htpasswd::read(const std::string& path, Htpasswd& out, std::vector<std::str
     }
     std::string why;
     if (!acceptedHash(entry.substr(colon + 1), why)) {
-      errors.push_back(where + "user '" + std::string(user) + "': " + why);
+      std::string refused = where;
+      refused += "user '";
+      refused.append(user);
+      refused += "': ";
+      refused += why;
+      errors.push_back(std::move(refused));
       continue;
     }
     if (!file.users_.emplace(std::string(user), std::string(entry.substr(colon + 1))).second) {

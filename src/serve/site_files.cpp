@@ -16,7 +16,13 @@ bool SiteFiles::open(const config::Config& config, SiteFiles& out, std::vector<s
     files.roots.push_back(fs::DocumentRoot::open(site.document_root, error));
     if (!files.roots.back().valid()) {
       // One site: the message stays what it always was; several: it says which site.
-      if (sites.size() > 1) error = site.key + " (" + config::siteLabel(site) + "): " + error;
+      if (sites.size() > 1) {
+        std::string which = site.key;
+        which += " (";
+        which += config::siteLabel(site);
+        which += "): ";
+        error.insert(0, which);
+      }
       errors.push_back(std::move(error));
     }
     for (const config::AuthRuleConfig& rule : site.auth) {
