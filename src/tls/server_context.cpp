@@ -419,6 +419,8 @@ void ServerContext::addSites(std::span<const CertificateFiles> pairs,
 }
 
 ServerContext::Choice ServerContext::choose(std::string_view server_name) const noexcept {
+  // "example.org." is the fully qualified spelling of "example.org": the same name.
+  if (server_name.ends_with('.')) server_name.remove_suffix(1);
   Choice choice;
   choice.site = default_site_;
   if (server_name.empty()) {

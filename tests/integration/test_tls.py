@@ -389,6 +389,20 @@ class TlsSni(ServerTestCase):
         self.assertEqual(s_client_serial(self.srv, "b.test"), "1001")
         self.assertEqual(s_client_serial(self.srv, "y.x.b.test"), "1001")
 
+    def test_a_final_dot_names_the_same_host(self):
+        # "a.test." is the fully qualified spelling of "a.test" (RFC 6066 section 3 leaves the
+        # dot out, but clients send it when the user typed it): the same certificate, and the
+        # request for that host is answered, not 421.
+        self.assertEqual(s_client_serial(self.srv, "a.test."), "5005")
+        self.assertEqual(s_client_serial(self.srv, "X.b.test."), "6006")
+        request = b"GET /a.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+        out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.srv.port}",
+                              "-CAfile", pki.ca, "-servername", "a.test.", "-quiet",
+                              "-ign_eof"],
+                             input=request, capture_output=True, timeout=15, check=False)
+        self.assertTrue(out.stdout.startswith(b"HTTP/1.1 200 "), out.stdout[:200])
+        self.assertTrue(out.stdout.endswith(A_TXT), out.stdout[-200:])
+
     def test_no_sni_and_unknown_names_get_the_default(self):
         resp, info = https_get(self.srv, "/a.txt", name=None)
         self.assertEqual(resp.body, A_TXT)
