@@ -62,15 +62,15 @@ bool keyMismatch() {
 
 // ALPN (RFC 7301): h2 when HTTP/2 is on and the client offers it (our preference decides, not
 // the order of the client's list: SSL_select_next_proto walks ours), else http/1.1. A client
-// that offers neither is answered without ALPN rather than refused, as RFC 7301 section 3.2
-// allows.
+// that offers neither gets the fatal no_application_protocol alert RFC 7301 section 3.2 asks
+// for (a client that sends no ALPN at all never gets here, and is served).
 int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                unsigned int inlen, void* arg) {
   const auto* offer = static_cast<const AlpnList*>(arg);
   unsigned char* selected = nullptr;
   if (SSL_select_next_proto(&selected, outlen, offer->names, offer->length, in, inlen) !=
       OPENSSL_NPN_NEGOTIATED) {
-    return SSL_TLSEXT_ERR_NOACK;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
   }
   *out = selected;
   return SSL_TLSEXT_ERR_OK;

@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -134,6 +135,19 @@ class TlsServing(ServerTestCase):
     @classmethod
     def server_config(cls):
         return tls_config(pki.good, hsts="24h", header_timeout="1s", workers=2)
+
+    def test_alpn_without_a_protocol_in_common_is_refused(self):
+        # RFC 7301 section 3.2: a fatal no_application_protocol alert (nginx does the same since
+        # 1.21.4), not a connection on which the client cannot know what will be spoken.
+        with self.assertRaises(ssl.SSLError) as caught:
+            tls_connect(self.srv, pki.client_context(alpn=("spdy/3", "x-unknown"))).close()
+        self.assertRegex(str(caught.exception).upper(), r"NO.APPLICATION.PROTOCOL")
+        # A client that sends no ALPN at all is served, as before.
+        with tls_connect(self.srv, pki.client_context(alpn=())) as sock:
+            self.assertIsNone(sock.selected_alpn_protocol())
+            sock.sendall(b"GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            responses, _ = read_responses(sock, 1)
+            self.assertEqual((responses[0].status, responses[0].body), (200, A_TXT))
 
     def test_get_head_and_keepalive_with_alpn(self):
         with tls_connect(self.srv) as sock:
