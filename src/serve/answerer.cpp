@@ -5,11 +5,29 @@
 
 #include <optional>
 
+#include "http/char_class.hpp"
 #include "http/location.hpp"
 #include "http/target.hpp"
 #include "serve/host_names.hpp"
 
 namespace learnhttpd::serve {
+namespace {
+
+// Whether `lines` ("Name: value\r\n" each) hold a field named `lower_name` (any case).
+bool hasField(std::string_view lines, std::string_view lower_name) noexcept {
+  while (!lines.empty()) {
+    const std::size_t end = lines.find("\r\n");
+    const std::string_view line = lines.substr(0, end);
+    if (line.size() > lower_name.size() && line[lower_name.size()] == ':' &&
+        http::detail::equalsLower(line.substr(0, lower_name.size()), lower_name)) {
+      return true;
+    }
+    lines = end == std::string_view::npos ? std::string_view{} : lines.substr(end + 2);
+  }
+  return false;
+}
+
+}  // namespace
 
 bool Answerer::needsLocalHost(const http::Request& request) const noexcept {
   return connection_site_->redirect_to_https && !secure_ && !http::requestAuthority(request);
@@ -268,7 +286,10 @@ void Answerer::redirectToHttps(const http::Request& request, Response& response,
   response.setRedirect(location_);
 }
 
+// A header rule that set the field itself applies to fewer paths than tls.hsts: its value wins,
+// and the field is sent once (two would leave the browser to choose).
 void Answerer::addHsts(Response& response) {
+  if (hasField(response.head.extra_fields, "strict-transport-security")) return;
   addFields(response, site_->hsts_field);
 }
 

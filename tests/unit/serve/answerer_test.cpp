@@ -378,6 +378,19 @@ TEST_F(AnswererTest, HstsOnEverySecureAnswerOnly) {
   EXPECT_EQ(timeout.extra_fields, hsts);
 }
 
+// A header rule that sets Strict-Transport-Security itself is the more specific of the two:
+// the answers it applies to carry its field once, not tls.hsts's beside it.
+TEST_F(AnswererTest, AHeaderRuleSettingHstsIsNotDoubled) {
+  config::Config config;
+  config.tls.hsts = std::chrono::hours(1);
+  config.headers.push_back({"*.txt", {{"strict-transport-security", "max-age=60"}}});
+  answerer(config);
+  EXPECT_EQ(ask("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", true).extra_fields,
+            "strict-transport-security: max-age=60\r\n");
+  EXPECT_EQ(ask("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", true).extra_fields,
+            "Strict-Transport-Security: max-age=3600\r\n");
+}
+
 TEST_F(AnswererTest, TheCacheSeesAChangeMadeBeforeTheRequestArrived) {
   answerer({}, /*cache=*/true);
   EXPECT_EQ(get("/a.txt").body, "hello");
