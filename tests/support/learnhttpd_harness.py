@@ -396,10 +396,30 @@ class Server:
             t.start()
         try:
             self._await_listening()
+            self._await_pid_file()
         except BaseException:
             self._kill()
             raise
         return self
+
+    def _await_pid_file(self):
+        """The master writes its pid file and start record just after the "listening on" line;
+        a test that runs `learnhttpd -s` at once must find them. Not for a daemon (-d: the
+        process started here exits) nor a pid file the master could not write (its warning
+        says so); a few seconds at most."""
+        pid_file = self.config.get("pid_file")
+        if "--pid-file" in self.args[:-1]:
+            pid_file = self.args[self.args.index("--pid-file") + 1]
+        if not pid_file or not os.path.isabs(pid_file) or "-d" in self.args:
+            return
+        deadline = time.monotonic() + 3.0
+        while not (os.path.exists(pid_file) and os.path.exists(pid_file + ".cmdline")):
+            with self._cond:
+                if any("-s will not find this process" in line for line in self._lines):
+                    return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                return  # the test sees why
+            time.sleep(0.01)
 
     def _drain(self, stream, sink):
         for raw_line in iter(stream.readline, b""):
