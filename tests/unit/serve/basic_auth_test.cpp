@@ -248,8 +248,10 @@ TEST_F(ChecksTest, OffTheCallersThreadWithAWakeUp) {
   ASSERT_TRUE(checks.verifyOffThread());
   using V = CredentialChecks::Verdict;
   EXPECT_EQ(checks.check(file_, basic("alice:right"), "192.0.2.1", true), V::Pending);
-  EXPECT_EQ(checks.check(file_, basic("alice:right"), "192.0.2.1", true), V::Pending)
-      << "asked again before it is done: still pending, queued once";
+  // Asked again at once: still pending, or already verified if the checking thread was quick
+  // (it raced the second call in a CI run); never queued a second time (verifications() below).
+  const V again = checks.check(file_, basic("alice:right"), "192.0.2.1", true);
+  EXPECT_TRUE(again == V::Pending || again == V::Allowed) << static_cast<int>(again);
   pollfd ready{checks.wakeFd(), POLLIN, 0};
   ASSERT_EQ(::poll(&ready, 1, 10'000), 1);
   checks.drainWakeups();
