@@ -189,4 +189,9 @@ std::string_view DateCache::get(std::time_t now) noexcept {
   return {text_, kHttpDateLength};
 }
 
+std::string_view currentDate(std::time_t now) noexcept {
+  thread_local DateCache cache;
+  return cache.get(now);
+}
+
 }  // namespace learnhttpd::http

@@ -28,4 +28,8 @@ class DateCache {
   char text_[kHttpDateLength] = {};
 };
 
+// The Date of an answer made at `now`, from the calling thread's own DateCache (every protocol
+// session and every thread of a pool asks this).
+std::string_view currentDate(std::time_t now) noexcept;
+
 }  // namespace learnhttpd::http

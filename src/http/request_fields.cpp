@@ -31,12 +31,6 @@ bool validValue(std::string_view value) noexcept {
                      [](char c) { return hasClass(c, detail::kFieldValue); });
 }
 
-// RFC 9113 section 8.2.2: fields that only mean something to one HTTP/1.1 connection.
-bool connectionSpecific(std::string_view name) noexcept {
-  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
-         name == "transfer-encoding" || name == "upgrade";
-}
-
 Method classifyMethod(std::string_view m) noexcept {
   if (m == "GET") return Method::Get;
   if (m == "HEAD") return Method::Head;
@@ -53,6 +47,11 @@ bool sameAuthority(std::string_view a, std::string_view b) noexcept {
 }
 
 }  // namespace
+
+bool isConnectionSpecific(std::string_view name) noexcept {
+  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
+         name == "transfer-encoding" || name == "upgrade";
+}
 
 RequestFields::Verdict RequestFields::refuse(Status status) noexcept {
   status_ = status;
@@ -104,7 +103,7 @@ RequestFields::Verdict RequestFields::addPseudo(std::string_view name, std::stri
 }
 
 RequestFields::Verdict RequestFields::addRegular(std::string_view name, std::string_view value) {
-  if (connectionSpecific(name)) return malformed();
+  if (isConnectionSpecific(name)) return malformed();
   switch (name.size()) {
     case 2:
       // RFC 9113 section 8.2.2: TE may only say that the client accepts trailers.

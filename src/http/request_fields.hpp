@@ -39,6 +39,10 @@
 
 namespace learnhttpd::http {
 
+// RFC 9113 section 8.2.2: fields that only mean something to one HTTP/1.1 connection (a
+// lower-case name); a request with one is malformed, and an answer never carries one.
+bool isConnectionSpecific(std::string_view name) noexcept;
+
 class RequestFields {
  public:
   enum class Verdict {

@@ -32,11 +32,6 @@ constexpr std::size_t kInitialInput = 4096;
 // TLS file bodies are read into a buffer of this size and written as up to two 16 KiB records.
 constexpr std::size_t kTlsChunk = std::size_t{32} * 1024;
 
-std::string_view currentDate(std::time_t now) {
-  thread_local http::DateCache cache;
-  return cache.get(now);
-}
-
 }  // namespace
 
 Http1Session::Http1Session(SessionContext& context, std::string peer)
@@ -213,7 +208,7 @@ bool Http1Session::handle(const http::Request& request, std::time_t now) {
 }
 
 void Http1Session::respond(Response& response, const http::Request* request, std::time_t now) {
-  response.head.date = currentDate(now);
+  response.head.date = http::currentDate(now);
   if (sent_ == out_.size()) {
     out_.clear();
     sent_ = 0;

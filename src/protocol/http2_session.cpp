@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -42,17 +43,6 @@ constexpr int kMaxIov = 64;
 constexpr std::array<std::uint8_t, 8> kDrainPing = {'l', 'h', 'd', 'r', 'a', 'i', 'n', '!'};
 // The size of a frame header (RFC 9113 section 4.1).
 constexpr std::size_t kFrameHead = 9;
-
-std::string_view currentDate(std::time_t now) {
-  thread_local http::DateCache cache;
-  return cache.get(now);
-}
-
-// RFC 9113 section 8.2.2: these only mean something to one HTTP/1.1 connection.
-bool connectionSpecific(std::string_view name) noexcept {
-  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
-         name == "transfer-encoding" || name == "upgrade";
-}
 
 // A list of header fields that stays in place (no allocation) up to 24 of them.
 class NvList {
@@ -119,27 +109,26 @@ class HeaderList {
     push(nv, value);
   }
 
-  // A configured field: its name lowered into this list (nghttp2 copies it).
+  // A configured field: its name lowered in this list's own copy (no allocation of its own).
   void add(std::string_view name, std::string_view value) {
-    std::string lowered(name);
-    for (char& c : lowered) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-    if (connectionSpecific(lowered)) return;
-    std::string_view kept = keep(lowered);
+    std::span<char> kept = keep(name);
+    for (char& c : kept) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    if (http::isConnectionSpecific({kept.data(), kept.size()})) return;
     nghttp2_nv nv{};
-    nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(kept.data()));
+    nv.name = reinterpret_cast<std::uint8_t*>(kept.data());
     nv.namelen = kept.size();
     push(nv, value);
   }
 
   void push(nghttp2_nv nv, std::string_view value) {
-    std::string_view kept = keep(value);
-    nv.value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(kept.data()));
+    std::span<char> kept = keep(value);
+    nv.value = reinterpret_cast<std::uint8_t*>(kept.data());
     nv.valuelen = kept.size();
     nv_.push_back(nv);
   }
 
   // A copy of `text` that lives as long as this list: in the inline buffer while it has room.
-  std::string_view keep(std::string_view text) {
+  std::span<char> keep(std::string_view text) {
     if (text.size() <= inline_.size() - used_) {
       char* at = inline_.data() + used_;
       std::copy(text.begin(), text.end(), at);
@@ -647,7 +636,7 @@ void Http2Session::refuseStream(std::int32_t stream_id) {
 // The head as an HTTP/2 header list, and the body as a data source that nghttp2 reads in
 // frames as the flow-control windows allow.
 void Http2Session::submit(Stream& stream, Response& response, const http::Request* request) {
-  response.head.date = currentDate(now_);
+  response.head.date = http::currentDate(now_);
   HeaderList list(response.head.status);
   http::forEachField(response.head, list);
   const std::uint64_t length = response.bodyLength();
