@@ -2,8 +2,9 @@
 #pragma once
 // HMAC-SHA-256 (RFC 2104, FIPS 180-4), for what the answer layer keeps about a secret without
 // keeping the secret: a credential verified moments ago is remembered by its keyed hash under
-// a key drawn per worker, never by the password. Small and self-contained (OpenSSL is tls/'s
-// alone); checked against an independent implementation in tests/unit/serve. Pure.
+// a key drawn per worker, never by the password. SHA-256 and the constant-time compare are
+// OpenSSL's (this file's row in the include-arrow table); checked against published test
+// vectors in tests/unit/serve. Pure.
 
 #include <array>
 #include <cstdint>
